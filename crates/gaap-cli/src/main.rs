@@ -1,0 +1,44 @@
+//! `gaap`: offline checks and tools around the gaap crates.
+//!
+//! Every command prints its results as one JSON object per line on stdout and its human messages on
+//! stderr. Exit codes: 0 when the check passed, 1 when the input was processed and found invalid, 2 for
+//! usage or I/O errors.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[cfg(feature = "jose")]
+mod jose;
+mod output;
+
+/// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
+#[derive(Debug, Parser)]
+#[command(name = "gaap", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// JWS and JWK tools.
+    #[cfg(feature = "jose")]
+    #[command(subcommand)]
+    Jose(jose::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let outcome = match cli.command {
+        #[cfg(feature = "jose")]
+        Command::Jose(cmd) => jose::run(cmd),
+    };
+    outcome.into()
+}

@@ -1,0 +1,1 @@
+//! JWS and JWK on ring.
