@@ -1,0 +1,187 @@
+//! The content item model: what a publisher sends ([`PublisherItem`]) and what the content store serves
+//! ([`FrontendItem`]), with typed `details` per schema ([`Details`]).
+//!
+//! Shapes follow publishing-api's `content_schemas/dist/formats/<schema>/{publisher_v2,frontend}/schema.json`.
+//! Every object rejects unknown keys, as the schemas' `additionalProperties: false` does.
+
+mod details;
+mod item;
+
+pub use details::*;
+pub use item::*;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value (`Some(Some(v))`).
+pub(crate) fn nullable<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this crate does not know yet, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Unknown(other) => other,
+                }
+            }
+
+            /// Parses a wire value; unknown values become `Unknown`.
+            pub fn parse(text: &str) -> Self {
+                match text {
+                    $($text => Self::$variant,)+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+
+            /// Whether this is a value the crate knows.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Ok(Self::parse(&text))
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "examples": [$($text),+] })
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// `schema_name`: which format the item follows.
+    SchemaName {
+        /// `answer`.
+        Answer = "answer",
+        /// `guide`.
+        Guide = "guide",
+        /// `transaction`.
+        Transaction = "transaction",
+        /// `local_transaction`.
+        LocalTransaction = "local_transaction",
+        /// `place`.
+        Place = "place",
+        /// `contact`.
+        Contact = "contact",
+        /// `organisation`.
+        Organisation = "organisation",
+        /// `step_by_step_nav`.
+        StepByStepNav = "step_by_step_nav",
+        /// `redirect`.
+        Redirect = "redirect",
+        /// `gone`.
+        Gone = "gone",
+        /// `vanish`.
+        Vanish = "vanish",
+    }
+}
+
+string_enum! {
+    /// `update_type` of a publish.
+    UpdateType {
+        /// A change users should be told about; sets `public_updated_at`.
+        Major = "major",
+        /// A correction; the change note is dropped.
+        Minor = "minor",
+        /// Re-sends the live edition downstream.
+        Republish = "republish",
+    }
+}
+
+string_enum! {
+    /// `phase` of the service design.
+    Phase {
+        /// Alpha.
+        Alpha = "alpha",
+        /// Beta.
+        Beta = "beta",
+        /// Live.
+        Live = "live",
+    }
+}
+
+/// `routes[].type` and `redirects[].type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteType {
+    /// Matches the path only.
+    Exact,
+    /// Matches the path and every path below it, segment by segment.
+    Prefix,
+}
+
+/// One `routes` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Absolute path.
+    pub path: String,
+    /// Exact or prefix.
+    #[serde(rename = "type")]
+    pub route_type: RouteType,
+}
+
+/// `redirects[].segments_mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SegmentsMode {
+    /// Keep the rest of the path (prefix) or the query (exact).
+    Preserve,
+    /// Drop it.
+    Ignore,
+}
+
+/// One `redirects` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    /// Absolute path redirected from.
+    pub path: String,
+    /// Exact or prefix.
+    #[serde(rename = "type")]
+    pub route_type: RouteType,
+    /// Internal path or allow-listed https URL.
+    pub destination: String,
+    /// What happens to the rest of the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments_mode: Option<SegmentsMode>,
+}

@@ -1,0 +1,6 @@
+//! Integration tests for gaap-content.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+mod govspeak;
+mod model;
+mod rules;
