@@ -1,0 +1,129 @@
+//! Email vectors from alphagov/notifications-utils tests/recipient_validation/test_email_address.py
+//! and tests/test_template_types.py.
+
+use gaap_notify::rules::email::render_email;
+use gaap_notify::rules::email_address::{validate_and_format_email_address, validate_email_address};
+use serde_json::{Map, Value, json};
+
+fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+// `valid_email_addresses`.
+#[test]
+fn valid_addresses() {
+    for address in [
+        "email@domain.com",
+        "email@domain.COM",
+        "firstname.lastname@domain.com",
+        "firstname.o'lastname@domain.com",
+        "email@subdomain.domain.com",
+        "firstname+lastname@domain.com",
+        "1234567890@domain.com",
+        "email@domain-one.com",
+        "_______@domain.com",
+        "email@domain.name",
+        "email@domain.superlongtld",
+        "email@domain.co.jp",
+        "firstname-lastname@domain.com",
+        "info@german-financial-services.vermögensberatung",
+        "info@german-financial-services.reallylongarbitrarytldthatiswaytoohugejustincase",
+        "japanese-info@例え.テスト",
+        "email@double--hyphen.com",
+    ] {
+        assert!(validate_email_address(address).is_ok(), "{address}");
+    }
+}
+
+// `invalid_email_addresses`.
+#[test]
+fn invalid_addresses() {
+    let long_local = format!("email-too-long-{}@example.com", "a".repeat(320));
+    let long_label = format!("email@{}.com", "a".repeat(64));
+    for address in [
+        "email@123.123.123.123",
+        "email@[123.123.123.123]",
+        "plainaddress",
+        "@no-local-part.com",
+        "Outlook Contact <outlook-contact@domain.com>",
+        "no-at.domain.com",
+        "no-tld@domain",
+        ";beginning-semicolon@domain.co.uk",
+        "middle-semicolon@domain.co;uk",
+        "trailing-semicolon@domain.com;",
+        "\"email+leading-quotes@domain.com",
+        "email+middle\"-quotes@domain.com",
+        "\"quoted-local-part\"@domain.com",
+        "\"quoted@domain.com\"",
+        "lots-of-dots@domain..gov..uk",
+        "two-dots..in-local@domain.com",
+        "multiple@domains@domain.com",
+        "spaces in local@domain.com",
+        "spaces-in-domain@dom ain.com",
+        "underscores-in-domain@dom_ain.com",
+        "pipe-in-domain@example.com|gov.uk",
+        "comma,in-local@gov.uk",
+        "comma-in-domain@domain,gov.uk",
+        "pound-sign-in-local£@domain.com",
+        "local-with-’-apostrophe@domain.com",
+        "local-with-”-quotes@domain.com",
+        "domain-starts-with-a-dot@.domain.com",
+        "brackets(in)local@domain.com",
+        "incorrect-punycode@xn---something.com",
+        long_local.as_str(),
+        long_label.as_str(),
+    ] {
+        let err = validate_email_address(address).unwrap_err();
+        assert_eq!(err.to_string(), "Not a valid email address", "{address}");
+    }
+}
+
+#[test]
+fn formatting_strips_and_lowercases() {
+    assert_eq!(validate_and_format_email_address("\u{200b} Test@Example.COM\u{a0}").as_deref(), Ok("test@example.com"));
+}
+
+// test_template_types.py: headings, lists, links and the plain-text renderer.
+#[test]
+fn markdown_to_html_and_plain_text() {
+    let values = obj(json!({"name": "Ann <b>", "things": ["one", "two"]}));
+    let body = "# Heading\n\nHello ((name)),\nsecond line\n\n* a\n* b\n\n^ Inset\n\n---\n\n[Link](https://example.com \"T\") https://www.gov.uk/x.\n\n((things))";
+    let email = render_email("Dear  ((name)) - hi", body, &values);
+    assert!(email.html.starts_with("<h2 style=\"Margin: 0 0 15px 0; padding: 10px 0 0 0; font-size: 27px; line-height: 35px; font-weight: bold; color: #0B0C0C;\">Heading</h2>"), "{}", email.html);
+    assert!(email.html.contains("Hello Ann &lt;b&gt;,<br>second line</p>"), "{}", email.html);
+    assert!(email.html.contains("list-style-type: disc;"), "{}", email.html);
+    assert!(email.html.contains("<blockquote"));
+    assert!(email.html.contains("<hr style="));
+    assert!(email.html.contains("<a style=\"word-wrap: break-word; color: #1D70B8;\" href=\"https://example.com\" title=\"T\">Link</a>"), "{}", email.html);
+    assert!(email.html.contains("href=\"https://www.gov.uk/x\">https://www.gov.uk/x</a>."), "{}", email.html);
+    assert_eq!(email.subject, "Dear Ann <b> – hi");
+    assert!(email.plain_text.starts_with("Heading\n=================================================================\n\nHello Ann <b>,\nsecond line\n\n• a\n• b"), "{:?}", email.plain_text);
+    assert!(email.plain_text.contains("Link (T): https://example.com"), "{:?}", email.plain_text);
+    assert!(email.plain_text.contains("• one\n• two"), "{:?}", email.plain_text);
+    assert!(email.plain_text.ends_with('\n'));
+    assert!(email.missing.is_empty());
+}
+
+#[test]
+fn govuk_is_not_linkified() {
+    let email = render_email("s", "Visit GOV.UK today", &Map::new());
+    assert!(email.html.contains("GOV.\u{200b}UK"), "{}", email.html);
+}
+
+#[test]
+fn size_cap() {
+    let body = "a".repeat(2_000_001);
+    let email = render_email("s", &body, &Map::new());
+    assert!(email.too_long);
+    assert_eq!(
+        email.too_long_message(),
+        "Your message is too long. Emails cannot be longer than 2000000 bytes. Your message is 2000001 bytes."
+    );
+    assert!(!render_email("s", &"a".repeat(2_000_000), &Map::new()).too_long);
+}
+
+#[test]
+fn subject_placeholders_come_first_in_missing() {
+    let email = render_email("((Ref)) update", "Hello ((name)) ((ref))", &Map::new());
+    assert_eq!(email.missing, ["Ref", "name"]);
+}
