@@ -60,7 +60,7 @@ pub enum Error {
         part: Part,
     },
     /// A segment (or a JWK) is not the JSON expected.
-    #[error("{part} is not valid JSON: {source}")]
+    #[error("invalid {part} JSON: {source}")]
     Json {
         /// Where.
         part: Part,
