@@ -1,0 +1,441 @@
+//! The sandbox configuration: a JSON file, every field optional, with defaults that need no file at all.
+
+use std::path::{Path, PathBuf};
+
+use gaap_http::SharedClock;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Error;
+use crate::fault::FaultConfig;
+
+/// Everything the sandbox can be told. `Config::default()` starts a working sandbox.
+///
+/// The file form is JSON (see the crate README for a full example). Unknown keys are rejected so a typo
+/// does not silently fall back to a default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Ports to bind on 127.0.0.1; 0 picks a free one.
+    pub ports: Ports,
+    /// SQLite file to persist state in; in memory when absent.
+    pub state_file: Option<PathBuf>,
+    /// GOV.UK Notify settings.
+    pub notify: NotifyConfig,
+    /// GOV.UK Pay settings.
+    pub pay: PayConfig,
+    /// GOV.UK One Login settings.
+    pub one_login: OneLoginConfig,
+    /// Fault injection applied to every service (a request header can add more).
+    pub faults: FaultConfig,
+    /// Run the background ticker that fires callbacks, webhooks and expiry on the clock (default true).
+    /// Tests that drive time by hand turn it off and call `SandboxHandle::run_due`.
+    pub background: Option<bool>,
+    /// The clock every time-dependent rule reads; the system clock when absent.
+    #[serde(skip)]
+    pub clock: Option<SharedClock>,
+}
+
+impl Config {
+    /// Reads a JSON config file.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the file cannot be read or is not a valid config.
+    pub fn from_file(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        serde_json::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// Sets the clock (a `gaap_http::ManualClock` in tests).
+    #[must_use]
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Turns the background ticker off: callbacks, webhooks and expiry run only on `run_due`.
+    #[must_use]
+    pub fn without_background(mut self) -> Self {
+        self.background = Some(false);
+        self
+    }
+}
+
+/// Ports on 127.0.0.1; 0 picks a free one.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ports {
+    /// Notify API port.
+    pub notify: u16,
+    /// Pay API port.
+    pub pay: u16,
+    /// One Login OP port.
+    pub one_login: u16,
+}
+
+/// A Notify template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateConfig {
+    /// Template id.
+    pub id: Uuid,
+    /// Template name.
+    pub name: String,
+    /// `sms`, `email` or `letter`.
+    #[serde(rename = "type")]
+    pub kind: TemplateKind,
+    /// Subject (email and letter).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Body with `((placeholders))`.
+    pub body: String,
+    /// Version number; 1 when absent.
+    #[serde(default = "one")]
+    pub version: u32,
+    /// Letter contact block.
+    #[serde(default)]
+    pub letter_contact_block: Option<String>,
+    /// Letter postage (`first`, `second`, `economy`).
+    #[serde(default)]
+    pub postage: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The three Notify channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TemplateKind {
+    /// Text message.
+    Sms,
+    /// Email.
+    Email,
+    /// Letter.
+    Letter,
+}
+
+impl TemplateKind {
+    /// The wire name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+            Self::Letter => "letter",
+        }
+    }
+}
+
+/// A URL with the bearer token Notify sends to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackConfig {
+    /// Where to POST.
+    pub url: String,
+    /// Sent as `Authorization: Bearer <token>`.
+    pub bearer_token: String,
+}
+
+/// A received text message to seed the inbox with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedTextConfig {
+    /// The sender (`447700900111`).
+    pub user_number: String,
+    /// The text.
+    pub content: String,
+}
+
+/// Notify settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Service id (`iss` of the API key JWT).
+    pub service_id: Uuid,
+    /// Service name.
+    pub service_name: String,
+    /// Secret of the live (`normal`) key.
+    pub live_secret: Uuid,
+    /// Secret of the team key.
+    pub team_secret: Uuid,
+    /// Secret of the test key.
+    pub test_secret: Uuid,
+    /// Trial mode: live keys behave like team keys.
+    pub trial_mode: bool,
+    /// Team members' and guest-list recipients (emails and phone numbers) for team keys.
+    pub team_recipients: Vec<String>,
+    /// Templates; the defaults hold one of each kind.
+    pub templates: Vec<TemplateConfig>,
+    /// Received texts to seed.
+    pub received_texts: Vec<ReceivedTextConfig>,
+    /// Delivery-status callback.
+    pub delivery_status_callback: Option<CallbackConfig>,
+    /// Sends per minute per service and key type (Notify: 3000).
+    pub rate_limit_per_minute: u32,
+    /// Daily limits per channel (Notify live defaults).
+    pub daily_limits: DailyLimits,
+    /// Seconds from `created` to `sending`.
+    pub sending_after_seconds: u64,
+    /// Seconds from `created` to the final status.
+    pub delivered_after_seconds: u64,
+}
+
+/// Per-day send limits.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DailyLimits {
+    /// Emails per day.
+    pub email: u64,
+    /// Texts per day.
+    pub sms: u64,
+    /// International texts per day.
+    pub international_sms: u64,
+    /// Letters per day.
+    pub letter: u64,
+}
+
+impl Default for DailyLimits {
+    fn default() -> Self {
+        Self { email: 250_000, sms: 250_000, international_sms: 100, letter: 20_000 }
+    }
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            service_id: Uuid::new_v4(),
+            service_name: "Sandbox service".to_owned(),
+            live_secret: Uuid::new_v4(),
+            team_secret: Uuid::new_v4(),
+            test_secret: Uuid::new_v4(),
+            trial_mode: false,
+            team_recipients: vec!["team@example.gov.uk".to_owned(), "07700900123".to_owned()],
+            templates: default_templates(),
+            received_texts: vec![
+                ReceivedTextConfig {
+                    user_number: "447700900111".to_owned(),
+                    content: "Hello".to_owned(),
+                },
+                ReceivedTextConfig {
+                    user_number: "447700900222".to_owned(),
+                    content: "STOP".to_owned(),
+                },
+            ],
+            delivery_status_callback: None,
+            rate_limit_per_minute: 3000,
+            daily_limits: DailyLimits::default(),
+            sending_after_seconds: 1,
+            delivered_after_seconds: 5,
+        }
+    }
+}
+
+/// The default templates' ids, stable so scripts can hard-code them.
+pub mod default_template_ids {
+    use uuid::{Uuid, uuid};
+    /// SMS: `Your code is ((code))`.
+    pub const SMS: Uuid = uuid!("f33517ff-2a88-4f6e-b855-c550268ce08a");
+    /// Email: subject `Hello ((name))`.
+    pub const EMAIL: Uuid = uuid!("0d2f1d4a-9e7c-4c5e-a2f0-7c1b7a0f2b11");
+    /// Letter: `Dear ((name))`.
+    pub const LETTER: Uuid = uuid!("4a6e1b55-3b0c-4f43-9a61-2b6f0d3e7c22");
+}
+
+fn default_templates() -> Vec<TemplateConfig> {
+    vec![
+        TemplateConfig {
+            id: default_template_ids::SMS,
+            name: "Sandbox SMS".to_owned(),
+            kind: TemplateKind::Sms,
+            subject: None,
+            body: "Your code is ((code))".to_owned(),
+            version: 1,
+            letter_contact_block: None,
+            postage: None,
+        },
+        TemplateConfig {
+            id: default_template_ids::EMAIL,
+            name: "Sandbox email".to_owned(),
+            kind: TemplateKind::Email,
+            subject: Some("Hello ((name))".to_owned()),
+            body: "Dear ((name)),\n\nYour reference is ((reference number)).".to_owned(),
+            version: 1,
+            letter_contact_block: None,
+            postage: None,
+        },
+        TemplateConfig {
+            id: default_template_ids::LETTER,
+            name: "Sandbox letter".to_owned(),
+            kind: TemplateKind::Letter,
+            subject: Some("Your application".to_owned()),
+            body: "Dear ((name)),\n\nWe have received your application.".to_owned(),
+            version: 1,
+            letter_contact_block: Some("Sandbox Council\nTown Hall".to_owned()),
+            postage: Some("second".to_owned()),
+        },
+    ]
+}
+
+/// How `Idempotency-Key` is honoured on create payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdempotencyScope {
+    /// As Pay's connector does: only `authorisation_mode=agreement` payments are de-duplicated.
+    AgreementOnly,
+    /// Every create payment with the header is de-duplicated.
+    #[default]
+    All,
+}
+
+/// A webhook subscription.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Callback URL.
+    pub url: String,
+    /// Event types; all when empty.
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
+}
+
+/// Pay settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PayConfig {
+    /// API key; a fresh `api_test_…` key when absent.
+    pub api_key: Option<String>,
+    /// Webhook signing secret; a fresh `webhook_test_…` secret when absent.
+    pub webhook_secret: Option<String>,
+    /// Webhooks.
+    pub webhooks: Vec<WebhookConfig>,
+    /// POSTs per second per key and bucket (Pay: 15); 0 turns the limit off.
+    pub post_rate_limit_per_second: u32,
+    /// Non-POST requests per second (Pay: 75); 0 turns the limit off.
+    pub get_rate_limit_per_second: u32,
+    /// Which creates `Idempotency-Key` de-duplicates.
+    pub idempotency: IdempotencyScope,
+}
+
+impl Default for PayConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            webhook_secret: None,
+            webhooks: Vec::new(),
+            post_rate_limit_per_second: 15,
+            get_rate_limit_per_second: 75,
+            idempotency: IdempotencyScope::default(),
+        }
+    }
+}
+
+/// A One Login user the sign-in page offers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserConfig {
+    /// Pairwise subject.
+    pub sub: String,
+    /// Email.
+    pub email: String,
+    /// Phone number (E.164).
+    pub phone_number: String,
+    /// Given names.
+    pub given_names: Vec<String>,
+    /// Family name.
+    pub family_name: String,
+    /// Date of birth `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Highest identity level this user can reach (`P0`, `P1`, `P2`).
+    pub max_loc: String,
+    /// Return codes to put in userinfo when requested.
+    pub return_codes: Vec<String>,
+}
+
+impl Default for UserConfig {
+    fn default() -> Self {
+        // The One Login simulator's default identity (govuk-one-login/simulator:src/config.ts).
+        Self {
+            sub: "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw=".to_owned(),
+            email: "test@example.com".to_owned(),
+            phone_number: "07123456789".to_owned(),
+            given_names: vec!["GEOFFREY".to_owned()],
+            family_name: "HEARNSHAW".to_owned(),
+            birth_date: "1955-04-19".to_owned(),
+            max_loc: "P2".to_owned(),
+            return_codes: Vec::new(),
+        }
+    }
+}
+
+/// A relying party.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Client id.
+    pub client_id: String,
+    /// SPKI PEM of the client's RSA public key; the built-in sandbox key when absent.
+    pub public_key_pem: Option<String>,
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Registered post-logout redirect URIs.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Back-channel logout URI.
+    pub back_channel_logout_uri: Option<String>,
+    /// Allowed scopes.
+    pub scopes: Vec<String>,
+    /// Identity levels the client may ask for.
+    pub client_locs: Vec<String>,
+    /// Require PKCE (S256).
+    pub pkce_enforced: bool,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "HGIOgho9HIRhgoepdIOPFdIUWgewi0jw".to_owned(),
+            public_key_pem: None,
+            redirect_uris: vec![
+                "http://localhost:8080/oidc/authorization-code/callback".to_owned(),
+            ],
+            post_logout_redirect_uris: vec!["http://localhost:8080/signed-out".to_owned()],
+            back_channel_logout_uri: None,
+            scopes: vec!["openid".to_owned(), "email".to_owned(), "phone".to_owned()],
+            client_locs: vec!["P0".to_owned(), "P2".to_owned()],
+            pkce_enforced: false,
+        }
+    }
+}
+
+/// One Login settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OneLoginConfig {
+    /// Relying parties; one default client when empty.
+    pub clients: Vec<ClientConfig>,
+    /// Users the sign-in page offers; the simulator's default user when empty.
+    pub users: Vec<UserConfig>,
+    /// ID-token error knobs (simulator names, e.g. `INVALID_ISS`).
+    pub id_token_errors: Vec<String>,
+    /// Core-identity error knobs (simulator names, e.g. `TOKEN_EXPIRED`).
+    pub core_identity_errors: Vec<String>,
+    /// Authorise error knob: `ACCESS_DENIED` or `TEMPORARILY_UNAVAILABLE`.
+    pub authorise_error: Option<String>,
+    /// Skip the sign-in page and sign in as the first user.
+    pub auto_sign_in: bool,
+}
+
+impl Default for OneLoginConfig {
+    fn default() -> Self {
+        Self {
+            clients: vec![ClientConfig::default()],
+            users: vec![UserConfig::default()],
+            id_token_errors: Vec::new(),
+            core_identity_errors: Vec::new(),
+            authorise_error: None,
+            auto_sign_in: false,
+        }
+    }
+}

@@ -1,0 +1,1056 @@
+//! GOV.UK One Login as an OpenID Provider: discovery, JWKS, `/authorize` with a sign-in page, `/token` with
+//! `private_key_jwt` (RS/PS), `/userinfo`, `/logout`, back-channel logout, and the core identity JWT signed ES256
+//! with a key published in a DID document. It closes the simulator's gaps (reference identity.md §3): codes are
+//! single-use, access tokens are opaque, the core identity lasts 30 minutes, back-channel logout is sent.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Form;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use gaap_http::SharedClock;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::Error;
+use crate::config::{ClientConfig, OneLoginConfig, UserConfig};
+use crate::jwt::{self, EsKey};
+use crate::outbound::{DeliveryKind, Outbound};
+
+/// The default client's RSA private key (PKCS#8). Published with the sandbox, so it protects nothing: it exists
+/// so the sandbox can print a complete set of credentials, as the simulator's example key does.
+pub(crate) const DEFAULT_CLIENT_PRIVATE_KEY_PEM: &str = include_str!("default_client_key.pem");
+
+const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(120);
+const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(180);
+const CORE_IDENTITY_LIFETIME: Duration = Duration::from_secs(30 * 60);
+const CODE_LIFETIME: Duration = Duration::from_secs(300);
+const CORE_IDENTITY_CLAIM: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
+const ADDRESS_CLAIM: &str = "https://vocab.account.gov.uk/v1/address";
+const PASSPORT_CLAIM: &str = "https://vocab.account.gov.uk/v1/passport";
+const DRIVING_PERMIT_CLAIM: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
+const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode";
+const ID_TOKEN_ERRORS: [&str; 8] = [
+    "INVALID_ISS",
+    "INVALID_AUD",
+    "INVALID_ALG_HEADER",
+    "INVALID_SIGNATURE",
+    "TOKEN_EXPIRED",
+    "TOKEN_NOT_VALID_YET",
+    "NONCE_NOT_MATCHING",
+    "INCORRECT_VOT",
+];
+const CORE_IDENTITY_ERRORS: [&str; 6] = [
+    "INVALID_ALG_HEADER",
+    "INVALID_SIGNATURE",
+    "INVALID_ISS",
+    "INVALID_AUD",
+    "INCORRECT_SUB",
+    "TOKEN_EXPIRED",
+];
+
+/// A validated authorisation request waiting for the sign-in page.
+#[derive(Debug, Clone)]
+struct AuthRequest {
+    client_id: String,
+    redirect_uri: String,
+    state: String,
+    nonce: String,
+    scopes: Vec<String>,
+    credential: String,
+    loc: Option<String>,
+    claims: Vec<String>,
+    code_challenge: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Grant {
+    request: AuthRequest,
+    user: usize,
+    id_token_errors: Vec<String>,
+    core_identity_errors: Vec<String>,
+    issued: OffsetDateTime,
+    auth_time: OffsetDateTime,
+    sid: String,
+}
+
+#[derive(Debug, Default)]
+struct OneLoginData {
+    pending: HashMap<String, AuthRequest>,
+    codes: HashMap<String, Grant>,
+    access_tokens: HashMap<String, (Grant, OffsetDateTime)>,
+    used_jtis: HashMap<String, OffsetDateTime>,
+}
+
+#[derive(Debug)]
+struct Client {
+    cfg: ClientConfig,
+    rsa_public_key: Vec<u8>,
+}
+
+/// Shared One Login state.
+#[derive(Debug)]
+pub(crate) struct OneLoginState {
+    cfg: OneLoginConfig,
+    pub(crate) issuer: String,
+    did: String,
+    clients: Vec<Client>,
+    id_key: EsKey,
+    identity_key: EsKey,
+    data: Mutex<OneLoginData>,
+    clock: SharedClock,
+    outbound: Outbound,
+}
+
+fn random_token() -> String {
+    jwt::b64(rand::random::<[u8; 32]>())
+}
+
+impl OneLoginState {
+    pub(crate) fn new(
+        cfg: OneLoginConfig,
+        issuer: String,
+        clock: SharedClock,
+        outbound: Outbound,
+    ) -> Result<Self, Error> {
+        let host = issuer
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        let did = format!("did:web:{}", host.replace(':', "%3A"));
+        let mut clients = Vec::new();
+        let configured = if cfg.clients.is_empty() {
+            vec![ClientConfig::default()]
+        } else {
+            cfg.clients.clone()
+        };
+        for c in configured {
+            let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
+            let rsa_public_key = jwt::rsa_public_key_from_pem(pem).ok_or_else(|| {
+                Error::Config(format!(
+                    "client {}: public_key_pem is not an RSA public key",
+                    c.client_id
+                ))
+            })?;
+            clients.push(Client { cfg: c, rsa_public_key });
+        }
+        let mut cfg = cfg;
+        if cfg.users.is_empty() {
+            cfg.users.push(UserConfig::default());
+        }
+        let id_key = EsKey::generate(uuid::Uuid::new_v4().to_string()).map_err(Error::Config)?;
+        let identity_key =
+            EsKey::generate(format!("{did}#{}", uuid::Uuid::new_v4())).map_err(Error::Config)?;
+        Ok(Self {
+            cfg,
+            issuer,
+            did,
+            clients,
+            id_key,
+            identity_key,
+            data: Mutex::default(),
+            clock,
+            outbound,
+        })
+    }
+
+    pub(crate) fn default_client_id(&self) -> String {
+        self.clients.first().map(|c| c.cfg.client_id.clone()).unwrap_or_default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, OneLoginData> {
+        self.data.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn client(&self, id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.cfg.client_id == id)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    /// Sends a logout token for `sub` to every client with a back-channel logout URI (or only `client_id`).
+    pub(crate) fn back_channel_logout(&self, sub: &str, client_id: Option<&str>) {
+        let now = self.clock.now();
+        for c in &self.clients {
+            let Some(uri) = &c.cfg.back_channel_logout_uri else { continue };
+            if client_id.is_some_and(|id| id != c.cfg.client_id) {
+                continue;
+            }
+            let claims = json!({
+                "iss": self.issuer, "sub": sub, "aud": c.cfg.client_id, "iat": now.unix_timestamp(),
+                "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
+                "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+            });
+            let header = json!({"kid": self.id_key.kid, "alg": "ES256"});
+            let Ok(token) = self.id_key.sign(&header, &claims) else { continue };
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("logout_token", &token)
+                .finish();
+            self.outbound.enqueue(
+                DeliveryKind::BackChannelLogout,
+                uri,
+                vec![("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned())],
+                body,
+                now,
+            );
+        }
+    }
+}
+
+/// The One Login router.
+pub(crate) fn router(state: Arc<OneLoginState>) -> Router {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/.well-known/did.json", get(did_document))
+        .route("/authorize", get(authorize).post(|| async { StatusCode::METHOD_NOT_ALLOWED }))
+        .route("/authorize/sign-in", post(sign_in))
+        .route("/token", post(token))
+        .route("/userinfo", get(userinfo))
+        .route("/logout", get(logout))
+        .route("/trustmark", get(trustmark))
+        .route("/signed-out", get(|| async { Html("<!DOCTYPE html><html lang=\"en\"><body><h1>You have signed out</h1></body></html>") }))
+        .route("/openapi.json", get(|| async { crate::openapi::one_login() }))
+        .with_state(state)
+}
+
+fn cached_json(value: &Value, cache: &'static str) -> Response {
+    let mut r = axum::Json(value).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
+    cached_json(
+        &json!({
+            "issuer": s.issuer,
+            "authorization_endpoint": s.url("authorize"),
+            "token_endpoint": s.url("token"),
+            "userinfo_endpoint": s.url("userinfo"),
+            "jwks_uri": s.url(".well-known/jwks.json"),
+            "end_session_endpoint": s.url("logout"),
+            "registration_endpoint": s.url("connect/register"),
+            "scopes_supported": ["openid", "email", "phone", "offline_access"],
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "ui_locales_supported": ["en", "cy"],
+            "subject_types_supported": ["public", "pairwise"],
+            "claims_supported": ["sub", "email", "email_verified", "phone_number", "phone_number_verified",
+                                 "wallet_subject_id", CORE_IDENTITY_CLAIM, ADDRESS_CLAIM, PASSPORT_CLAIM,
+                                 DRIVING_PERMIT_CLAIM, RETURN_CODE_CLAIM],
+            "claims_parameter_supported": true,
+            "request_parameter_supported": false,
+            "request_uri_parameter_supported": false,
+            "code_challenge_methods_supported": ["S256"],
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": false,
+            "trustmarks": s.url("trustmark"),
+            "service_documentation": "https://docs.sign-in.service.gov.uk/",
+        }),
+        "max-age=86400",
+    )
+}
+
+async fn jwks(State(s): State<Arc<OneLoginState>>) -> Response {
+    cached_json(&json!({"keys": [s.id_key.public_jwk()]}), "max-age=86400")
+}
+
+async fn did_document(State(s): State<Arc<OneLoginState>>) -> Response {
+    let mut jwk = s.identity_key.public_jwk();
+    if let Some(obj) = jwk.as_object_mut() {
+        obj.remove("kid");
+        obj.remove("use");
+    }
+    cached_json(
+        &json!({
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"],
+            "id": s.did,
+            "assertionMethod": [{"type": "JsonWebKey", "id": s.identity_key.kid, "controller": s.did,
+                                 "publicKeyJwk": jwk}],
+        }),
+        "max-age=3600, private",
+    )
+}
+
+async fn trustmark(State(s): State<Arc<OneLoginState>>) -> Response {
+    axum::Json(json!({
+        "idp": s.issuer, "trustmark_provider": s.issuer,
+        "C": ["Cl", "Cl.Cm"], "P": ["P0", "P1", "P2"],
+    }))
+    .into_response()
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (status, axum::Json(json!({"error": error, "error_description": description}))).into_response()
+}
+
+fn redirect_error(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(u) => u,
+        Err(_) => {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid redirect_uri");
+        }
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("error", error).append_pair("error_description", description);
+        if let Some(state) = state {
+            q.append_pair("state", state);
+        }
+    }
+    found(url.as_str())
+}
+
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::FOUND, [(header::LOCATION, v)]).into_response(),
+        Err(_) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid redirect"),
+    }
+}
+
+/// `vtr` (a JSON array, first vector used) into the credential part and the LoC, per the simulator's
+/// vtr-validator: C components make `Cl` or `Cl.Cm`, at most one P, and P1+ needs `Cl.Cm`.
+fn parse_vtr(raw: Option<&str>) -> Option<(String, Option<String>)> {
+    let vectors: Vec<String> = match raw {
+        None => return Some(("Cl.Cm".to_owned(), None)),
+        Some(text) => serde_json::from_str(text).ok()?,
+    };
+    let Some(first) = vectors.first() else { return Some(("Cl.Cm".to_owned(), None)) };
+    let mut cs: Vec<&str> = Vec::new();
+    let mut p: Option<&str> = None;
+    for part in first.split('.') {
+        match part {
+            "Cl" | "Cm" => cs.push(part),
+            "P0" | "P1" | "P2" | "P3" => {
+                if p.replace(part).is_some() {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    cs.sort_unstable();
+    let credential = match cs.as_slice() {
+        ["Cl"] => "Cl",
+        ["Cl", "Cm"] => "Cl.Cm",
+        _ => return None,
+    };
+    if matches!(p, Some("P1" | "P2" | "P3")) && credential != "Cl.Cm" {
+        return None;
+    }
+    Some((credential.to_owned(), p.map(str::to_owned)))
+}
+
+async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) -> Response {
+    let q: HashMap<String, String> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let get = |k: &str| q.get(k).map(String::as_str);
+    let Some(client) = get("client_id").and_then(|id| s.client(id)) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown client_id");
+    };
+    let Some(redirect_uri) =
+        get("redirect_uri").filter(|r| client.cfg.redirect_uris.iter().any(|u| u == r))
+    else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is not registered for this client",
+        );
+    };
+    let state = get("state");
+    if get("response_type") != Some("code") {
+        return redirect_error(
+            redirect_uri,
+            "unsupported_response_type",
+            "Unsupported response type",
+            state,
+        );
+    }
+    if let Some(mode) = get("response_mode").filter(|m| !["query", "fragment"].contains(m)) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Unsupported response_mode {mode}"),
+        );
+    }
+    let scopes: Vec<String> =
+        get("scope").unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+    if !scopes.iter().any(|sc| sc == "openid") {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request is missing openid scope",
+            state,
+        );
+    }
+    if scopes.iter().any(|sc| !client.cfg.scopes.contains(sc) && sc != "openid") {
+        return redirect_error(
+            redirect_uri,
+            "invalid_scope",
+            "Invalid, unknown or malformed scope",
+            state,
+        );
+    }
+    let Some(state) = state else {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request is missing state parameter",
+            None,
+        );
+    };
+    let Some(nonce) = get("nonce") else {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request is missing nonce parameter",
+            Some(state),
+        );
+    };
+    let Some((credential, loc)) = parse_vtr(get("vtr")) else {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request vtr not valid",
+            Some(state),
+        );
+    };
+    if let Some(level) = &loc
+        && !client.cfg.client_locs.contains(level)
+    {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request vtr not valid",
+            Some(state),
+        );
+    }
+    let code_challenge = get("code_challenge").map(str::to_owned);
+    match (get("code_challenge_method"), &code_challenge) {
+        (Some("S256"), Some(_)) | (None, None) => {}
+        (None, Some(_)) | (Some(_), _) => {
+            return redirect_error(
+                redirect_uri,
+                "invalid_request",
+                "Invalid value for code_challenge_method parameter",
+                Some(state),
+            );
+        }
+    }
+    if client.cfg.pkce_enforced && code_challenge.is_none() {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request is missing code_challenge parameter",
+            Some(state),
+        );
+    }
+    if get("prompt").is_some_and(|p| p.split_whitespace().any(|p| p == "select_account")) {
+        return redirect_error(
+            redirect_uri,
+            "unmet_authentication_requirements",
+            "Unmet authentication requirements",
+            Some(state),
+        );
+    }
+    let claims = get("claims")
+        .and_then(|c| serde_json::from_str::<Value>(c).ok())
+        .and_then(|c| {
+            c.get("userinfo").and_then(Value::as_object).map(|m| m.keys().cloned().collect())
+        })
+        .unwrap_or_default();
+    if let Some(error) = &s.cfg.authorise_error {
+        let (code, description) = match error.as_str() {
+            "TEMPORARILY_UNAVAILABLE" => ("temporarily_unavailable", "Temporarily unavailable"),
+            _ => ("access_denied", "Access denied by resource owner or authorization server"),
+        };
+        return redirect_error(redirect_uri, code, description, Some(state));
+    }
+    let request = AuthRequest {
+        client_id: client.cfg.client_id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.to_owned(),
+        nonce: nonce.to_owned(),
+        scopes,
+        credential,
+        loc,
+        claims,
+        code_challenge,
+    };
+    if s.cfg.auto_sign_in {
+        return finish_sign_in(&s, request, 0, None, Vec::new(), Vec::new());
+    }
+    let request_id = random_token();
+    let page = sign_in_page(&s, &request_id, &request);
+    s.lock().pending.insert(request_id, request);
+    page
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest) -> Response {
+    let users: String = s
+        .cfg
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            format!(
+                "<label><input type=\"radio\" name=\"user\" value=\"{i}\"{}> {} {} ({}, up to {})</label>",
+                if i == 0 { " checked" } else { "" },
+                esc(&u.given_names.join(" ")),
+                esc(&u.family_name),
+                esc(&u.email),
+                esc(&u.max_loc)
+            )
+        })
+        .collect();
+    let options = |names: &[&str]| -> String {
+        names
+            .iter()
+            .map(|n| {
+                format!(
+                    "<label><input type=\"checkbox\" name=\"{}\" value=\"{n}\"> {n}</label>",
+                    "x"
+                )
+            })
+            .collect()
+    };
+    let id_errors = options(&ID_TOKEN_ERRORS).replace("name=\"x\"", "name=\"id_token_error\"");
+    let ci_errors =
+        options(&CORE_IDENTITY_ERRORS).replace("name=\"x\"", "name=\"core_identity_error\"");
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in - GOV.UK One Login sandbox</title>\
+         <style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}}label{{display:block}}</style></head><body>\
+         <p><strong>GOV.UK One Login sandbox</strong> – pick who signs in.</p><h1>Sign in to {client}</h1>\
+         <form method=\"post\" action=\"/authorize/sign-in\"><input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\
+         <fieldset><legend>User</legend>{users}</fieldset>\
+         <fieldset><legend>Outcome</legend>\
+         <label><input type=\"radio\" name=\"outcome\" value=\"success\" checked> Sign in ({vtr})</label>\
+         <label><input type=\"radio\" name=\"outcome\" value=\"access_denied\"> access_denied</label>\
+         <label><input type=\"radio\" name=\"outcome\" value=\"temporarily_unavailable\"> temporarily_unavailable</label>\
+         <label><input type=\"radio\" name=\"outcome\" value=\"login_required\"> login_required</label></fieldset>\
+         <fieldset><legend>ID token errors</legend>{id_errors}</fieldset>\
+         <fieldset><legend>Core identity errors</legend>{ci_errors}</fieldset>\
+         <button>Continue</button></form></body></html>",
+        client = esc(&r.client_id),
+        vtr = esc(&match &r.loc {
+            Some(p) => format!("{}.{p}", r.credential),
+            None => r.credential.clone(),
+        }),
+    ))
+    .into_response()
+}
+
+async fn sign_in(State(s): State<Arc<OneLoginState>>, body: axum::body::Bytes) -> Response {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let all = |k: &str| -> Vec<String> {
+        pairs.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect()
+    };
+    let Some(request) = get("request_id").and_then(|id| s.lock().pending.remove(id)) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Unknown or used sign-in request",
+        );
+    };
+    let user = get("user").and_then(|u| u.parse::<usize>().ok()).unwrap_or(0);
+    if user >= s.cfg.users.len() {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown user");
+    }
+    let outcome = get("outcome").filter(|o| *o != "success");
+    finish_sign_in(&s, request, user, outcome, all("id_token_error"), all("core_identity_error"))
+}
+
+fn loc_rank(loc: &str) -> u8 {
+    match loc {
+        "P1" => 1,
+        "P2" => 2,
+        "P3" => 3,
+        _ => 0,
+    }
+}
+
+fn finish_sign_in(
+    s: &OneLoginState,
+    request: AuthRequest,
+    user: usize,
+    outcome: Option<&str>,
+    id_token_errors: Vec<String>,
+    core_identity_errors: Vec<String>,
+) -> Response {
+    if let Some(error) = outcome {
+        return redirect_error(
+            &request.redirect_uri,
+            error,
+            "Sign-in outcome chosen on the sandbox page",
+            Some(&request.state),
+        );
+    }
+    // Identity below the requested level: access_denied, unless the client asked for return codes.
+    if let (Some(loc), Some(u)) = (&request.loc, s.cfg.users.get(user))
+        && loc_rank(loc) > loc_rank(&u.max_loc)
+        && !request.claims.iter().any(|c| c == RETURN_CODE_CLAIM)
+    {
+        return redirect_error(
+            &request.redirect_uri,
+            "access_denied",
+            "Access denied by resource owner or authorization server",
+            Some(&request.state),
+        );
+    }
+    let now = s.clock.now();
+    let code = random_token();
+    let mut location = match url::Url::parse(&request.redirect_uri) {
+        Ok(u) => u,
+        Err(_) => {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid redirect_uri");
+        }
+    };
+    location.query_pairs_mut().append_pair("code", &code).append_pair("state", &request.state);
+    let id_token_errors =
+        if id_token_errors.is_empty() { s.cfg.id_token_errors.clone() } else { id_token_errors };
+    let core_identity_errors = if core_identity_errors.is_empty() {
+        s.cfg.core_identity_errors.clone()
+    } else {
+        core_identity_errors
+    };
+    let grant = Grant {
+        request,
+        user,
+        id_token_errors,
+        core_identity_errors,
+        issued: now,
+        auth_time: now,
+        sid: jwt::b64(rand::random::<[u8; 16]>()),
+    };
+    s.lock().codes.insert(code, grant);
+    found(location.as_str())
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    client_assertion_type: Option<String>,
+    client_assertion: Option<String>,
+    code_verifier: Option<String>,
+    client_id: Option<String>,
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// Checks the client assertion; returns the client id.
+fn verify_assertion(
+    s: &OneLoginState,
+    form: &TokenForm,
+    now: OffsetDateTime,
+) -> Result<String, Response> {
+    let bad = |status, error: &str, description: &str| {
+        Err(no_store(oauth_error(status, error, description)))
+    };
+    if form.client_assertion_type.as_deref()
+        != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    {
+        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+    }
+    let Some(parsed) = form.client_assertion.as_deref().and_then(jwt::parse) else {
+        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+    };
+    let claim = |k: &str| parsed.claims.get(k).and_then(Value::as_str);
+    let Some(client) = claim("iss").and_then(|iss| s.client(iss)) else {
+        return bad(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
+    };
+    if form.client_id.as_deref().is_some_and(|id| id != client.cfg.client_id) {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Invalid signature in private_key_jwt",
+        );
+    }
+    let alg = parsed.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    if !["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"].contains(&alg) {
+        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+    }
+    if !jwt::verify_rsa(&parsed, alg, &client.rsa_public_key) {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Invalid signature in private_key_jwt",
+        );
+    }
+    let audiences: Vec<&str> = match parsed.claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let token_url = s.url("token");
+    let aud_ok = audiences
+        .iter()
+        .any(|a| *a == token_url || *a == s.issuer || *a == s.issuer.trim_end_matches('/'));
+    if claim("sub") != claim("iss") || !aud_ok {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "Invalid signature in private_key_jwt",
+        );
+    }
+    let exp = parsed.claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+    if exp <= now.unix_timestamp() {
+        return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
+    }
+    let Some(jti) = claim("jti") else {
+        return bad(StatusCode::BAD_REQUEST, "invalid_client", "private_key_jwt is missing jti");
+    };
+    let mut data = s.lock();
+    data.used_jtis.retain(|_, until| *until > now);
+    let until = OffsetDateTime::from_unix_timestamp(exp).unwrap_or(now);
+    if data.used_jtis.insert(format!("{}:{jti}", client.cfg.client_id), until).is_some() {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "private_key_jwt jti has already been used",
+        );
+    }
+    Ok(client.cfg.client_id.clone())
+}
+
+fn id_token(
+    s: &OneLoginState,
+    grant: &Grant,
+    access_token: &str,
+    now: OffsetDateTime,
+) -> Result<String, String> {
+    let user = s.cfg.users.get(grant.user).cloned().unwrap_or_default();
+    let errors = &grant.id_token_errors;
+    let has = |e: &str| errors.iter().any(|x| x == e);
+    let mut iat = now;
+    let mut exp = now + ID_TOKEN_LIFETIME;
+    if has("TOKEN_EXPIRED") {
+        exp = now - Duration::from_secs(86_400);
+    }
+    if has("TOKEN_NOT_VALID_YET") {
+        iat = now + Duration::from_secs(86_400);
+    }
+    let vot = match (has("INCORRECT_VOT"), grant.request.credential.as_str()) {
+        (true, "Cl") => "Cl.Cm",
+        (true, _) => "Cl",
+        (false, c) => c,
+    };
+    let claims = json!({
+        "at_hash": jwt::at_hash(access_token),
+        "sub": user.sub,
+        "aud": if has("INVALID_AUD") { "invalid-client-id".to_owned() } else { grant.request.client_id.clone() },
+        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer.clone() },
+        "vot": vot,
+        "exp": exp.unix_timestamp(),
+        "iat": iat.unix_timestamp(),
+        "nonce": if has("NONCE_NOT_MATCHING") { random_token() } else { grant.request.nonce.clone() },
+        "vtm": s.url("trustmark"),
+        "sid": grant.sid,
+        "auth_time": grant.auth_time.unix_timestamp(),
+    });
+    let header = json!({"kid": s.id_key.kid, "alg": "ES256"});
+    let token = s.id_key.sign(&header, &claims)?;
+    Ok(apply_signature_knobs(
+        token,
+        has("INVALID_ALG_HEADER"),
+        has("INVALID_SIGNATURE"),
+        &s.id_key.kid,
+    ))
+}
+
+/// The simulator's `INVALID_ALG_HEADER` (HS256 header, fixed unknown kid) and `INVALID_SIGNATURE` (32 random bytes).
+fn apply_signature_knobs(token: String, bad_alg: bool, bad_sig: bool, kid: &str) -> String {
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    if bad_alg && let Some(h) = parts.first_mut() {
+        let unknown = if kid.starts_with("did:") {
+            format!(
+                "{}#60c01993-94cd-4d32-a4da-2a44dba7e45b",
+                kid.split('#').next().unwrap_or_default()
+            )
+        } else {
+            "60c01993-94cd-4d32-a4da-2a44dba7e45b".to_owned()
+        };
+        *h = jwt::b64(json!({"alg": "HS256", "kid": unknown}).to_string());
+    }
+    if bad_sig && let Some(sig) = parts.last_mut() {
+        *sig = jwt::b64(rand::random::<[u8; 32]>());
+    }
+    parts.join(".")
+}
+
+async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>) -> Response {
+    let now = s.clock.now();
+    if form.grant_type.as_deref() != Some("authorization_code") {
+        return no_store(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Unsupported grant type",
+        ));
+    }
+    let client_id = match verify_assertion(&s, &form, now) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let invalid_grant =
+        |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d));
+    // Single use: the code is removed whatever happens next.
+    let Some(grant) = form.code.as_deref().and_then(|c| s.lock().codes.remove(c)) else {
+        return invalid_grant("Invalid authorization code");
+    };
+    if grant.request.client_id != client_id || now > grant.issued + CODE_LIFETIME {
+        return invalid_grant("Invalid authorization code");
+    }
+    if form.redirect_uri.as_deref() != Some(grant.request.redirect_uri.as_str()) {
+        return invalid_grant("Redirect URI mismatch");
+    }
+    if let Some(challenge) = &grant.request.code_challenge {
+        let ok = form
+            .code_verifier
+            .as_deref()
+            .is_some_and(|v| crate::notify::auth::secrets_equal(&jwt::pkce_s256(v), challenge));
+        if !ok {
+            return invalid_grant("PKCE code_verifier does not match the code_challenge");
+        }
+    }
+    let access_token = random_token();
+    let id_token = match id_token(&s, &grant, &access_token, now) {
+        Ok(t) => t,
+        Err(e) => {
+            return no_store(oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e));
+        }
+    };
+    s.lock().access_tokens.insert(access_token.clone(), (grant, now + ACCESS_TOKEN_LIFETIME));
+    no_store(
+        axum::Json(json!({"access_token": access_token, "token_type": "Bearer",
+                          "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(), "id_token": id_token}))
+        .into_response(),
+    )
+}
+
+fn unauthorised(description: Option<&str>) -> Response {
+    let value = match description {
+        Some(d) => format!("Bearer error=\"invalid_token\", error_description=\"{d}\""),
+        None => "Bearer".to_owned(),
+    };
+    let mut r = StatusCode::UNAUTHORIZED.into_response();
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+fn core_identity(
+    s: &OneLoginState,
+    grant: &Grant,
+    user: &UserConfig,
+    loc: &str,
+    now: OffsetDateTime,
+) -> Result<String, String> {
+    let has = |e: &str| grant.core_identity_errors.iter().any(|x| x == e);
+    let exp = if has("TOKEN_EXPIRED") {
+        now - Duration::from_secs(60)
+    } else {
+        now + CORE_IDENTITY_LIFETIME
+    };
+    let mut name_parts: Vec<Value> =
+        user.given_names.iter().map(|g| json!({"value": g, "type": "GivenName"})).collect();
+    name_parts.push(json!({"value": user.family_name, "type": "FamilyName"}));
+    let claims = json!({
+        "sub": if has("INCORRECT_SUB") { "urn:fdc:gov.uk:2022:incorrect-sub".to_owned() } else { user.sub.clone() },
+        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer.clone() },
+        "aud": if has("INVALID_AUD") { "invalid-client-id".to_owned() } else { grant.request.client_id.clone() },
+        "nbf": now.unix_timestamp(), "iat": now.unix_timestamp(), "exp": exp.unix_timestamp(),
+        "vot": loc, "vtm": s.url("trustmark"),
+        "vc": {"type": ["VerifiableCredential", "IdentityCheckCredential"],
+               "credentialSubject": {"name": [{"nameParts": name_parts}],
+                                     "birthDate": [{"value": user.birth_date}]}},
+    });
+    let header = json!({"kid": s.identity_key.kid, "alg": "ES256", "typ": "JWT"});
+    let token = s.identity_key.sign(&header, &claims)?;
+    Ok(apply_signature_knobs(
+        token,
+        has("INVALID_ALG_HEADER"),
+        has("INVALID_SIGNATURE"),
+        &s.identity_key.kid,
+    ))
+}
+
+async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Response {
+    let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+    else {
+        return unauthorised(None);
+    };
+    let now = s.clock.now();
+    let Some((grant, expires)) = s.lock().access_tokens.get(token.trim()).cloned() else {
+        return unauthorised(Some("Invalid access token"));
+    };
+    if now >= expires {
+        return unauthorised(Some("Access token expired"));
+    }
+    let user = s.cfg.users.get(grant.user).cloned().unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    out.insert("sub".to_owned(), json!(user.sub));
+    let scoped = |name: &str| grant.request.scopes.iter().any(|sc| sc == name);
+    if scoped("email") {
+        out.insert("email".to_owned(), json!(user.email));
+        out.insert("email_verified".to_owned(), json!(true));
+    }
+    if scoped("phone") {
+        out.insert("phone_number".to_owned(), json!(user.phone_number));
+        out.insert("phone_number_verified".to_owned(), json!(true));
+    }
+    let wants = |claim: &str| grant.request.claims.iter().any(|c| c == claim);
+    let proven = grant
+        .request
+        .loc
+        .as_deref()
+        .filter(|l| loc_rank(l) > 0 && loc_rank(l) <= loc_rank(&user.max_loc));
+    if let Some(loc) = proven {
+        if wants(CORE_IDENTITY_CLAIM) {
+            match core_identity(&s, &grant, &user, loc, now) {
+                Ok(jwt) => {
+                    out.insert(CORE_IDENTITY_CLAIM.to_owned(), json!(jwt));
+                }
+                Err(e) => {
+                    return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e);
+                }
+            }
+        }
+        if wants(ADDRESS_CLAIM) {
+            out.insert(
+                ADDRESS_CLAIM.to_owned(),
+                json!([{"uprn": "100120012077", "buildingNumber": "26", "streetName": "FRAMPTON ROAD",
+                        "addressLocality": "GLOUCESTER", "postalCode": "GL1 5QB", "addressCountry": "GB",
+                        "validFrom": "2000-01-01"}]),
+            );
+        }
+        if wants(PASSPORT_CLAIM) {
+            out.insert(
+                PASSPORT_CLAIM.to_owned(),
+                json!([{"documentNumber": "321654987", "icaoIssuerCode": "GBR", "expiryDate": "2030-01-01"}]),
+            );
+        }
+        if wants(DRIVING_PERMIT_CLAIM) {
+            out.insert(
+                DRIVING_PERMIT_CLAIM.to_owned(),
+                json!([{"expiryDate": "2030-01-01", "issueNumber": "12", "issuedBy": "DVLA",
+                        "personalNumber": "HEARN551196GJ9UL"}]),
+            );
+        }
+    }
+    if wants(RETURN_CODE_CLAIM) {
+        let codes: Vec<Value> = user.return_codes.iter().map(|c| json!({"code": c})).collect();
+        out.insert(RETURN_CODE_CLAIM.to_owned(), json!(codes));
+    }
+    axum::Json(Value::Object(out)).into_response()
+}
+
+async fn logout(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) -> Response {
+    let q: HashMap<String, String> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let signed_out = s.url("signed-out");
+    let state = q.get("state").map(String::as_str);
+    let with_error = |description: &str| {
+        let mut u = url::Url::parse(&signed_out).ok();
+        if let Some(u) = u.as_mut() {
+            let mut qp = u.query_pairs_mut();
+            qp.append_pair("error_code", "invalid_request")
+                .append_pair("error_description", description);
+            if let Some(st) = state {
+                qp.append_pair("state", st);
+            }
+        }
+        found(u.as_ref().map_or(signed_out.as_str(), url::Url::as_str))
+    };
+    let Some(hint) = q.get("id_token_hint") else {
+        if q.contains_key("post_logout_redirect_uri") {
+            return with_error("id_token_hint is required with post_logout_redirect_uri");
+        }
+        return found(&signed_out);
+    };
+    let Some(parsed) = jwt::parse(hint) else {
+        return with_error("unable to validate id_token_hint");
+    };
+    let jwk = s.id_key.public_jwk();
+    let point: Vec<u8> = [
+        vec![4u8],
+        jwt::unb64(jwk["x"].as_str().unwrap_or_default()).unwrap_or_default(),
+        jwt::unb64(jwk["y"].as_str().unwrap_or_default()).unwrap_or_default(),
+    ]
+    .concat();
+    let key =
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point);
+    if key.verify(parsed.signing_input.as_bytes(), &parsed.signature).is_err() {
+        return with_error("unable to validate id_token_hint");
+    }
+    let aud = parsed.claims.get("aud").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let sub = parsed.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let Some(client) = s.client(&aud) else { return with_error("client not found") };
+    s.back_channel_logout(&sub, None);
+    match q.get("post_logout_redirect_uri") {
+        None => found(&signed_out),
+        Some(uri) if client.cfg.post_logout_redirect_uris.iter().any(|u| u == uri) => {
+            let mut u = match url::Url::parse(uri) {
+                Ok(u) => u,
+                Err(_) => return with_error("invalid post_logout_redirect_uri"),
+            };
+            if let Some(st) = state {
+                u.query_pairs_mut().append_pair("state", st);
+            }
+            found(u.as_str())
+        }
+        Some(_) => with_error("client registry does not contain post_logout_redirect_uri"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vtr_follows_the_simulator_grammar() {
+        assert_eq!(parse_vtr(None), Some(("Cl.Cm".to_owned(), None)));
+        assert_eq!(
+            parse_vtr(Some("[\"Cm.Cl.P2\"]")),
+            Some(("Cl.Cm".to_owned(), Some("P2".to_owned())))
+        );
+        assert_eq!(parse_vtr(Some("[\"Cl\"]")), Some(("Cl".to_owned(), None)));
+        assert_eq!(parse_vtr(Some("[\"Cl.P2\"]")), None);
+        assert_eq!(parse_vtr(Some("[\"Cl.Cm.P1.P2\"]")), None);
+        assert_eq!(parse_vtr(Some("not json")), None);
+    }
+
+    #[test]
+    fn the_default_client_key_loads() {
+        assert!(jwt::rsa_public_key_from_pem(DEFAULT_CLIENT_PRIVATE_KEY_PEM).is_some());
+    }
+}

@@ -1,0 +1,314 @@
+//! The hosted payment pages behind `next_url`: plain HTML forms that behave as Pay's sandbox PSP does for its
+//! test card numbers (pay-connector `SandboxCardNumbers.java`; reference pay.md §4).
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use gaap_pay::{PaymentEvent, PaymentState};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::PayState;
+
+/// What the sandbox PSP does with a card number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CardOutcome {
+    Authorised,
+    Declined,
+    GatewayError,
+}
+
+/// pay-connector `SandboxCardNumbers.java`.
+pub(crate) fn card_outcome(number: &str) -> CardOutcome {
+    const GOOD: [&str; 20] = [
+        "4242424242424242",
+        "4444333322221111",
+        "4000056655665556",
+        "371449635398431",
+        "3566002020360505",
+        "6011000990139424",
+        "36148900647913",
+        "4917610000000000003",
+        "222100000000000",
+        "4000000000000010",
+        "4000160000000004",
+        "4000020000000000",
+        "5105105105105100",
+        "4988080000000000",
+        "4111111111111111",
+        "4293189100000008",
+        "5101180000000007",
+        "4131840000000003",
+        "4000180000000002",
+        "5200828282828210",
+    ];
+    const DECLINED: [&str; 3] = ["4000000000000002", "4000000000000069", "4000000000000127"];
+    if GOOD.contains(&number) {
+        CardOutcome::Authorised
+    } else if DECLINED.contains(&number) {
+        CardOutcome::Declined
+    } else {
+        CardOutcome::GatewayError
+    }
+}
+
+fn card_brand(number: &str) -> (&'static str, &'static str) {
+    if number.starts_with('4') {
+        ("visa", "Visa")
+    } else if number.starts_with("34") || number.starts_with("37") {
+        ("american-express", "American Express")
+    } else if number.starts_with("6011") {
+        ("discover", "Discover")
+    } else if number.starts_with("35") {
+        ("jcb", "Jcb")
+    } else if number.starts_with("36") {
+        ("diners-club", "Diners Club")
+    } else {
+        ("master-card", "Mastercard")
+    }
+}
+
+pub(super) fn router() -> Router<Arc<PayState>> {
+    Router::new()
+        .route("/secure/{token}", get(open_token))
+        .route("/secure", axum::routing::post(open_token_post))
+        .route("/card_details/{id}", get(card_form).post(submit_card))
+        .route("/card_details/{id}/confirm", get(confirm_page).post(confirm))
+}
+
+fn page(title: &str, body: &str) -> Response {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} - GOV.UK Pay sandbox</title>\
+         <style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}}label{{display:block;margin-top:1em}}\
+         .error{{color:#d4351c}}</style></head><body><p><strong>GOV.UK Pay sandbox</strong> – no real money moves.</p>\
+         <h1>{title}</h1>{body}</body></html>"
+    ))
+    .into_response()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn not_found() -> Response {
+    let mut r = page("This link has expired", "<p>Return to the service and try again.</p>");
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+fn start(state: &PayState, token: &str) -> Response {
+    let now = state.clock.now();
+    let mut data = state.lock();
+    let Some(id) = data.tokens.remove(token) else { return not_found() };
+    if let Some(p) = data.payment_mut(&id)
+        && p.state.state() == PaymentState::Created
+    {
+        state.apply(p, PaymentEvent::PayerStarted, now);
+    }
+    Redirect::to(&format!("/card_details/{id}")).into_response()
+}
+
+async fn open_token(State(state): State<Arc<PayState>>, Path(token): Path<String>) -> Response {
+    start(&state, &token)
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenForm {
+    #[serde(rename = "chargeTokenId")]
+    charge_token_id: String,
+}
+
+async fn open_token_post(
+    State(state): State<Arc<PayState>>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    start(&state, &form.charge_token_id)
+}
+
+fn amount_text(pence: i64) -> String {
+    format!("£{}.{:02}", pence / 100, pence % 100)
+}
+
+fn outcome_page(state: &PayState, id: &str) -> Response {
+    let data = state.lock();
+    let Some(p) = data.payment(id) else { return not_found() };
+    let s = p.state.state();
+    let return_url = p.field("return_url").and_then(Value::as_str).unwrap_or("/");
+    let continue_link = format!("<p><a href=\"{}\">Continue</a></p>", esc(return_url));
+    match s {
+        PaymentState::Started => {
+            let description = p.field("description").and_then(Value::as_str).unwrap_or_default();
+            let email = p.field("email").and_then(Value::as_str).unwrap_or_default();
+            page(
+                "Enter card details",
+                &format!(
+                    "<p>{} – {}</p><form method=\"post\" action=\"/card_details/{id}\">\
+                     <label for=\"cardNo\">Card number</label><input id=\"cardNo\" name=\"cardNo\" autocomplete=\"cc-number\">\
+                     <label for=\"expiryMonth\">Expiry month</label><input id=\"expiryMonth\" name=\"expiryMonth\" value=\"12\">\
+                     <label for=\"expiryYear\">Expiry year</label><input id=\"expiryYear\" name=\"expiryYear\" value=\"30\">\
+                     <label for=\"cardholderName\">Name on card</label><input id=\"cardholderName\" name=\"cardholderName\">\
+                     <label for=\"cvc\">Card security code</label><input id=\"cvc\" name=\"cvc\" value=\"123\">\
+                     <label for=\"email\">Email</label><input id=\"email\" name=\"email\" value=\"{}\">\
+                     <p><button name=\"action\" value=\"pay\">Continue</button> \
+                     <button name=\"action\" value=\"cancel\">Cancel payment</button></p></form>",
+                    esc(description),
+                    amount_text(p.amount),
+                    esc(email)
+                ),
+            )
+        }
+        PaymentState::Submitted => {
+            Redirect::to(&format!("/card_details/{id}/confirm")).into_response()
+        }
+        PaymentState::Success | PaymentState::Capturable => {
+            Redirect::to(return_url).into_response()
+        }
+        PaymentState::Failed(_) | PaymentState::Cancelled | PaymentState::Error => page(
+            "Your payment was not taken",
+            &format!("<p>{}</p>{continue_link}", esc(s.message().unwrap_or("The payment ended"))),
+        ),
+        PaymentState::Created => page("Payment not started", &continue_link),
+    }
+}
+
+async fn card_form(State(state): State<Arc<PayState>>, Path(id): Path<String>) -> Response {
+    outcome_page(&state, &id)
+}
+
+#[derive(Debug, Deserialize)]
+struct CardForm {
+    #[serde(rename = "cardNo", default)]
+    card_no: String,
+    #[serde(rename = "expiryMonth", default)]
+    expiry_month: String,
+    #[serde(rename = "expiryYear", default)]
+    expiry_year: String,
+    #[serde(rename = "cardholderName", default)]
+    cardholder_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    action: String,
+}
+
+async fn submit_card(
+    State(state): State<Arc<PayState>>,
+    Path(id): Path<String>,
+    Form(form): Form<CardForm>,
+) -> Response {
+    let now = state.clock.now();
+    {
+        let mut data = state.lock();
+        let Some(p) = data.payment_mut(&id) else { return not_found() };
+        if p.state.state() != PaymentState::Started {
+            drop(data);
+            return outcome_page(&state, &id);
+        }
+        if form.action == "cancel" {
+            state.apply(p, PaymentEvent::CancelledByUser, now);
+        } else {
+            let number: String =
+                form.card_no.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if !(12..=19).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_digit()) {
+                let mut r =
+                    page("Enter card details", "<p class=\"error\">Enter a valid card number</p>");
+                *r.status_mut() = StatusCode::BAD_REQUEST;
+                return r;
+            }
+            let (brand_id, brand) = card_brand(&number);
+            let _ = brand_id;
+            let year = form.expiry_year.trim();
+            let year = if year.len() == 4 { year.get(2..).unwrap_or(year) } else { year };
+            p.card = Some(json!({
+                "last_digits_card_number": number.get(number.len() - 4..),
+                "first_digits_card_number": number.get(..6),
+                "cardholder_name": if form.cardholder_name.is_empty() { Value::Null } else { json!(form.cardholder_name) },
+                "expiry_date": format!("{:0>2}/{year:0>2}", form.expiry_month.trim()),
+                "billing_address": null,
+                "card_brand": brand,
+                "card_type": if number.starts_with('4') { "debit" } else { "credit" },
+            }));
+            if !form.email.is_empty()
+                && let Some(obj) = Some(&mut p.body)
+            {
+                obj.insert("email".to_owned(), json!(form.email));
+            }
+            match card_outcome(&number) {
+                CardOutcome::Authorised => state.apply(p, PaymentEvent::Authorised, now),
+                CardOutcome::Declined => state.apply(p, PaymentEvent::Rejected, now),
+                CardOutcome::GatewayError => state.apply(p, PaymentEvent::GatewayError, now),
+            };
+        }
+    }
+    outcome_page(&state, &id)
+}
+
+async fn confirm_page(State(state): State<Arc<PayState>>, Path(id): Path<String>) -> Response {
+    let data = state.lock();
+    let Some(p) = data.payment(&id) else { return not_found() };
+    if p.state.state() != PaymentState::Submitted {
+        drop(data);
+        return outcome_page(&state, &id);
+    }
+    let last4 = p.card.as_ref().and_then(|c| c["last_digits_card_number"].as_str()).unwrap_or("");
+    page(
+        "Confirm your payment",
+        &format!(
+            "<p>{} with the card ending {last4}</p><form method=\"post\" action=\"/card_details/{id}/confirm\">\
+             <button>Confirm payment</button></form>",
+            amount_text(p.amount)
+        ),
+    )
+}
+
+async fn confirm(State(state): State<Arc<PayState>>, Path(id): Path<String>) -> Response {
+    let now = state.clock.now();
+    let mut data = state.lock();
+    let data = &mut *data;
+    let Some(p) = data.payment_mut(&id) else { return not_found() };
+    if p.state.state() == PaymentState::Submitted {
+        let event = if p.delayed_capture() {
+            PaymentEvent::PayerConfirmedDelayedCapture
+        } else {
+            PaymentEvent::PayerConfirmed
+        };
+        state.apply(p, event, now);
+        if p.state.state() == PaymentState::Success
+            && let Some(setup) =
+                p.field("set_up_agreement").and_then(Value::as_str).map(str::to_owned)
+        {
+            let card = p.card.clone();
+            if let Some(a) = data.agreements.iter_mut().find(|a| a.agreement_id == setup) {
+                a.status = "active".to_owned();
+                a.card = card;
+                a.cancelled_date = None;
+            }
+        }
+    }
+    let return_url = data
+        .payment(&id)
+        .and_then(|p| p.field("return_url"))
+        .and_then(Value::as_str)
+        .unwrap_or("/")
+        .to_owned();
+    (StatusCode::SEE_OTHER, [(header::LOCATION, return_url)]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cards_behave_as_pays_sandbox() {
+        assert_eq!(card_outcome("4444333322221111"), CardOutcome::Authorised);
+        assert_eq!(card_outcome("4000000000000002"), CardOutcome::Declined);
+        assert_eq!(card_outcome("4000000000000069"), CardOutcome::Declined);
+        assert_eq!(card_outcome("4000000000000119"), CardOutcome::GatewayError);
+        assert_eq!(card_outcome("1234567890123"), CardOutcome::GatewayError);
+    }
+}
