@@ -21,9 +21,13 @@
 //! assert!(html.contains(r#"class="application-notice info-notice""#));
 //! ```
 
+mod error;
 pub mod govspeak;
 pub mod rules;
+pub mod store;
 pub mod types;
+
+pub use error::{CommandError, Error};
 
 pub use rules::{ValidationError, validate, validate_json};
 pub use types::{Details, FrontendItem, PublisherItem, SchemaName, UpdateType};

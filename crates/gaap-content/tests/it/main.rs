@@ -4,3 +4,4 @@
 mod govspeak;
 mod model;
 mod rules;
+mod store;
