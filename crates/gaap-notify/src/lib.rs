@@ -1,3 +1,74 @@
-//! GOV.UK Notify client with Notify's own rules available offline.
+//! GOV.UK Notify for Rust: an async client for the v2 API, and Notify's own validation,
+//! rendering and SMS-counting rules as pure functions that work offline.
+//!
+//! ```no_run
+//! use gaap_notify::{Client, SmsRequest};
+//! use serde_json::json;
+//!
+//! # async fn run() -> Result<(), gaap_notify::Error> {
+//! let client = Client::new("my_key-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0")?;
+//! let template = uuid::Uuid::parse_str("f33517ff-2a88-4f6e-b855-c550268ce08a").unwrap_or_default();
+//!
+//! // Check before sending: Notify's rules, offline.
+//! let values = json!({"name": "Ann"});
+//! let sms = gaap_notify::rules::sms::render_sms("Hello ((name))", values.as_object().unwrap(), &Default::default());
+//! assert_eq!((sms.fragments, sms.too_long), (1, false));
+//!
+//! let sent = client
+//!     .send_sms(&SmsRequest::new("07700 900123", template).personalisation(values.as_object().cloned().unwrap_or_default()))
+//!     .await?;
+//! println!("{}", sent.id);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The client
+//!
+//! [`Client`] covers the 12 v2 operations, plus [`prepare_upload`] for sending a file by email.
+//! Each request carries a fresh HS256 JWT (`iss` = service id, `iat` = now from the injected
+//! clock) and the User-Agent `gaap-notify/<version>`. The default timeout is 30 s per attempt
+//! ([`DEFAULT_TIMEOUT`]). The two lists are also [`futures::Stream`]s that page with
+//! `older_than`. Errors are typed by Notify's envelope ([`Error`]).
+//!
+//! **Retries are opt-in** ([`RetryPolicy`]). Notify has no idempotency key, so a send (`POST`) is
+//! retried only on a 429 rate-limit response or when the connection failed before the request
+//! was sent. It is never retried after a timeout, a broken connection or a 5xx, because the
+//! message may already exist; see [`should_retry`]. [`TokenBucket`] spaces bulk sends to
+//! Notify's 3,000 a minute.
+//!
+//! # The rules
+//!
+//! [`rules`] reproduces alphagov/notifications-utils (placeholders, the SMS pipeline, phone
+//! numbers, email and postal addresses, email markdown) and the checks notifications-api makes,
+//! with the API's error messages. [`bulk`] validates a recipients CSV the way an upload does.
+//! [`callbacks`] types Notify's callbacks and checks their bearer token in constant time.
+//!
+//! # Where the docs and the code disagree, this crate follows the code
+//!
+//! - Datetimes are `%Y-%m-%dT%H:%M:%S.%fZ` (the docs show a space-separated form); kept as strings.
+//! - SMS counting defaults to the live behaviour of notifications-utils PR #1443 (unicode kept,
+//!   emoji count 2); the ZWJ family emoji counts 11, as the PR's tests say.
+//! - Address errors use the API's wording (`Address must be at least 3 lines`), which differs from
+//!   the web interface's.
+//! - Phone errors have both wordings: [`rules::phone::PhoneErrorCode::message`] (UI) and
+//!   [`rules::phone::PhoneErrorCode::api_message`] (the v2 API's legacy messages).
 
+mod auth;
+pub mod bulk;
+pub mod callbacks;
+mod client;
+mod error;
+mod rate_limit;
 pub mod rules;
+pub mod types;
+mod upload;
+
+pub use auth::ApiKey;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Failure,
+    RetryPolicy, should_retry,
+};
+pub use error::{ApiError, ApiErrorItem, Error, classify};
+pub use rate_limit::{NOTIFY_RATE_LIMIT_PER_MINUTE, TokenBucket};
+pub use types::*;
+pub use upload::{FileOptions, MAX_FILE_BYTES, prepare_upload};

@@ -43,7 +43,9 @@ fn list_marker(line: &str) -> Option<(bool, &str)> {
 fn is_rule(line: &str) -> bool {
     let compact: String = line.chars().filter(|c| *c != ' ').collect();
     compact.len() >= 3
-        && (compact.chars().all(|c| c == '-') || compact.chars().all(|c| c == '*') || compact.chars().all(|c| c == '_'))
+        && (compact.chars().all(|c| c == '-')
+            || compact.chars().all(|c| c == '*')
+            || compact.chars().all(|c| c == '_'))
 }
 
 fn heading(line: &str) -> Option<(u8, &str)> {
@@ -121,7 +123,10 @@ fn parse_blocks(text: &str) -> Vec<Block> {
         while i < lines.len() && !lines[i].trim().is_empty() {
             let l = lines[i];
             if !para.is_empty()
-                && (is_rule(l) || heading(l).is_some() || list_marker(l).is_some() || l.trim_start().starts_with('^'))
+                && (is_rule(l)
+                    || heading(l).is_some()
+                    || list_marker(l).is_some()
+                    || l.trim_start().starts_with('^'))
             {
                 break;
             }
@@ -141,7 +146,9 @@ enum Mode {
 
 fn href(link: &str) -> String {
     let lower = link.to_ascii_lowercase();
-    let recognised = ["ftp:", "file:", "http:", "https:", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p));
+    let recognised = ["ftp:", "file:", "http:", "https:", "mailto:", "tel:"]
+        .iter()
+        .any(|p| lower.starts_with(p));
     let link = if recognised { link.to_owned() } else { format!("http://{link}") };
     // `quote(link, safe=":/?#=&;%")`.
     let mut out = String::with_capacity(link.len());
@@ -178,12 +185,12 @@ fn inline(text: &str, mode: Mode) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while !rest.is_empty() {
-        if rest.starts_with('[') {
-            if let Some((consumed, rendered)) = parse_link(rest, mode) {
-                out.push_str(&rendered);
-                rest = &rest[consumed..];
-                continue;
-            }
+        if rest.starts_with('[')
+            && let Some((consumed, rendered)) = parse_link(rest, mode)
+        {
+            out.push_str(&rendered);
+            rest = &rest[consumed..];
+            continue;
         }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = url_end(rest);
@@ -240,7 +247,8 @@ fn parse_link(s: &str, mode: Mode) -> Option<(usize, String)> {
     Some((close + 2 + end + 1, rendered))
 }
 
-const P_OPEN: &str = "<p style=\"Margin: 0 0 20px 0; font-size: 19px; line-height: 25px; color: #0B0C0C;\">";
+const P_OPEN: &str =
+    "<p style=\"Margin: 0 0 20px 0; font-size: 19px; line-height: 25px; color: #0B0C0C;\">";
 
 fn render_blocks(blocks: &[Block], mode: Mode, out: &mut String) {
     for block in blocks {
@@ -260,7 +268,9 @@ fn render_blocks(blocks: &[Block], mode: Mode, out: &mut String) {
                 out.push('\n');
                 out.push_str(&underline.repeat(PLAIN_COLUMN_WIDTH));
             }
-            (Block::Heading(_, text) | Block::Paragraph(text), _) => paragraph(&inline(text, mode), mode, out),
+            (Block::Heading(_, text) | Block::Paragraph(text), _) => {
+                paragraph(&inline(text, mode), mode, out)
+            }
             (Block::Rule, Mode::Html) => {
                 out.push_str("<hr style=\"border: 0; height: 1px; background: #B1B4B6; Margin: 30px 0 30px 0;\">");
             }
@@ -376,7 +386,8 @@ fn smart_quotes(value: &str) -> String {
             _ => {}
         }
         if !in_tag && (c == '\'' || c == '"') {
-            let opening = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '{' | '-' | '>'));
+            let opening =
+                prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '{' | '-' | '>'));
             out.push(match (c, opening) {
                 ('\'', true) => '‘',
                 ('\'', false) => '’',
@@ -492,7 +503,11 @@ impl RenderedEmail {
 /// ```
 #[must_use]
 pub fn render_email(subject: &str, body: &str, values: &Map<String, Value>) -> RenderedEmail {
-    let content = py_strip_owned(&placeholders::fill(body, values, FillOptions { markdown_lists: true, escape_html: false }));
+    let content = py_strip_owned(&placeholders::fill(
+        body,
+        values,
+        FillOptions { markdown_lists: true, escape_html: false },
+    ));
     let html_source =
         placeholders::fill(body, values, FillOptions { markdown_lists: true, escape_html: true });
     let html_source = unlink_govuk(&html_source).replace(['\u{2028}', '\u{3164}'], "");
@@ -500,7 +515,8 @@ pub fn render_email(subject: &str, body: &str, values: &Map<String, Value>) -> R
     render_blocks(&parse_blocks(&html_source), Mode::Html, &mut html);
     let html = nice_typography(&html);
 
-    let plain_source = unlink_govuk(&content_source(body, values)).replace(['\u{2028}', '\u{3164}'], "");
+    let plain_source =
+        unlink_govuk(&content_source(body, values)).replace(['\u{2028}', '\u{3164}'], "");
     let mut plain = String::new();
     render_blocks(&parse_blocks(&plain_source), Mode::Plain, &mut plain);
     let mut plain_text = nice_typography(&plain).trim_start().to_owned();

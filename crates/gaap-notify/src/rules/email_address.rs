@@ -55,17 +55,19 @@ fn is_tld(part: &str) -> bool {
     }
     let Some(rest) = lower.strip_prefix("xn--") else { return false };
     !rest.is_empty()
-        && rest.split('-').all(|chunk| !chunk.is_empty() && chunk.bytes().all(|c| c.is_ascii_alphanumeric()))
+        && rest
+            .split('-')
+            .all(|chunk| !chunk.is_empty() && chunk.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn to_ascii_hostname(hostname: &str) -> Result<String, InvalidEmailError> {
     if hostname.is_ascii() {
         // Python's idna codec: ASCII names pass unchanged; inner labels must be 1..=63 long.
         let labels: Vec<&str> = hostname.split('.').collect();
-        if let Some((last, inner)) = labels.split_last() {
-            if inner.iter().any(|l| l.is_empty() || l.len() > 63) || last.len() > 63 {
-                return Err(InvalidEmailError);
-            }
+        if let Some((last, inner)) = labels.split_last()
+            && (inner.iter().any(|l| l.is_empty() || l.len() > 63) || last.len() > 63)
+        {
+            return Err(InvalidEmailError);
         }
         return Ok(hostname.to_owned());
     }

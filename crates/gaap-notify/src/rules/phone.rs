@@ -41,14 +41,20 @@ impl PhoneErrorCode {
     #[must_use]
     pub const fn message(self) -> &'static str {
         match self {
-            Self::InvalidNumber => "Number is not valid – double check the phone number you entered",
+            Self::InvalidNumber => {
+                "Number is not valid – double check the phone number you entered"
+            }
             Self::TooLong => "Mobile number is too long",
             Self::TooShort => "Mobile number is too short",
             Self::NotAUkMobile => {
                 "This does not look like a UK mobile number – double check the mobile number you entered"
             }
-            Self::UnknownCharacter => "Mobile numbers can only include: 0 1 2 3 4 5 6 7 8 9 ( ) + -",
-            Self::UnsupportedCountryCode => "Country code not found - double check the mobile number you entered",
+            Self::UnknownCharacter => {
+                "Mobile numbers can only include: 0 1 2 3 4 5 6 7 8 9 ( ) + -"
+            }
+            Self::UnsupportedCountryCode => {
+                "Country code not found - double check the mobile number you entered"
+            }
         }
     }
 
@@ -263,8 +269,9 @@ fn parse_once(input: &str) -> Result<Parsed, PhoneErrorCode> {
     let number = match possibility(&number) {
         Possibility::Possible => number,
         reason => {
-            let forced = parse_lib(&format!("+{compact}"), None)
-                .filter(|n| matches!(possibility(n), Possibility::Possible | Possibility::LocalOnly));
+            let forced = parse_lib(&format!("+{compact}"), None).filter(|n| {
+                matches!(possibility(n), Possibility::Possible | Possibility::LocalOnly)
+            });
             match forced {
                 Some(n) => n,
                 None => {
@@ -282,7 +289,7 @@ fn parse_once(input: &str) -> Result<Parsed, PhoneErrorCode> {
         number_type(&number),
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::Uan | Type::PersonalNumber
     );
-    if !(number.is_valid() && allowed) && !is_tv_number(&number) {
+    if !(is_tv_number(&number) || number.is_valid() && allowed) {
         return Err(PhoneErrorCode::InvalidNumber);
     }
     Ok(number)
@@ -333,7 +340,10 @@ impl PhoneNumber {
         }
         if self.is_uk()
             && !permissions.uk_landline
-            && matches!(number_type(&self.number), Type::FixedLine | Type::FixedLineOrMobile | Type::Uan)
+            && matches!(
+                number_type(&self.number),
+                Type::FixedLine | Type::FixedLineOrMobile | Type::Uan
+            )
         {
             return Err(PhoneErrorCode::NotAUkMobile.into());
         }
@@ -378,10 +388,10 @@ impl PhoneNumber {
         let code = self.number.code().value().to_string();
         if code == "1" {
             let e164 = self.normalised();
-            if let Some(area) = e164.get(..4) {
-                if billing_rate(area).is_some() {
-                    return area.to_owned();
-                }
+            if let Some(area) = e164.get(..4)
+                && billing_rate(area).is_some()
+            {
+                return area.to_owned();
             }
         }
         code
@@ -413,7 +423,10 @@ impl PhoneNumber {
 ///
 /// # Errors
 /// The [`PhoneErrorCode`] Notify would report.
-pub fn validate_phone_number(input: &str, permissions: PhonePermissions) -> Result<String, InvalidPhoneError> {
+pub fn validate_phone_number(
+    input: &str,
+    permissions: PhonePermissions,
+) -> Result<String, InvalidPhoneError> {
     let number = PhoneNumber::parse(input)?;
     number.validate(permissions)?;
     Ok(number.normalised())

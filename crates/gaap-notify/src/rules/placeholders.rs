@@ -79,11 +79,16 @@ pub fn normalise_name(name: &str) -> String {
 #[must_use]
 pub fn names_match(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
-        s.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect::<Vec<_>>()
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect::<Vec<_>>()
     };
     if a.is_ascii() && b.is_ascii() {
-        let mut x = a.bytes().filter(|c| !matches!(c, b' ' | b'_' | b'-')).map(|c| c.to_ascii_lowercase());
-        let mut y = b.bytes().filter(|c| !matches!(c, b' ' | b'_' | b'-')).map(|c| c.to_ascii_lowercase());
+        let mut x =
+            a.bytes().filter(|c| !matches!(c, b' ' | b'_' | b'-')).map(|c| c.to_ascii_lowercase());
+        let mut y =
+            b.bytes().filter(|c| !matches!(c, b' ' | b'_' | b'-')).map(|c| c.to_ascii_lowercase());
         loop {
             match (x.next(), y.next()) {
                 (None, None) => return true,
@@ -115,7 +120,12 @@ pub fn placeholder_names<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<S
 /// `InsensitiveDict`. JSON `null` counts as missing.
 #[must_use]
 pub fn lookup<'v>(values: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
-    values.iter().rev().find(|(key, _)| names_match(key, name)).map(|(_, v)| v).filter(|v| !v.is_null())
+    values
+        .iter()
+        .rev()
+        .find(|(key, _)| names_match(key, name))
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
 }
 
 /// The names (from `names`) that have no value, in order: the list behind
@@ -213,7 +223,13 @@ fn py_repr_inner(value: &Value, quoted: bool) -> String {
         Value::Object(map) => {
             let parts: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{}: {}", py_repr_inner(&Value::String(k.clone()), true), py_repr_inner(v, true)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        py_repr_inner(&Value::String(k.clone()), true),
+                        py_repr_inner(v, true)
+                    )
+                })
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
@@ -275,7 +291,12 @@ fn format_list(items: &[String], markdown: bool) -> String {
 /// Fills the placeholders of a plain-text field. A missing value leaves the placeholder as
 /// written (`((name))`, or `((name??text))` for a conditional); a conditional shows its text when
 /// [`str2bool`] holds, else nothing.
-pub fn fill_into(content: &str, values: &Map<String, Value>, options: FillOptions, out: &mut String) {
+pub fn fill_into(
+    content: &str,
+    values: &Map<String, Value>,
+    options: FillOptions,
+    out: &mut String,
+) {
     let mut last = 0;
     for placeholder in scan(content) {
         out.push_str(&content[last..placeholder.start]);
@@ -312,7 +333,7 @@ mod tests {
 
     use super::*;
 
-    fn map(v: Value) -> Map<String, Value> {
+    fn map(v: &Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
     }
 
@@ -358,10 +379,26 @@ mod tests {
             ("before ((placeholder)) after", json!({"placeholder": false}), "before False after"),
             ("before ((placeholder)) after", json!({"placeholder": 0}), "before 0 after"),
             ("before ((placeholder)) after", json!({"placeholder": 0.0}), "before 0.0 after"),
-            ("before ((placeholder)) after", json!({"placeholder": 0.1 + 0.2}), "before 0.30000000000000004 after"),
-            ("before ((placeholder)) after", json!({"placeholder": {"key": "value"}}), "before {'key': 'value'} after"),
-            ("((warning?))", json!({"warning?": "This is not a conditional"}), "This is not a conditional"),
-            ("((warning??This is a conditional warning))", json!({"warning": true}), "This is a conditional warning"),
+            (
+                "before ((placeholder)) after",
+                json!({"placeholder": 0.1 + 0.2}),
+                "before 0.30000000000000004 after",
+            ),
+            (
+                "before ((placeholder)) after",
+                json!({"placeholder": {"key": "value"}}),
+                "before {'key': 'value'} after",
+            ),
+            (
+                "((warning?))",
+                json!({"warning?": "This is not a conditional"}),
+                "This is not a conditional",
+            ),
+            (
+                "((warning??This is a conditional warning))",
+                json!({"warning": true}),
+                "This is a conditional warning",
+            ),
             ("((warning??This is a conditional warning))", json!({"warning": false}), ""),
             ("((warning??foo??bar))", json!({"warning": "yes"}), "foo??bar"),
             ("((warning??x))", json!({"warning": "0"}), ""),
@@ -370,27 +407,30 @@ mod tests {
             ("((warning??x))", json!({"warning": "Include"}), "x"),
         ];
         for (content, values, expected) in cases {
-            assert_eq!(fill(content, &map(values.clone()), opts), expected, "{content} {values}");
+            assert_eq!(fill(content, &map(&values), opts), expected, "{content} {values}");
         }
     }
 
     // notifications-utils tests/test_field.py `test_formatting_of_placeholders_with_lists`.
     #[test]
     fn list_values() {
-        let values = map(json!({"list": ["one", "two", "three"]}));
+        let values = map(&json!({"list": ["one", "two", "three"]}));
         assert_eq!(fill("((list))", &values, FillOptions::default()), "one, two and three");
         let md = FillOptions { markdown_lists: true, escape_html: false };
         assert_eq!(fill("((list))", &values, md), "\n\n* one\n* two\n* three");
-        let sparse = map(json!({"list": [null, "  ", "one", "", " two "]}));
+        let sparse = map(&json!({"list": [null, "  ", "one", "", " two "]}));
         assert_eq!(fill("((list))", &sparse, FillOptions::default()), "one and two");
-        assert_eq!(fill("((list))", &map(json!({"list": []})), FillOptions::default()), "");
+        assert_eq!(fill("((list))", &map(&json!({"list": []})), FillOptions::default()), "");
     }
 
     // notifications-utils tests/test_insensitive_dict.py: spaces, `_`, `-` and case are ignored.
     #[test]
     fn insensitive_names() {
-        let values = map(json!({"First Name": "Ann", "DATE-OF_birth": "1 Jan"}));
-        assert_eq!(fill("((first_name)) ((dateofbirth))", &values, FillOptions::default()), "Ann 1 Jan");
+        let values = map(&json!({"First Name": "Ann", "DATE-OF_birth": "1 Jan"}));
+        assert_eq!(
+            fill("((first_name)) ((dateofbirth))", &values, FillOptions::default()),
+            "Ann 1 Jan"
+        );
         assert_eq!(normalise_name("FIRST-NAME"), "firstname");
         assert!(names_match("Über Name", "über_name"));
     }
@@ -398,7 +438,7 @@ mod tests {
     #[test]
     fn missing_in_first_seen_order() {
         let names = placeholder_names(["((b)) ((a)) ((B)) ((c))"]);
-        let values = map(json!({"c": "x", "a": null}));
+        let values = map(&json!({"c": "x", "a": null}));
         let missing = missing(&names, &values);
         assert_eq!(missing, ["b", "a"]);
         assert_eq!(missing_personalisation_message(&missing), "Missing personalisation: b, a");

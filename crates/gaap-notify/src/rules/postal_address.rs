@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::placeholders::{lookup, py_str};
-use super::text::{is_py_space, normalise_whitespace, py_splitlines, remove_whitespace_before_punctuation};
+use super::text::{
+    is_py_space, normalise_whitespace, py_splitlines, remove_whitespace_before_punctuation,
+};
 
 /// Fewest address lines, counted after normalisation.
 pub const MIN_LINES: usize = 3;
@@ -112,7 +114,9 @@ pub fn canonical_country(name: &str) -> Option<&'static str> {
     }
     let key = normalise_country_key(name);
     let table = countries();
-    ["", "the", "yr", "y"].iter().find_map(|prefix| table.get(format!("{prefix}{key}").as_str()).copied())
+    ["", "the", "yr", "y"]
+        .iter()
+        .find_map(|prefix| table.get(format!("{prefix}{key}").as_str()).copied())
 }
 
 /// The postage zone of a canonical country name.
@@ -194,13 +198,17 @@ pub enum AddressError {
     #[error("Must be a real UK postcode")]
     NotAUkPostcode,
     /// A line starts with a forbidden character.
-    #[error("Address lines must not start with any of the following characters: @ ( ) = [ ] ” \\ / , < >")]
+    #[error(
+        "Address lines must not start with any of the following characters: @ ( ) = [ ] ” \\ / , < >"
+    )]
     InvalidCharacters,
     /// "No fixed abode".
     #[error("Must be a real address")]
     NoFixedAbode,
     /// Line 1 or 2 has no letter or digit.
-    #[error("The first 2 lines of the address must both include at least one alphanumeric character")]
+    #[error(
+        "The first 2 lines of the address must both include at least one alphanumeric character"
+    )]
     NoAlphanumericInFirstTwoLines,
 }
 
@@ -222,7 +230,27 @@ pub struct PostalAddress {
     pub allow_international: bool,
 }
 
-fn parse_bfpo(line: &str) -> Option<Option<u32>> {
+/// How a line reads as BFPO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BfpoLine {
+    /// Not a BFPO line.
+    No,
+    /// `BFPO` with no number (dropped only when a numbered line exists).
+    Bare,
+    /// `BFPO 1234`.
+    Numbered(u32),
+}
+
+fn parse_bfpo(line: &str) -> BfpoLine {
+    match parse_bfpo_inner(line) {
+        None => BfpoLine::No,
+        Some(None) => BfpoLine::Bare,
+        Some(Some(n)) => BfpoLine::Numbered(n),
+    }
+}
+
+#[allow(clippy::option_option)]
+fn parse_bfpo_inner(line: &str) -> Option<Option<u32>> {
     // `^\s*bfpo\s*(?:c\/o)?(?:\s*(\d+))?\s*$` on the lower-cased line.
     let lower = line.to_lowercase();
     let rest = lower.trim_start_matches(is_py_space).strip_prefix("bfpo")?;
@@ -252,12 +280,21 @@ impl PostalAddress {
         if lines.is_empty() {
             lines.push(String::new());
         }
-        let matches: Vec<Option<Option<u32>>> = lines.iter().map(|l| parse_bfpo(l)).collect();
-        let bfpo = matches.iter().find_map(|m| m.flatten());
+        let matches: Vec<BfpoLine> = lines.iter().map(|l| parse_bfpo(l)).collect();
+        let bfpo = matches.iter().find_map(|m| match m {
+            BfpoLine::Numbered(n) => Some(*n),
+            _ => None,
+        });
         if bfpo.is_some() {
-            lines = lines.into_iter().zip(&matches).filter(|(_, m)| m.is_none()).map(|(l, _)| l).collect();
+            lines = lines
+                .into_iter()
+                .zip(&matches)
+                .filter(|(_, m)| **m == BfpoLine::No)
+                .map(|(l, _)| l)
+                .collect();
         }
-        let trailing_uk = lines.iter().rev().take_while(|l| canonical_country(l) == Some(UK)).count();
+        let trailing_uk =
+            lines.iter().rev().take_while(|l| canonical_country(l) == Some(UK)).count();
         let (country, without_country) = match lines.last().and_then(|l| canonical_country(l)) {
             Some(country) => {
                 let cut = trailing_uk.max(1).min(lines.len());
@@ -267,8 +304,11 @@ impl PostalAddress {
         };
         let zone = postage_zone(country);
         let international = zone != PostageZone::UnitedKingdom;
-        let postcode =
-            if international { None } else { without_country.last().and_then(|l| format_postcode(l)) };
+        let postcode = if international {
+            None
+        } else {
+            without_country.last().and_then(|l| format_postcode(l))
+        };
         let mut out = without_country;
         if international {
             if let Some(n) = bfpo {
@@ -292,7 +332,8 @@ impl PostalAddress {
     /// insensitively.
     #[must_use]
     pub fn from_personalisation(values: &Map<String, Value>, allow_international: bool) -> Self {
-        let has_line_7 = values.keys().any(|k| super::placeholders::names_match(k, "address_line_7"));
+        let has_line_7 =
+            values.keys().any(|k| super::placeholders::names_match(k, "address_line_7"));
         let keys = [
             "address_line_1",
             "address_line_2",
@@ -367,7 +408,8 @@ impl PostalAddress {
                 AddressError::NotAUkPostcode
             });
         }
-        if self.lines.iter().any(|l| l.starts_with(|c: char| INVALID_FIRST_CHARACTERS.contains(c))) {
+        if self.lines.iter().any(|l| l.starts_with(|c: char| INVALID_FIRST_CHARACTERS.contains(c)))
+        {
             return Err(AddressError::InvalidCharacters);
         }
         if self.has_no_fixed_abode() {

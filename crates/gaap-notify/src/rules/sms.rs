@@ -14,7 +14,8 @@ use unicode_normalization::char::{compose, decompose_canonical};
 
 use super::placeholders::{self, FillOptions};
 use super::text::{
-    normalise_multiple_newlines, normalise_whitespace_and_newlines, py_strip, remove_whitespace_before_punctuation,
+    normalise_multiple_newlines, normalise_whitespace_and_newlines, py_strip,
+    remove_whitespace_before_punctuation,
 };
 
 /// `SMS_CHAR_COUNT_LIMIT`: the most characters (without the prefix) Notify accepts.
@@ -73,7 +74,8 @@ pub fn replacement_for(c: char, legacy: bool) -> Option<&'static str> {
         '\u{2026}' => "...",
         '\u{2018}' | '\u{2019}' | '\u{201a}' => "'",
         '\u{201c}' | '\u{201d}' | '\u{201e}' => "\"",
-        '\u{180e}' | '\u{200b}' | '\u{200c}' | '\u{2060}' | '\u{feff}' | '\u{2028}' | '\u{2029}' => "",
+        '\u{180e}' | '\u{200b}' | '\u{200c}' | '\u{2060}' | '\u{feff}' | '\u{2028}'
+        | '\u{2029}' => "",
         '\u{a0}' | '\u{202f}' | '\t' => " ",
         '\u{200d}' if legacy => "",
         'Ł' if legacy => "L",
@@ -279,7 +281,11 @@ pub fn fragment_count(characters: usize, extended: usize, charset: CharacterSet)
 
 /// `unsanitised_content`: placeholders filled, prefix added, whitespace normalised and stripped.
 #[must_use]
-pub fn unsanitised_content(template: &str, values: &Map<String, Value>, options: &SmsOptions) -> String {
+pub fn unsanitised_content(
+    template: &str,
+    values: &Map<String, Value>,
+    options: &SmsOptions,
+) -> String {
     let keep_zwj = options.encoding == SmsEncoding::UnicodePreserving;
     let mut filled = String::with_capacity(template.len() + 64);
     if let Some(prefix) = options.prefix.as_deref().filter(|p| !p.is_empty()) {
@@ -301,7 +307,11 @@ pub fn unsanitised_content(template: &str, values: &Map<String, Value>, options:
     let text = normalise_whitespace_and_newlines(&text, keep_zwj);
     let text = normalise_multiple_newlines(&text);
     let text = py_strip(&text);
-    if values.is_empty() && text.contains(MAGIC) { text.replace(MAGIC, "") } else { text.to_owned() }
+    if values.is_empty() && text.contains(MAGIC) {
+        text.replace(MAGIC, "")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Runs Notify's SMS pipeline on a template body.
@@ -320,7 +330,9 @@ pub fn render_sms(template: &str, values: &Map<String, Value>, options: &SmsOpti
     let content = sanitise(&unsanitised, options.encoding);
     let characters = utf16_len(&content);
     let characters_without_prefix = match options.prefix.as_deref().filter(|p| !p.is_empty()) {
-        Some(prefix) => characters.saturating_sub(utf16_len(&sanitise(prefix, options.encoding)) + 2),
+        Some(prefix) => {
+            characters.saturating_sub(utf16_len(&sanitise(prefix, options.encoding)) + 2)
+        }
         None => characters,
     };
     let mut extended = 0;

@@ -87,7 +87,8 @@ impl TemplateContent {
     /// The template's placeholder names, first-seen order, subject first (as Notify lists them).
     #[must_use]
     pub fn placeholders(&self) -> Vec<String> {
-        let subject = self.subject.as_deref().filter(|_| self.kind != TemplateType::Sms).unwrap_or("");
+        let subject =
+            self.subject.as_deref().filter(|_| self.kind != TemplateType::Sms).unwrap_or("");
         placeholder_names([subject, self.body.as_str()])
     }
 
@@ -130,12 +131,18 @@ impl TemplateContent {
             }
             TemplateType::Letter => {
                 let opts = FillOptions { markdown_lists: true, escape_html: false };
-                let body = super::text::py_strip(&placeholders::fill(&self.body, values, opts)).to_owned();
+                let body =
+                    super::text::py_strip(&placeholders::fill(&self.body, values, opts)).to_owned();
                 let subject = self.subject.as_deref().map(|s| {
-                    super::text::normalise_whitespace(&placeholders::fill(s, values, FillOptions::default()))
+                    super::text::normalise_whitespace(&placeholders::fill(
+                        s,
+                        values,
+                        FillOptions::default(),
+                    ))
                 });
                 let missing = placeholders::missing(&self.placeholders(), values);
-                let error = (!missing.is_empty()).then(|| missing_personalisation_message(&missing));
+                let error =
+                    (!missing.is_empty()).then(|| missing_personalisation_message(&missing));
                 Rendered { body, subject, html: None, missing, error }
             }
         }

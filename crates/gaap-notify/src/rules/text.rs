@@ -24,7 +24,15 @@ pub fn py_strip(s: &str) -> &str {
 fn is_line_break(c: char) -> bool {
     matches!(
         c,
-        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        '\n' | '\r'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{1c}'
+            | '\u{1d}'
+            | '\u{1e}'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
     )
 }
 
@@ -39,11 +47,11 @@ pub fn py_splitlines(s: &str) -> Vec<&str> {
         if is_line_break(c) {
             lines.push(&s[start..i]);
             let mut end = i + c.len_utf8();
-            if c == '\r' {
-                if let Some(&(j, '\n')) = chars.peek() {
-                    end = j + 1;
-                    chars.next();
-                }
+            if c == '\r'
+                && let Some(&(j, '\n')) = chars.peek()
+            {
+                end = j + 1;
+                chars.next();
             }
             start = end;
         }
@@ -188,7 +196,10 @@ mod tests {
 
     #[test]
     fn whitespace_normalisation() {
-        assert_eq!(normalise_whitespace("  Hi\u{a0}there\u{a0} what's\u{200d} up\t"), "Hi there what's up");
+        assert_eq!(
+            normalise_whitespace("  Hi\u{a0}there\u{a0} what's\u{200d} up\t"),
+            "Hi there what's up"
+        );
         let mut kept = String::new();
         normalise_whitespace_into("what's\u{200d} up", true, &mut kept);
         assert_eq!(kept, "what's\u{200d} up");

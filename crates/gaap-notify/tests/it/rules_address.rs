@@ -3,7 +3,8 @@
 //! app/notifications/validators.py `validate_address` (tests/app/notifications/test_validators.py).
 
 use gaap_notify::rules::postal_address::{
-    AddressError, PostageZone, PostalAddress, canonical_country, format_postcode, is_real_uk_postcode,
+    AddressError, PostageZone, PostalAddress, canonical_country, format_postcode,
+    is_real_uk_postcode,
 };
 use serde_json::json;
 
@@ -29,12 +30,18 @@ fn country() {
 fn normalised() {
     for (address, lines) in [
         ("", vec![""]),
-        ("\n        123 Example    St  .\n        City    of Town\n\n        S W1 A 1 AA\n        ", vec!["123 Example St.", "City of Town", "SW1A 1AA"]),
+        (
+            "\n        123 Example    St  .\n        City    of Town\n\n        S W1 A 1 AA\n        ",
+            vec!["123 Example St.", "City of Town", "SW1A 1AA"],
+        ),
         (
             "123 Example St. \t  ,    \n, , ,  ,   ,     ,        ,\nCity of Town, Region,\nSW1A 1AA,,\n",
             vec!["123 Example St.", "City of Town, Region", "SW1A 1AA"],
         ),
-        ("\n          123  Example Straße\n        Deutschland\n\n\n        ", vec!["123 Example Straße", "Germany"]),
+        (
+            "\n          123  Example Straße\n        Deutschland\n\n\n        ",
+            vec!["123 Example Straße", "Germany"],
+        ),
         ("Senedd Cymru\nCardiff\nCF99 1SN\nCymru\nUK", vec!["Senedd Cymru", "Cardiff", "CF99 1SN"]),
     ] {
         assert_eq!(PostalAddress::parse(address, false).lines, lines, "{address:?}");

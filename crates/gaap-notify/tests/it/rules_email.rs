@@ -2,11 +2,16 @@
 //! and tests/test_template_types.py.
 
 use gaap_notify::rules::email::render_email;
-use gaap_notify::rules::email_address::{validate_and_format_email_address, validate_email_address};
+use gaap_notify::rules::email_address::{
+    validate_and_format_email_address, validate_email_address,
+};
 use serde_json::{Map, Value, json};
 
 fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+    match v {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 // `valid_email_addresses`.
@@ -80,7 +85,10 @@ fn invalid_addresses() {
 
 #[test]
 fn formatting_strips_and_lowercases() {
-    assert_eq!(validate_and_format_email_address("\u{200b} Test@Example.COM\u{a0}").as_deref(), Ok("test@example.com"));
+    assert_eq!(
+        validate_and_format_email_address("\u{200b} Test@Example.COM\u{a0}").as_deref(),
+        Ok("test@example.com")
+    );
 }
 
 // test_template_types.py: headings, lists, links and the plain-text renderer.
@@ -95,7 +103,11 @@ fn markdown_to_html_and_plain_text() {
     assert!(email.html.contains("<blockquote"));
     assert!(email.html.contains("<hr style="));
     assert!(email.html.contains("<a style=\"word-wrap: break-word; color: #1D70B8;\" href=\"https://example.com\" title=\"T\">Link</a>"), "{}", email.html);
-    assert!(email.html.contains("href=\"https://www.gov.uk/x\">https://www.gov.uk/x</a>."), "{}", email.html);
+    assert!(
+        email.html.contains("href=\"https://www.gov.uk/x\">https://www.gov.uk/x</a>."),
+        "{}",
+        email.html
+    );
     assert_eq!(email.subject, "Dear Ann <b> – hi");
     assert!(email.plain_text.starts_with("Heading\n=================================================================\n\nHello Ann <b>,\nsecond line\n\n• a\n• b"), "{:?}", email.plain_text);
     assert!(email.plain_text.contains("Link (T): https://example.com"), "{:?}", email.plain_text);

@@ -1,9 +1,12 @@
 //! Phone vectors from alphagov/notifications-utils tests/recipient_validation/test_phone_number.py.
 
-use gaap_notify::rules::phone::{PhoneErrorCode, PhoneNumber, PhonePermissions, validate_phone_number};
+use gaap_notify::rules::phone::{
+    PhoneErrorCode, PhoneNumber, PhonePermissions, validate_phone_number,
+};
 
 const UK_ONLY: PhonePermissions = PhonePermissions { international: false, uk_landline: false };
-const INTERNATIONAL: PhonePermissions = PhonePermissions { international: true, uk_landline: false };
+const INTERNATIONAL: PhonePermissions =
+    PhonePermissions { international: true, uk_landline: false };
 
 // `valid_uk_mobile_phone_numbers`, `test_valid_uk_phone_number_can_be_formatted_consistently`.
 #[test]
@@ -20,7 +23,11 @@ fn valid_uk_mobiles() {
         "+44 (0)7723 456 789",
         "\u{200b}\t\t+44 (0)7723 456 789\u{feff} \r\n",
     ] {
-        assert_eq!(validate_phone_number(number, UK_ONLY).as_deref(), Ok("447723456789"), "{number:?}");
+        assert_eq!(
+            validate_phone_number(number, UK_ONLY).as_deref(),
+            Ok("447723456789"),
+            "{number:?}"
+        );
         let parsed = PhoneNumber::parse(number).unwrap();
         assert!(parsed.is_uk() && !parsed.is_international());
     }
@@ -47,7 +54,11 @@ fn valid_international() {
         let parsed = PhoneNumber::parse(number).unwrap_or_else(|e| panic!("{number}: {e}"));
         assert!(!parsed.is_uk(), "{number}");
         assert!(parsed.validate(INTERNATIONAL).is_ok(), "{number}");
-        assert_eq!(parsed.validate(UK_ONLY).unwrap_err().code, PhoneErrorCode::NotAUkMobile, "{number}");
+        assert_eq!(
+            parsed.validate(UK_ONLY).unwrap_err().code,
+            PhoneErrorCode::NotAUkMobile,
+            "{number}"
+        );
     }
     for (number, normalised) in [
         ("77234567890", "77234567890"),
@@ -66,11 +77,25 @@ fn valid_international() {
 #[test]
 fn invalid_uk_mobiles() {
     let cases = [
-        (PhoneErrorCode::TooLong, &["772345678910", "0772345678910", "0044772345678910", "+44 (0)7723 456 789 10"][..]),
-        (PhoneErrorCode::InvalidNumber, &["0772345678", "004477234567", "00447723456", "+44 (0)7723 456 78"][..]),
+        (
+            PhoneErrorCode::TooLong,
+            &["772345678910", "0772345678910", "0044772345678910", "+44 (0)7723 456 789 10"][..],
+        ),
+        (
+            PhoneErrorCode::InvalidNumber,
+            &["0772345678", "004477234567", "00447723456", "+44 (0)7723 456 78"][..],
+        ),
         (
             PhoneErrorCode::UnknownCharacter,
-            &["07890x32109", "07723 456789...", "07723 ☟☜⬇⬆☞☝", "07723☟☜⬇⬆☞☝", "07\";DROP TABLE;\"", "+44 07ab cde fgh", "ALPHANUM3R1C"][..],
+            &[
+                "07890x32109",
+                "07723 456789...",
+                "07723 ☟☜⬇⬆☞☝",
+                "07723☟☜⬇⬆☞☝",
+                "07\";DROP TABLE;\"",
+                "+44 07ab cde fgh",
+                "ALPHANUM3R1C",
+            ][..],
         ),
     ];
     for (code, numbers) in cases {
@@ -81,7 +106,10 @@ fn invalid_uk_mobiles() {
         }
     }
     assert_eq!(PhoneErrorCode::TooLong.api_message(), "Too many digits");
-    assert_eq!(PhoneErrorCode::UnknownCharacter.api_message(), "Must not contain letters or symbols");
+    assert_eq!(
+        PhoneErrorCode::UnknownCharacter.api_message(),
+        "Must not contain letters or symbols"
+    );
 }
 
 // `invalid_international_numbers`, `invalid_uk_landlines` and `valid_uk_landlines`
@@ -139,7 +167,12 @@ fn international_info() {
     ] {
         let info = PhoneNumber::parse(number).unwrap_or_else(|e| panic!("{number}: {e}")).info();
         assert_eq!(
-            (info.international, info.crown_dependency, info.country_prefix.as_str(), info.rate_multiplier),
+            (
+                info.international,
+                info.crown_dependency,
+                info.country_prefix.as_str(),
+                info.rate_multiplier
+            ),
             (international, crown, prefix, rate),
             "{number}"
         );
@@ -159,7 +192,11 @@ fn thorough_normalisation() {
         ("000007392123456", "447392123456"),
         ("0007465123456", "447465123456"),
     ] {
-        assert_eq!(PhoneNumber::parse(number).map(|n| n.normalised()).as_deref(), Ok(normalised), "{number}");
+        assert_eq!(
+            PhoneNumber::parse(number).map(|n| n.normalised()).as_deref(),
+            Ok(normalised),
+            "{number}"
+        );
     }
 }
 

@@ -5,7 +5,10 @@ use gaap_notify::rules::sms::{CharacterSet, SmsEncoding, SmsOptions, render_sms}
 use serde_json::{Map, Value, json};
 
 fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+    match v {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 fn opts(prefix: Option<&str>, encoding: SmsEncoding) -> SmsOptions {
@@ -20,12 +23,24 @@ fn character_count_for_sms_templates() {
         ("Ŵ", json!({}), None, 1, 1),
         ("'First line.\n", json!({}), None, 12, 12),
         ("\t\n\r", json!({}), None, 0, 0),
-        ("Content with ((placeholder))", json!({"placeholder": "something extra here"}), None, 13, 33),
+        (
+            "Content with ((placeholder))",
+            json!({"placeholder": "something extra here"}),
+            None,
+            13,
+            33,
+        ),
         ("Content with ((placeholder))", json!({"placeholder": ""}), None, 13, 12),
         ("Just content", json!({}), None, 12, 12),
         ("((placeholder))  ", json!({"placeholder": "  "}), None, 0, 0),
         ("  ", json!({}), None, 0, 0),
-        ("Content with ((placeholder))", json!({"placeholder": "something extra here"}), Some("GDS"), 18, 38),
+        (
+            "Content with ((placeholder))",
+            json!({"placeholder": "something extra here"}),
+            Some("GDS"),
+            18,
+            38,
+        ),
         ("Just content", json!({}), Some("GDS"), 17, 17),
         ("((placeholder))  ", json!({"placeholder": "  "}), Some("GDS"), 5, 4),
         ("  ", json!({}), Some("GDS"), 4, 4),
@@ -36,13 +51,24 @@ fn character_count_for_sms_templates() {
     for encoding in [SmsEncoding::UnicodePreserving, SmsEncoding::LegacyGsmDowngrade] {
         for (content, values, prefix, as_template, as_notification) in &cases {
             let o = opts(*prefix, encoding);
-            assert_eq!(render_sms(content, &Map::new(), &o).characters, *as_template, "{content:?} template");
-            assert_eq!(render_sms(content, &obj(values.clone()), &o).characters, *as_notification, "{content:?}");
+            assert_eq!(
+                render_sms(content, &Map::new(), &o).characters,
+                *as_template,
+                "{content:?} template"
+            );
+            assert_eq!(
+                render_sms(content, &obj(values.clone()), &o).characters,
+                *as_notification,
+                "{content:?}"
+            );
         }
     }
     // "深" is kept (count 1) live and becomes "?" (count 1) in 127.
     assert_eq!(render_sms("深", &Map::new(), &SmsOptions::default()).content, "深");
-    assert_eq!(render_sms("深", &Map::new(), &opts(None, SmsEncoding::LegacyGsmDowngrade)).content, "?");
+    assert_eq!(
+        render_sms("深", &Map::new(), &opts(None, SmsEncoding::LegacyGsmDowngrade)).content,
+        "?"
+    );
 }
 
 // PR #1443 test_template_types.py `test_character_count_for_unicode_sms_templates`.
@@ -74,11 +100,13 @@ fn unicode_counts_live() {
         assert_eq!(sms.content, sent, "{content}");
     }
     // `test_character_count_for_unicode_sms_template_with_unicode_prefix`.
-    let sms = render_sms("\u{2F9F4}", &Map::new(), &opts(Some("👨‍👩‍👧‍👦"), SmsEncoding::UnicodePreserving));
+    let sms =
+        render_sms("\u{2F9F4}", &Map::new(), &opts(Some("👨‍👩‍👧‍👦"), SmsEncoding::UnicodePreserving));
     assert_eq!(sms.content, "👨‍👩‍👧‍👦: \u{2F9F4}");
     assert_eq!((sms.characters, sms.characters_without_prefix), (15, 2));
     // utils 127 version of the same test: `????: ?` counts 7, 1 without the prefix.
-    let legacy = render_sms("\u{2F9F4}", &Map::new(), &opts(Some("👨‍👩‍👧‍👦"), SmsEncoding::LegacyGsmDowngrade));
+    let legacy =
+        render_sms("\u{2F9F4}", &Map::new(), &opts(Some("👨‍👩‍👧‍👦"), SmsEncoding::LegacyGsmDowngrade));
     assert_eq!((legacy.characters, legacy.characters_without_prefix), (7, 1));
 }
 
@@ -123,7 +151,13 @@ fn fragment_counts() {
     for encoding in [SmsEncoding::UnicodePreserving, SmsEncoding::LegacyGsmDowngrade] {
         for (content, fragments) in &shared {
             let sms = render_sms(content, &Map::new(), &opts(None, encoding));
-            assert_eq!(sms.fragments, *fragments, "{encoding:?} {} chars of {:?}", content.chars().count(), content.chars().next());
+            assert_eq!(
+                sms.fragments,
+                *fragments,
+                "{encoding:?} {} chars of {:?}",
+                content.chars().count(),
+                content.chars().next()
+            );
         }
     }
     let live = SmsOptions::default();
@@ -149,7 +183,10 @@ fn ucs2_detection() {
         ("Need more 🐮🔔", true),
         ("Ŵêlsh chârâctêrs ârê cômpâtîblê wîth SanitiseSMS", true),
         ("Lots of GSM chars that arent ascii compatible:\n\r€", false),
-        ("Obscure\u{a0}whitespace\u{202f}characters which \u{2028}we \u{2029}normalise o\u{180e}ut", false),
+        (
+            "Obscure\u{a0}whitespace\u{202f}characters which \u{2028}we \u{2029}normalise o\u{180e}ut",
+            false,
+        ),
     ];
     for (content, ucs2) in cases {
         let sms = render_sms(content, &Map::new(), &SmsOptions::default());
@@ -163,7 +200,10 @@ fn ucs2_detection() {
 #[test]
 fn whitespace_normalisation() {
     let content = "  Hi\u{a0}there\u{a0} what's\u{200d} up\t";
-    assert_eq!(render_sms(content, &Map::new(), &SmsOptions::default()).content, "Hi there what's\u{200d} up");
+    assert_eq!(
+        render_sms(content, &Map::new(), &SmsOptions::default()).content,
+        "Hi there what's\u{200d} up"
+    );
     let legacy = opts(None, SmsEncoding::LegacyGsmDowngrade);
     assert_eq!(render_sms(content, &Map::new(), &legacy).content, "Hi there what's up");
 }
@@ -187,7 +227,11 @@ fn cap_is_918_without_prefix() {
 #[test]
 fn missing_personalisation_in_first_seen_order() {
     let values = obj(json!({"Other": "x", "first name": null}));
-    let sms = render_sms("((First_Name)) ((b)) ((first-name)) ((a??yes))", &values, &SmsOptions::default());
+    let sms = render_sms(
+        "((First_Name)) ((b)) ((first-name)) ((a??yes))",
+        &values,
+        &SmsOptions::default(),
+    );
     assert_eq!(sms.missing, ["First_Name", "b", "a"]);
     assert_eq!(sms.content, "((First_Name)) ((b)) ((first-name)) ((a??yes))");
 }
