@@ -152,7 +152,8 @@ impl JwkSet {
     ///
     /// With a `kid`, the key with that `kid` that allows `alg` ([`Error::UnknownKey`] if none has the
     /// `kid`, [`Error::KeyMismatch`] if those that do cannot verify `alg`). Without a `kid`, the only key
-    /// that allows `alg`; if there are several, or none, [`Error::UnknownKey`].
+    /// that allows `alg`: [`Error::UnknownKey`] if several do (ambiguous) or the set is empty,
+    /// [`Error::KeyMismatch`] if the set has keys but none can verify `alg`.
     pub fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Jwk, Error> {
         match kid {
             Some(kid) => {
@@ -168,8 +169,11 @@ impl JwkSet {
             }
             None => {
                 let mut fitting = self.keys.iter().filter(|jwk| jwk.allows(alg));
-                match (fitting.next(), fitting.next()) {
-                    (Some(only), None) => Ok(only),
+                match (fitting.next(), fitting.next(), self.keys.first()) {
+                    (Some(only), None, _) => Ok(only),
+                    (None, _, Some(first)) => {
+                        Err(Error::KeyMismatch { alg, key: first.key.kind() })
+                    }
                     _ => Err(Error::UnknownKey { kid: None }),
                 }
             }

@@ -75,16 +75,19 @@ impl SigningKey {
 
     /// Loads an RSA (2048 to 8192 bits) or EC P-256 private key from PKCS#8 DER.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
-        if let Ok(pair) = RsaKeyPair::from_pkcs8(der) {
-            return Ok(Self::rsa(pair, Some(Secret(der.to_vec()))));
-        }
+        let rsa_err = match RsaKeyPair::from_pkcs8(der) {
+            Ok(pair) => return Ok(Self::rsa(pair, Some(Secret(der.to_vec())))),
+            Err(e) => e,
+        };
         let rng = SystemRandom::new();
-        match EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng) {
-            Ok(pair) => Ok(Self::ec(pair, der.to_vec())),
-            Err(e) => Err(Error::invalid_key(format!(
-                "not a PKCS#8 RSA (2048-8192 bit) or EC P-256 private key: {e}"
-            ))),
-        }
+        EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der, &rng)
+            .map(|pair| Self::ec(pair, der.to_vec()))
+            .map_err(|ec_err| {
+                Error::invalid_key(format!(
+                    "not a PKCS#8 RSA (2048 to 8192 bits) or EC P-256 private key \
+                     (as RSA: {rsa_err}; as EC: {ec_err})"
+                ))
+            })
     }
 
     /// Generates a fresh EC P-256 key for ES256 from the system random number generator.
@@ -164,7 +167,7 @@ impl SigningKey {
                 VerifyingInner::Ec(pair.public_key().as_ref().to_vec())
             }
         };
-        VerifyingKey { inner, alg: None }
+        VerifyingKey { inner, alg: None, encryption_only: false }
     }
 
     /// The private key as PKCS#8 PEM, to store a generated key. `None` for HMAC secrets and keys loaded
@@ -227,7 +230,10 @@ fn ec_point_to_jwk(point: &[u8]) -> Option<JwkKey> {
 #[derive(Clone)]
 pub struct VerifyingKey {
     inner: VerifyingInner,
+    /// The only algorithm this key verifies, when its JWK names one.
     alg: Option<String>,
+    /// Its JWK said `use: enc`: it never verifies a signature.
+    encryption_only: bool,
 }
 
 #[derive(Clone)]
@@ -257,7 +263,11 @@ impl fmt::Debug for VerifyingKey {
 impl VerifyingKey {
     /// An HMAC secret for HS256.
     pub fn hmac(secret: impl Into<Vec<u8>>) -> Self {
-        Self { inner: VerifyingInner::Hmac(Secret(secret.into())), alg: None }
+        Self {
+            inner: VerifyingInner::Hmac(Secret(secret.into())),
+            alg: None,
+            encryption_only: false,
+        }
     }
 
     /// The public key of a JWK, honouring its `alg` pin. Refuses RSA moduli outside 2048 to 8192 bits
@@ -287,13 +297,8 @@ impl VerifyingKey {
                 VerifyingInner::Ec(point)
             }
         };
-        let alg = if jwk.key_use.as_deref() == Some("enc") {
-            // A key for encryption never verifies; pin it to a name no algorithm has.
-            Some("use=enc".to_owned())
-        } else {
-            jwk.alg.clone()
-        };
-        Ok(Self { inner, alg })
+        let encryption_only = jwk.key_use.as_deref() == Some("enc");
+        Ok(Self { inner, alg: jwk.alg.clone(), encryption_only })
     }
 
     /// The kind of key.
@@ -305,10 +310,12 @@ impl VerifyingKey {
         }
     }
 
-    /// Whether this key may verify `alg`: the key type fits and any `alg` pin matches.
+    /// Whether this key may verify `alg`: the key type fits, any `alg` pin matches, and its JWK did
+    /// not say `use: enc`.
     pub fn allows(&self, alg: Algorithm) -> bool {
         self.kind() == alg.key_kind()
             && self.alg.as_deref().is_none_or(|pinned| pinned == alg.as_str())
+            && !self.encryption_only
     }
 
     /// Checks `signature` over `message`. HMAC tags are compared in constant time.

@@ -65,6 +65,8 @@ fn select_picks_by_kid_and_algorithm() {
     ]);
     let err = two_ec.select(None, Algorithm::ES256).unwrap_err();
     assert!(matches!(err, Error::UnknownKey { kid: None }), "{err:?}");
+    let err = JwkSet::default().select(None, Algorithm::ES256).unwrap_err();
+    assert!(matches!(err, Error::UnknownKey { kid: None }), "{err:?}");
 }
 
 #[test]
