@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "identity")]
+mod identity;
 #[cfg(feature = "jose")]
 mod jose;
 mod output;
@@ -26,6 +28,10 @@ enum Command {
     #[cfg(feature = "jose")]
     #[command(subcommand)]
     Jose(jose::Command),
+    /// GOV.UK One Login token checks.
+    #[cfg(feature = "identity")]
+    #[command(subcommand)]
+    Identity(identity::Command),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         #[cfg(feature = "jose")]
         Command::Jose(cmd) => jose::run(cmd),
+        #[cfg(feature = "identity")]
+        Command::Identity(cmd) => identity::run(cmd),
     };
     outcome.into()
 }

@@ -168,5 +168,5 @@ pub fn verify_core_identity(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(CoreIdentity { sub, vot: level, names, birth_dates, credential_types: vc.types })
+    Ok(CoreIdentity { sub, vot: level, names, birth_dates, credential_types: vc.types, raw: map })
 }

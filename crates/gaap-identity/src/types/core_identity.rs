@@ -19,6 +19,8 @@ pub struct CoreIdentity {
     pub birth_dates: Vec<BirthDate>,
     /// The credential `type` list, as sent (not checked: docs and live data differ).
     pub credential_types: Vec<String>,
+    /// Every claim in the payload, as sent.
+    pub raw: serde_json::Map<String, serde_json::Value>,
 }
 
 impl CoreIdentity {
