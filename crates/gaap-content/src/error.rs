@@ -83,7 +83,7 @@ pub enum Error {
     },
     /// The local-services data or lookup failed.
     #[error("local services: {0}")]
-    Local(String),
+    Local(#[from] crate::local::LocalError),
 }
 
 impl Error {

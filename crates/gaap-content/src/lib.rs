@@ -23,6 +23,8 @@
 
 mod error;
 pub mod govspeak;
+pub mod jsonld;
+pub mod local;
 pub mod rules;
 pub mod store;
 pub mod types;

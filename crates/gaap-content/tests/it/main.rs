@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod govspeak;
+mod jsonld;
+mod local;
 mod model;
 mod rules;
 mod store;
