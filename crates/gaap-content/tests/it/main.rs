@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod govspeak;
+mod injection;
 mod jsonld;
 mod local;
 mod model;
