@@ -143,6 +143,27 @@ impl JwkSet {
             .map_err(|source| Error::Json { part: Part::Jwk, source })
     }
 
+    /// Parses a JWK Set, keeping the keys this crate supports and returning why each other entry was
+    /// skipped (for a provider's set that also carries, say, Ed25519 or encryption keys). Fails only when
+    /// the document is not an object with a `keys` array.
+    pub fn from_json_lenient(json: impl AsRef<[u8]>) -> Result<(Self, Vec<Error>), Error> {
+        #[derive(Deserialize)]
+        struct Entries {
+            keys: Vec<Value>,
+        }
+        let entries: Entries = serde_json::from_slice(json.as_ref())
+            .map_err(|source| Error::Json { part: Part::Jwk, source })?;
+        let mut keys = Vec::with_capacity(entries.keys.len());
+        let mut skipped = Vec::new();
+        for entry in entries.keys {
+            match serde_json::from_value::<Jwk>(entry) {
+                Ok(jwk) => keys.push(jwk),
+                Err(source) => skipped.push(Error::Json { part: Part::Jwk, source }),
+            }
+        }
+        Ok((Self { keys }, skipped))
+    }
+
     /// The first key with this `kid`.
     pub fn find(&self, kid: &str) -> Option<&Jwk> {
         self.keys.iter().find(|jwk| jwk.kid.as_deref() == Some(kid))

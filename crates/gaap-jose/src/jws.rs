@@ -123,7 +123,7 @@ fn split(token: &str) -> Result<Segments<'_>, Error> {
 
 fn parse_header(segment: &str) -> Result<(Header, bool), Error> {
     let bytes = base64url::decode(segment).map_err(|_| Error::Base64 { part: Part::Header })?;
-    let map: Map<String, Value> = serde_json::from_slice(&bytes)
+    let UniqueMembers(map) = serde_json::from_slice(&bytes)
         .map_err(|source| Error::Json { part: Part::Header, source })?;
     if let Some(Value::String(alg)) = map.get("alg") {
         if alg.eq_ignore_ascii_case("none") {
@@ -153,4 +153,38 @@ fn check<'a>(token: &'a str, allowed: &[Algorithm]) -> Result<Checked<'a>, Error
     let signature = base64url::decode(segments.signature)
         .map_err(|_| Error::Base64 { part: Part::Signature })?;
     Ok(Checked { header, payload, signature, signing_input: segments.signing_input })
+}
+
+/// A JSON object that refuses duplicate member names (RFC 7515 §5.2 allows rejecting them), so no two
+/// parsers can disagree about which `alg` a header has.
+struct UniqueMembers(Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for UniqueMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = UniqueMembers;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<UniqueMembers, A::Error> {
+                let mut map = Map::new();
+                while let Some((name, value)) = access.next_entry::<String, Value>()? {
+                    if map.contains_key(&name) {
+                        return Err(serde::de::Error::custom(format!("duplicate member {name:?}")));
+                    }
+                    map.insert(name, value);
+                }
+                Ok(UniqueMembers(map))
+            }
+        }
+
+        deserializer.deserialize_map(Members)
+    }
 }

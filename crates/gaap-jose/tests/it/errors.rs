@@ -165,6 +165,11 @@ fn malformed_json_and_segments_are_rejected() {
     let err = verify(&no_alg, &hmac_key(), &[Algorithm::HS256]).unwrap_err();
     assert!(matches!(err, Error::Json { part: Part::Header, .. }), "{err:?}");
 
+    let duplicate = hs256_with_raw_header(r#"{"alg":"none","alg":"HS256"}"#, b"{}", SECRET);
+    let err = verify(&duplicate, &hmac_key(), &[Algorithm::HS256]).unwrap_err();
+    assert!(matches!(err, Error::Json { part: Part::Header, .. }), "{err:?}");
+    assert!(err.to_string().contains("duplicate member \"alg\""), "{err}");
+
     let json_trailer = hs256_with_raw_header(r#"{"alg":"HS256"} x"#, b"{}", SECRET);
     let err = verify(&json_trailer, &hmac_key(), &[Algorithm::HS256]).unwrap_err();
     assert!(matches!(err, Error::Json { part: Part::Header, .. }), "{err:?}");

@@ -92,6 +92,23 @@ fn unsupported_or_private_jwks_are_refused() {
 }
 
 #[test]
+fn lenient_jwk_set_skips_unsupported_keys_and_says_why() {
+    let doc = json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+        {"kty": "EC", "crv": "P-256", "x": A3_X, "y": A3_Y, "kid": "ec-1"},
+        {"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA"},
+    ]});
+    let (jwks, skipped) = JwkSet::from_json_lenient(doc.to_string()).unwrap();
+    assert_eq!(jwks.keys.len(), 1);
+    assert_eq!(jwks.keys[0].kid.as_deref(), Some("ec-1"));
+    assert_eq!(skipped.len(), 2);
+    assert!(skipped[0].to_string().contains("OKP"), "{}", skipped[0]);
+    assert!(skipped[1].to_string().contains("P-521"), "{}", skipped[1]);
+    let err = JwkSet::from_json_lenient(r#"{"keys": {}}"#).unwrap_err();
+    assert!(matches!(err, Error::Json { part: Part::Jwk, .. }), "{err:?}");
+}
+
+#[test]
 fn jwk_key_material_is_decoded() {
     let jwk = Jwk::from_json(a3_jwk_json()).unwrap();
     let JwkKey::EcP256 { x, y } = jwk.key else { panic!("expected EC") };
