@@ -1,0 +1,121 @@
+//! Money as integer pence. Never a float.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The largest payment or refund amount Pay accepts: 10 000 000 pence (£100 000).
+pub const MAX_AMOUNT: i64 = 10_000_000;
+/// The smallest payment amount a Stripe account accepts, in pence.
+pub const STRIPE_MIN_AMOUNT: i64 = 30;
+
+/// An amount of money in pence (GBP). It serialises as a bare JSON integer, as Pay sends it.
+///
+/// It is signed because Pay reports some amounts below zero (a dispute's `net_amount`).
+/// Display gives pounds and pence: `£12.34`, `-£0.05`.
+///
+/// ```
+/// use gaap_pay::Money;
+/// assert_eq!(Money::from_pence(1234).to_string(), "£12.34");
+/// assert_eq!(Money::from_pence(-5).to_string(), "-£0.05");
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Money(i64);
+
+impl Money {
+    /// Zero pence.
+    pub const ZERO: Self = Self(0);
+
+    /// An amount of `pence`.
+    #[must_use]
+    pub const fn from_pence(pence: i64) -> Self {
+        Self(pence)
+    }
+
+    /// The amount in pence.
+    #[must_use]
+    pub const fn pence(self) -> i64 {
+        self.0
+    }
+
+    /// `self - other`, or `None` on overflow.
+    #[must_use]
+    pub const fn checked_sub(self, other: Self) -> Option<Self> {
+        match self.0.checked_sub(other.0) {
+            Some(v) => Some(Self(v)),
+            None => None,
+        }
+    }
+
+    /// `self + other`, or `None` on overflow.
+    #[must_use]
+    pub const fn checked_add(self, other: Self) -> Option<Self> {
+        match self.0.checked_add(other.0) {
+            Some(v) => Some(Self(v)),
+            None => None,
+        }
+    }
+
+    /// Whether Pay accepts this as a payment amount: 1..=10 000 000, or 0 when the account allows zero amounts.
+    #[must_use]
+    pub const fn is_valid_payment_amount(self, zero_allowed: bool) -> bool {
+        (self.0 >= 1 || (zero_allowed && self.0 == 0)) && self.0 <= MAX_AMOUNT
+    }
+
+    /// Whether Pay accepts this as a refund amount: 1..=10 000 000.
+    #[must_use]
+    pub const fn is_valid_refund_amount(self) -> bool {
+        self.0 >= 1 && self.0 <= MAX_AMOUNT
+    }
+}
+
+impl From<u32> for Money {
+    fn from(pence: u32) -> Self {
+        Self(i64::from(pence))
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}£{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_pounds_and_pence() {
+        assert_eq!(Money::from_pence(0).to_string(), "£0.00");
+        assert_eq!(Money::from_pence(7).to_string(), "£0.07");
+        assert_eq!(Money::from_pence(1234).to_string(), "£12.34");
+        assert_eq!(Money::from_pence(10_000_000).to_string(), "£100000.00");
+        assert_eq!(Money::from_pence(-1050).to_string(), "-£10.50");
+        assert_eq!(Money::from_pence(i64::MIN).to_string(), "-£92233720368547758.08");
+    }
+
+    #[test]
+    fn limits_follow_pay() {
+        assert!(Money::from_pence(1).is_valid_payment_amount(false));
+        assert!(Money::from_pence(MAX_AMOUNT).is_valid_payment_amount(false));
+        assert!(!Money::from_pence(MAX_AMOUNT + 1).is_valid_payment_amount(false));
+        assert!(!Money::from_pence(0).is_valid_payment_amount(false));
+        assert!(Money::from_pence(0).is_valid_payment_amount(true));
+        assert!(!Money::from_pence(-1).is_valid_payment_amount(true));
+        assert!(!Money::from_pence(0).is_valid_refund_amount());
+    }
+
+    #[test]
+    fn serialises_as_integer() {
+        assert_eq!(serde_json::to_string(&Money::from_pence(1234)).ok().as_deref(), Some("1234"));
+        let m: Money = serde_json::from_str("-42").unwrap_or_default();
+        assert_eq!(m.pence(), -42);
+        assert!(serde_json::from_str::<Money>("12.5").is_err());
+    }
+}
