@@ -1,0 +1,421 @@
+//! The OS Places API client (`https://api.os.uk/search/places/v1/`).
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use gaap_http::{SharedClock, SystemClock};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::backend::Backend;
+use crate::error::Error;
+use crate::rules::geo::Coordinates;
+use crate::types::address::Address;
+use crate::types::os_places::{PlacesResponse, merge_results};
+use crate::types::postcode::Postcode;
+use crate::types::uprn::Uprn;
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.os.uk/search/places/v1/";
+/// OS Places allows 600 transactions a minute per API per live project.
+pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
+/// Results per page (the API maximum).
+const PAGE: u32 = 100;
+
+/// An OS Data Hub project API key. Its `Debug` output is redacted; it has no `PartialEq`.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key.
+    #[must_use]
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// What to do when the local 600-a-minute budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateLimitMode {
+    /// Wait (asynchronously) until a slot frees up. Use with a real clock.
+    #[default]
+    Wait,
+    /// Fail at once with [`Error::RateLimited`], saying how long to wait.
+    Fail,
+}
+
+/// A sliding one-minute window of request times.
+#[derive(Debug)]
+struct Limiter {
+    per_minute: u32,
+    sent: VecDeque<OffsetDateTime>,
+}
+
+impl Limiter {
+    /// Takes a slot, or says how long until one frees up.
+    fn try_acquire(&mut self, now: OffsetDateTime) -> Result<(), Duration> {
+        let window = time::Duration::minutes(1);
+        while self.sent.front().is_some_and(|&t| t + window <= now) {
+            self.sent.pop_front();
+        }
+        if (self.sent.len() as u32) < self.per_minute {
+            self.sent.push_back(now);
+            return Ok(());
+        }
+        let oldest = self.sent.front().copied().unwrap_or(now);
+        let wait = (oldest + window - now).max(time::Duration::ZERO);
+        Err(Duration::try_from(wait).unwrap_or(Duration::from_secs(60)))
+    }
+}
+
+/// Builds an [`OsPlacesClient`].
+#[derive(Debug)]
+pub struct OsPlacesClientBuilder {
+    key: ApiKey,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    clock: SharedClock,
+    per_minute: u32,
+    mode: RateLimitMode,
+    cache_ttl: Option<Duration>,
+}
+
+impl OsPlacesClientBuilder {
+    /// Overrides the base URL (tests, proxies). It should end with `/`.
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Whole-request timeout. Default 10 s.
+    #[must_use]
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Connect timeout. Default 5 s.
+    #[must_use]
+    pub const fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The clock the rate limiter and cache use. Default: the system clock.
+    #[must_use]
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Requests allowed per minute. Default 600 (the OS live-project limit; dev mode allows 50).
+    #[must_use]
+    pub const fn rate_per_minute(mut self, n: u32) -> Self {
+        self.per_minute = n;
+        self
+    }
+
+    /// What to do when the budget is spent. Default [`RateLimitMode::Wait`].
+    #[must_use]
+    pub const fn rate_limit_mode(mut self, mode: RateLimitMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Keeps postcode and UPRN answers in memory for `ttl` (by the injected clock). Off by default.
+    #[must_use]
+    pub const fn cache(mut self, ttl: Duration) -> Self {
+        self.cache_ttl = Some(ttl);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an empty key, a bad base URL or a zero rate.
+    pub fn build(self) -> Result<OsPlacesClient, Error> {
+        if self.key.expose().trim().is_empty() {
+            return Err(Error::Config("the OS Places API key is empty".into()));
+        }
+        if self.per_minute == 0 {
+            return Err(Error::Config("rate_per_minute must be at least 1".into()));
+        }
+        let mut base =
+            Url::parse(&self.base_url).map_err(|e| Error::Config(format!("base URL: {e}")))?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(gaap_http::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        Ok(OsPlacesClient {
+            inner: Arc::new(Inner {
+                http,
+                key: self.key,
+                base,
+                clock: self.clock,
+                mode: self.mode,
+                limiter: Mutex::new(Limiter { per_minute: self.per_minute, sent: VecDeque::new() }),
+                cache_ttl: self.cache_ttl,
+                cache: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    key: ApiKey,
+    base: Url,
+    clock: SharedClock,
+    mode: RateLimitMode,
+    limiter: Mutex<Limiter>,
+    cache_ttl: Option<Duration>,
+    cache: Mutex<HashMap<String, (OffsetDateTime, Vec<Address>)>>,
+}
+
+/// An OS Places API client. Cheap to clone (an `Arc` inside); clones share the rate limiter and cache.
+#[derive(Debug, Clone)]
+pub struct OsPlacesClient {
+    inner: Arc<Inner>,
+}
+
+impl OsPlacesClient {
+    /// A builder with the production base URL, the system clock and a 600-a-minute limit.
+    #[must_use]
+    pub fn builder(key: ApiKey) -> OsPlacesClientBuilder {
+        OsPlacesClientBuilder {
+            key,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            clock: Arc::new(SystemClock),
+            per_minute: DEFAULT_RATE_PER_MINUTE,
+            mode: RateLimitMode::Wait,
+            cache_ttl: None,
+        }
+    }
+
+    async fn acquire(&self) -> Result<(), Error> {
+        loop {
+            let now = self.inner.clock.now();
+            let outcome =
+                self.inner.limiter.lock().unwrap_or_else(PoisonError::into_inner).try_acquire(now);
+            match (outcome, self.inner.mode) {
+                (Ok(()), _) => return Ok(()),
+                (Err(retry_after), RateLimitMode::Fail) => {
+                    return Err(Error::RateLimited { retry_after });
+                }
+                (Err(wait), RateLimitMode::Wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+
+    async fn get(
+        &self,
+        endpoint: &str,
+        params: &[(&str, String)],
+    ) -> Result<PlacesResponse, Error> {
+        self.acquire().await?;
+        let mut url = self
+            .inner
+            .base
+            .join(endpoint)
+            .map_err(|e| Error::Config(format!("endpoint URL: {e}")))?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in params {
+                q.append_pair(k, v);
+            }
+            q.append_pair("key", self.inner.key.expose());
+        }
+        let response = self.inner.http.get(url).send().await.map_err(classify)?;
+        let status = response.status();
+        let body = response.text().await.map_err(classify)?;
+        if !status.is_success() {
+            return Err(Error::Api {
+                status: status.as_u16(),
+                message: error_message(&body),
+                body,
+            });
+        }
+        serde_json::from_str(&body).map_err(|source| Error::Decode { source, body })
+    }
+
+    fn cached(&self, key: &str) -> Option<Vec<Address>> {
+        let ttl = self.inner.cache_ttl?;
+        let now = self.inner.clock.now();
+        let cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let (at, value) = cache.get(key)?;
+        (now - *at < ttl).then(|| value.clone())
+    }
+
+    fn store(&self, key: String, value: &[Address]) {
+        if self.inner.cache_ttl.is_some() {
+            let now = self.inner.clock.now();
+            self.inner
+                .cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key, (now, value.to_vec()));
+        }
+    }
+
+    /// `GET /postcode`: every address at the postcode, following pages of 100, one per UPRN with Welsh twins
+    /// merged. No match (the API leaves out `results`) gives an empty list.
+    ///
+    /// # Errors
+    /// [`Error::Api`] for error statuses (400 for an invalid postcode), transport, timeout, decode and
+    /// rate-limit errors.
+    pub async fn postcode(&self, postcode: &Postcode) -> Result<Vec<Address>, Error> {
+        let key = format!("postcode:{postcode}");
+        if let Some(hit) = self.cached(&key) {
+            return Ok(hit);
+        }
+        let mut all = Vec::new();
+        let mut offset = 0u32;
+        loop {
+            let page = self
+                .get(
+                    "postcode",
+                    &[
+                        ("postcode", postcode.compact()),
+                        ("maxresults", PAGE.to_string()),
+                        ("offset", offset.to_string()),
+                    ],
+                )
+                .await?;
+            let results = page.results.unwrap_or_default();
+            let got = results.len() as u32;
+            all.extend(results);
+            offset += got;
+            if got == 0 || offset >= page.header.totalresults {
+                break;
+            }
+        }
+        let merged = merge_results(&all);
+        self.store(key, &merged);
+        Ok(merged)
+    }
+
+    /// `GET /uprn`.
+    ///
+    /// # Errors
+    /// As [`OsPlacesClient::postcode`].
+    pub async fn uprn(&self, uprn: Uprn) -> Result<Option<Address>, Error> {
+        let key = format!("uprn:{uprn}");
+        if let Some(hit) = self.cached(&key) {
+            return Ok(hit.into_iter().next());
+        }
+        let page = self.get("uprn", &[("uprn", uprn.to_string())]).await?;
+        let merged = merge_results(&page.results.unwrap_or_default());
+        self.store(key, &merged);
+        Ok(merged.into_iter().next())
+    }
+
+    /// `GET /find`: free text, best first, with the API's `MATCH` score.
+    ///
+    /// # Errors
+    /// As [`OsPlacesClient::postcode`].
+    pub async fn find(&self, query: &str, limit: usize) -> Result<Vec<(Address, f32)>, Error> {
+        let max = limit.clamp(1, PAGE as usize);
+        let page = self
+            .get("find", &[("query", query.to_owned()), ("maxresults", max.to_string())])
+            .await?;
+        let results = page.results.unwrap_or_default();
+        let scores: HashMap<String, f32> = results
+            .iter()
+            .filter_map(|r| {
+                Some((r.record().uprn.clone()?, r.record().r#match.unwrap_or(0.0) as f32))
+            })
+            .collect();
+        Ok(merge_results(&results)
+            .into_iter()
+            .map(|a| {
+                let score = scores.get(&a.uprn.to_string()).copied().unwrap_or(0.0);
+                (a, score)
+            })
+            .collect())
+    }
+
+    /// `GET /nearest` within `radius` metres (the API allows up to 1,000).
+    ///
+    /// # Errors
+    /// As [`OsPlacesClient::postcode`].
+    pub async fn nearest(&self, at: Coordinates, radius: f64) -> Result<Option<Address>, Error> {
+        let page = self
+            .get(
+                "nearest",
+                &[
+                    ("point", format!("{},{}", at.easting, at.northing)),
+                    ("radius", radius.clamp(0.01, 1000.0).to_string()),
+                ],
+            )
+            .await?;
+        Ok(merge_results(&page.results.unwrap_or_default()).into_iter().next())
+    }
+}
+
+fn classify(e: reqwest::Error) -> Error {
+    if e.is_timeout() { Error::Timeout(e) } else { Error::Transport(e) }
+}
+
+/// `{"error":{"statuscode":400,"message":"..."}}` or Apigee `{"fault":{"faultstring":"..."}}`, else the body.
+fn error_message(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    v.pointer("/error/message")
+        .or_else(|| v.pointer("/fault/faultstring"))
+        .and_then(serde_json::Value::as_str)
+        .map_or_else(|| body.chars().take(200).collect(), str::to_owned)
+}
+
+impl Backend for OsPlacesClient {
+    fn by_postcode(
+        &self,
+        postcode: &Postcode,
+    ) -> impl Future<Output = Result<Vec<Address>, Error>> + Send {
+        let postcode = *postcode;
+        async move { self.postcode(&postcode).await }
+    }
+
+    fn by_uprn(&self, uprn: Uprn) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
+        self.uprn(uprn)
+    }
+
+    fn find(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<(Address, f32)>, Error>> + Send {
+        let query = query.to_owned();
+        async move { OsPlacesClient::find(self, &query, limit).await }
+    }
+
+    fn nearest(
+        &self,
+        at: Coordinates,
+        radius: f64,
+    ) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
+        OsPlacesClient::nearest(self, at, radius)
+    }
+}

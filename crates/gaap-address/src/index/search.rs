@@ -1,0 +1,612 @@
+//! Typeahead search and batch matching over an `fst` term dictionary with postings lists.
+//!
+//! Terms are the normalised tokens of every address component and of the postcode's outward and inward codes.
+//! A query token matches terms exactly, by prefix (the last token of a typeahead query) and within a bounded
+//! Levenshtein distance (1 edit from 4 characters, 2 from 8; never for numbers). Typeahead needs every query
+//! token to match; candidates come from the rarest token's postings and are checked against each document's own
+//! term list, so common tokens (`ROAD`) never drive the scan.
+
+// Scores are simple weighted sums; mul_add would not make them clearer.
+#![allow(clippy::suboptimal_flops)]
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use fst::automaton::{Automaton, Levenshtein, Str};
+use fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use serde::Serialize;
+
+use super::Index;
+use super::text::{allowed_edits, bounded_levenshtein, is_number_token, tokens};
+use crate::types::address::Address;
+use crate::types::postcode::Postcode;
+use crate::types::uprn::Uprn;
+
+/// Most postings a typeahead query visits before it stops looking for more candidates.
+const MAX_SCAN: usize = 200_000;
+/// Most terms a prefix or fuzzy expansion may produce.
+const MAX_EXPANSION: usize = 20_000;
+
+/// The term dictionary and postings.
+pub(crate) struct SearchIndex {
+    pub(crate) terms: Map<Vec<u8>>,
+    pub(crate) term_text: Vec<String>,
+    pub(crate) postings_start: Vec<u32>,
+    pub(crate) postings: Vec<u32>,
+    pub(crate) doc_start: Vec<u32>,
+    pub(crate) doc_terms: Vec<u32>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("terms", &self.term_text.len())
+            .field("postings", &self.postings.len())
+            .finish()
+    }
+}
+
+/// The tokens an address is indexed under.
+pub(crate) fn address_tokens(a: &Address) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(16);
+    let fields = [
+        &a.organisation,
+        &a.department,
+        &a.sub_building,
+        &a.building_name,
+        &a.dependent_thoroughfare,
+        &a.thoroughfare,
+        &a.double_dependent_locality,
+        &a.dependent_locality,
+        &a.post_town,
+    ];
+    for f in fields.into_iter().flatten() {
+        out.extend(tokens(f));
+    }
+    if let Some(n) = a.building_number {
+        out.push(n.to_string());
+    }
+    if let Some(pc) = a.postcode {
+        out.push(pc.outward().to_owned());
+        if !pc.inward().is_empty() {
+            out.push(pc.inward().to_owned());
+        }
+    }
+    if let Some(w) = &a.welsh {
+        for f in [
+            &w.dependent_thoroughfare,
+            &w.thoroughfare,
+            &w.double_dependent_locality,
+            &w.dependent_locality,
+            &w.post_town,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.extend(tokens(f));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Tokens of the premise and street only: what a messy address must account for.
+fn premise_tokens(a: &Address) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(10);
+    for f in [
+        &a.organisation,
+        &a.sub_building,
+        &a.building_name,
+        &a.dependent_thoroughfare,
+        &a.thoroughfare,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.extend(tokens(f));
+    }
+    if let Some(n) = a.building_number {
+        out.push(n.to_string());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl SearchIndex {
+    pub(crate) fn build(addresses: &[Address]) -> Self {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut doc_start: Vec<u32> = Vec::with_capacity(addresses.len() + 1);
+        let mut doc_terms: Vec<u32> = Vec::with_capacity(addresses.len() * 12);
+        doc_start.push(0);
+        for a in addresses {
+            for t in address_tokens(a) {
+                let next = ids.len() as u32;
+                doc_terms.push(*ids.entry(t).or_insert(next));
+            }
+            doc_start.push(doc_terms.len() as u32);
+        }
+        // Renumber terms in lexicographic order so the fst value is the term id.
+        let mut sorted: Vec<(String, u32)> = ids.into_iter().collect();
+        sorted.sort_unstable();
+        let mut remap = vec![0u32; sorted.len()];
+        for (new, (_, old)) in sorted.iter().enumerate() {
+            remap[*old as usize] = new as u32;
+        }
+        for t in &mut doc_terms {
+            *t = remap[*t as usize];
+        }
+        let mut builder = MapBuilder::memory();
+        for (new, (term, _)) in sorted.iter().enumerate() {
+            // Keys are unique and inserted in order, so insertion cannot fail.
+            let _ = builder.insert(term, new as u64);
+        }
+        let terms = builder.into_map();
+        let term_text: Vec<String> = sorted.into_iter().map(|(t, _)| t).collect();
+        let (postings_start, postings) = invert(&doc_start, &doc_terms, term_text.len());
+        Self { terms, term_text, postings_start, postings, doc_start, doc_terms }
+    }
+
+    fn df(&self, term: u32) -> usize {
+        let s = self.postings_start.get(term as usize).copied().unwrap_or(0);
+        let e = self.postings_start.get(term as usize + 1).copied().unwrap_or(s);
+        (e - s) as usize
+    }
+
+    fn postings_of(&self, term: u32) -> &[u32] {
+        let s = self.postings_start.get(term as usize).copied().unwrap_or(0) as usize;
+        let e = self.postings_start.get(term as usize + 1).copied().unwrap_or(0) as usize;
+        self.postings.get(s..e).unwrap_or_default()
+    }
+
+    fn doc(&self, doc: u32) -> &[u32] {
+        let s = self.doc_start.get(doc as usize).copied().unwrap_or(0) as usize;
+        let e = self.doc_start.get(doc as usize + 1).copied().unwrap_or(0) as usize;
+        self.doc_terms.get(s..e).unwrap_or_default()
+    }
+
+    fn docs(&self) -> usize {
+        self.doc_start.len().saturating_sub(1)
+    }
+
+    fn idf(&self, df: usize) -> f32 {
+        ((1.0 + self.docs() as f32) / (1.0 + df as f32)).ln() + 0.1
+    }
+
+    /// Terms matching a query token, with a quality in (0, 1].
+    fn expand(&self, token: &str, prefix: bool) -> HashMap<u32, f32> {
+        let mut out: HashMap<u32, f32> = HashMap::new();
+        if let Some(id) = self.terms.get(token) {
+            out.insert(id as u32, 1.0);
+        }
+        if prefix {
+            let mut stream = self.terms.search(Str::new(token).starts_with()).into_stream();
+            while let Some((_, id)) = stream.next() {
+                out.entry(id as u32).or_insert(0.9);
+                if out.len() >= MAX_EXPANSION {
+                    break;
+                }
+            }
+        }
+        let edits = allowed_edits(token);
+        if edits > 0
+            && !is_number_token(token)
+            && let Ok(lev) = Levenshtein::new(token, edits)
+        {
+            if prefix {
+                self.fuzzy_into(lev.starts_with(), token, edits as usize, true, &mut out);
+            } else {
+                self.fuzzy_into(lev, token, edits as usize, false, &mut out);
+            }
+        }
+        out
+    }
+
+    fn fuzzy_into<A: Automaton>(
+        &self,
+        aut: A,
+        token: &str,
+        edits: usize,
+        prefix: bool,
+        out: &mut HashMap<u32, f32>,
+    ) {
+        let mut stream = self.terms.search(aut).into_stream();
+        while let Some((key, id)) = stream.next() {
+            let Ok(term) = std::str::from_utf8(key) else { continue };
+            let d = if prefix {
+                prefix_distance(token, term, edits)
+            } else {
+                bounded_levenshtein(token, term, edits)
+            };
+            if d <= edits {
+                let q = 0.85 - 0.15 * d as f32;
+                let e = out.entry(id as u32).or_insert(q);
+                *e = e.max(q);
+            }
+            if out.len() >= MAX_EXPANSION {
+                break;
+            }
+        }
+    }
+}
+
+/// Smallest edit distance between `token` and any prefix of `term`.
+fn prefix_distance(token: &str, term: &str, max: usize) -> usize {
+    let n = token.chars().count();
+    let chars: Vec<char> = term.chars().collect();
+    let lo = n.saturating_sub(max);
+    let hi = (n + max).min(chars.len());
+    (lo..=hi)
+        .map(|len| {
+            let p: String = chars.iter().take(len).collect();
+            bounded_levenshtein(token, &p, max)
+        })
+        .min()
+        .unwrap_or(max + 1)
+}
+
+fn invert(doc_start: &[u32], doc_terms: &[u32], n_terms: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut counts = vec![0u32; n_terms + 1];
+    for &t in doc_terms {
+        counts[t as usize + 1] += 1;
+    }
+    for i in 1..counts.len() {
+        counts[i] += counts[i - 1];
+    }
+    let starts = counts.clone();
+    let mut fill = counts;
+    let mut postings = vec![0u32; doc_terms.len()];
+    for doc in 0..doc_start.len().saturating_sub(1) {
+        for &t in &doc_terms[doc_start[doc] as usize..doc_start[doc + 1] as usize] {
+            postings[fill[t as usize] as usize] = doc as u32;
+            fill[t as usize] += 1;
+        }
+    }
+    (starts, postings)
+}
+
+/// One typeahead result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit<'a> {
+    /// The address.
+    pub address: &'a Address,
+    /// Relevance in (0, 1]: the share of the query matched, weighted by rarity and match quality.
+    pub score: f32,
+}
+
+#[derive(PartialEq)]
+struct Ranked {
+    score: f32,
+    len: usize,
+    doc: u32,
+}
+
+impl Eq for Ranked {}
+impl Ord for Ranked {
+    // "Greater" = better: higher score, then shorter document, then earlier in postcode/premise order.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| other.len.cmp(&self.len))
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Options for [`Index::match_address`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchOptions {
+    /// Scores below this give no UPRN. Default 0.8.
+    pub threshold: f32,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        Self { threshold: 0.8 }
+    }
+}
+
+/// The outcome of matching one messy string.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MatchResult {
+    /// The best candidate's UPRN, or `None` when its score is under the threshold.
+    pub uprn: Option<Uprn>,
+    /// The best candidate's UPRN whatever its score.
+    pub best: Option<Uprn>,
+    /// Similarity in [0, 1].
+    pub score: f32,
+}
+
+impl Index {
+    /// Free-text typeahead: every token must match (the last one as a prefix), with typo tolerance.
+    #[must_use]
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_>> {
+        let s = &self.search;
+        let qt: Vec<String> = tokens(query).collect();
+        if qt.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let last_is_prefix = !query.ends_with(char::is_whitespace);
+        let mut expansions: Vec<HashMap<u32, f32>> = Vec::with_capacity(qt.len());
+        for (i, t) in qt.iter().enumerate() {
+            let e = s.expand(t, last_is_prefix && i + 1 == qt.len());
+            if e.is_empty() {
+                return Vec::new();
+            }
+            expansions.push(e);
+        }
+        let weights: Vec<f32> = expansions
+            .iter()
+            .map(|e| {
+                let df =
+                    e.iter().filter(|(_, q)| **q >= 0.9).map(|(t, _)| s.df(*t)).max().unwrap_or(1);
+                s.idf(df)
+            })
+            .collect();
+        let total: f32 = weights.iter().sum();
+        let Some(driver) = (0..expansions.len())
+            .min_by_key(|&i| expansions[i].keys().map(|&t| s.df(t)).sum::<usize>())
+        else {
+            return Vec::new();
+        };
+        let mut candidates: Vec<u32> = Vec::new();
+        for &t in expansions[driver].keys() {
+            candidates.extend_from_slice(s.postings_of(t));
+            if candidates.len() >= MAX_SCAN {
+                break;
+            }
+        }
+        if expansions[driver].len() > 1 {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(limit + 1);
+        'docs: for &doc in &candidates {
+            let terms = s.doc(doc);
+            let mut score = 0.0f32;
+            for (i, e) in expansions.iter().enumerate() {
+                let best = terms.iter().filter_map(|t| e.get(t)).copied().fold(0.0f32, f32::max);
+                if best == 0.0 {
+                    continue 'docs;
+                }
+                score += weights[i] * best;
+            }
+            let ranked = Ranked { score: score / total, len: terms.len(), doc };
+            if heap.len() < limit {
+                heap.push(std::cmp::Reverse(ranked));
+            } else if heap.peek().is_some_and(|w| ranked > w.0) {
+                heap.pop();
+                heap.push(std::cmp::Reverse(ranked));
+            }
+        }
+        let mut out: Vec<Ranked> = heap.into_iter().map(|r| r.0).collect();
+        out.sort_by(|a, b| b.cmp(a));
+        out.into_iter()
+            .filter_map(|r| Some(SearchHit { address: self.address(r.doc)?, score: r.score }))
+            .collect()
+    }
+
+    /// Matches one messy address string to the best address, with a score in [0, 1].
+    #[must_use]
+    pub fn match_address(&self, input: &str, options: MatchOptions) -> MatchResult {
+        let (postcode, rest) = extract_postcode(input);
+        let qt: Vec<String> = tokens(&rest).collect();
+        let mut candidates: HashSet<u32> = HashSet::new();
+        if let Some(pc) = postcode
+            && let Some(r) = self.postcode(&pc)
+        {
+            candidates.extend(r.first..r.first + r.count);
+        }
+        // Token retrieval from the rarest few tokens (exact or fuzzy), whatever the postcode says: the
+        // postcode itself may be wrong.
+        let s = &self.search;
+        let mut expanded: Vec<(HashMap<u32, f32>, usize)> = qt
+            .iter()
+            .map(|t| {
+                let e = s.expand(t, false);
+                let df: usize = e.keys().map(|&id| s.df(id)).sum();
+                (e, df)
+            })
+            .filter(|(e, _)| !e.is_empty())
+            .collect();
+        expanded.sort_by_key(|(_, df)| *df);
+        let mut hits: HashMap<u32, f32> = HashMap::new();
+        for (e, df) in expanded.iter().take(4) {
+            if *df > 50_000 {
+                break;
+            }
+            let w = s.idf(*df);
+            for (&t, &q) in e {
+                for &doc in s.postings_of(t) {
+                    *hits.entry(doc).or_insert(0.0) += w * q;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.extend(ranked.iter().take(48).map(|(d, _)| *d));
+
+        let query = QueryProfile::new(s, &qt);
+        let mut best: Option<(f32, u32)> = None;
+        let mut ordered: Vec<u32> = candidates.into_iter().collect();
+        ordered.sort_unstable();
+        for doc in ordered {
+            let Some(a) = self.address(doc) else { continue };
+            let mut score = query.similarity(s, a);
+            match (postcode, a.postcode) {
+                (Some(q), Some(d)) if q == d => score = 0.85 * score + 0.15,
+                (Some(q), Some(d)) if q.outward() == d.outward() || q.sector() == d.sector() => {
+                    score *= 0.95
+                }
+                (Some(_), _) => score *= 0.85,
+                (None, _) => score *= 0.9,
+            }
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, doc));
+            }
+        }
+        match best.and_then(|(score, doc)| Some((score, self.address(doc)?.uprn))) {
+            Some((score, uprn)) => MatchResult {
+                uprn: (score >= options.threshold).then_some(uprn),
+                best: Some(uprn),
+                score,
+            },
+            None => MatchResult { uprn: None, best: None, score: 0.0 },
+        }
+    }
+
+    /// Matches many strings, spread over the available cores. Results are in input order.
+    #[must_use]
+    pub fn match_batch(&self, inputs: &[&str], options: MatchOptions) -> Vec<MatchResult> {
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).max(1);
+        if threads == 1 || inputs.len() < 64 {
+            return inputs.iter().map(|i| self.match_address(i, options)).collect();
+        }
+        let chunk = inputs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = inputs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().map(|i| self.match_address(i, options)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    }
+}
+
+/// Query tokens with their weights, for scoring candidates.
+struct QueryProfile<'q> {
+    tokens: Vec<(&'q str, f32)>,
+    total: f32,
+}
+
+const NUMBER_WEIGHT: f32 = 3.0;
+
+impl<'q> QueryProfile<'q> {
+    fn new(s: &SearchIndex, qt: &'q [String]) -> Self {
+        let tokens: Vec<(&str, f32)> = qt
+            .iter()
+            .map(|t| {
+                let w = if is_number_token(t) {
+                    NUMBER_WEIGHT
+                } else {
+                    let df = s.terms.get(t).map_or(0, |id| s.df(id as u32));
+                    s.idf(df).min(6.0)
+                };
+                (t.as_str(), w)
+            })
+            .collect();
+        let total = tokens.iter().map(|(_, w)| w).sum();
+        Self { tokens, total }
+    }
+
+    /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
+    /// street the query mentions.
+    fn similarity(&self, s: &SearchIndex, a: &Address) -> f32 {
+        let all = address_tokens(a);
+        let premise = premise_tokens(a);
+        let mut matched = 0.0f32;
+        let mut used: HashSet<&str> = HashSet::new();
+        for (t, w) in &self.tokens {
+            let q = best_quality(t, &all);
+            if let Some((q, term)) = q {
+                matched += w * q;
+                used.insert(term);
+            }
+        }
+        let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
+        let mut covered = 0.0f32;
+        let mut premise_total = 0.0f32;
+        for p in &premise {
+            let w = if is_number_token(p) {
+                NUMBER_WEIGHT
+            } else {
+                let df = s.terms.get(p).map_or(0, |id| s.df(id as u32));
+                s.idf(df).min(6.0)
+            };
+            premise_total += w;
+            if used.contains(p.as_str()) {
+                covered += w;
+            } else if let Some((q, _)) = self
+                .tokens
+                .iter()
+                .filter_map(|(t, _)| best_quality(t, std::slice::from_ref(p)))
+                .fold(
+                    None,
+                    |acc: Option<(f32, &str)>, x| {
+                        if acc.is_none_or(|a| x.0 > a.0) { Some(x) } else { acc }
+                    },
+                )
+            {
+                covered += w * q;
+            }
+        }
+        let recall = if premise_total > 0.0 { covered / premise_total } else { precision };
+        if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        }
+    }
+}
+
+/// The best match quality of a query token among terms: exact 1.0, fuzzy less.
+fn best_quality<'t>(token: &str, terms: &'t [String]) -> Option<(f32, &'t str)> {
+    let mut best: Option<(f32, &str)> = None;
+    let edits = if is_number_token(token) { 0 } else { allowed_edits(token) as usize };
+    for term in terms {
+        let q = if term == token {
+            1.0
+        } else if edits > 0 {
+            let d = bounded_levenshtein(token, term, edits);
+            if d <= edits { 0.9 - 0.15 * d as f32 } else { continue }
+        } else {
+            continue;
+        };
+        if best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, term.as_str()));
+        }
+    }
+    best
+}
+
+/// Finds a postcode in free text (fixing O/0 and I/1), and returns it with the text that is left.
+pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
+    let words: Vec<&str> =
+        input.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    // Try "OUT IN" pairs from the end, then single compact tokens.
+    for i in (0..words.len()).rev() {
+        if i + 1 < words.len() {
+            let pair = format!("{} {}", words[i], words[i + 1]);
+            if let Ok(pc) =
+                Postcode::parse_fixed(&pair).or_else(|_| Postcode::parse_historic(&pair))
+                && pc.inward().len() == 3
+            {
+                let rest: Vec<&str> = words
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i && *j != i + 1)
+                    .map(|(_, w)| *w)
+                    .collect();
+                return (Some(pc), rest.join(" "));
+            }
+        }
+        let w = words[i];
+        if (5..=7).contains(&w.len())
+            && let Ok(pc) = Postcode::parse_fixed(w)
+        {
+            let rest: Vec<&str> =
+                words.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, w)| *w).collect();
+            return (Some(pc), rest.join(" "));
+        }
+    }
+    (None, input.to_owned())
+}

@@ -1,0 +1,4 @@
+//! Pure functions reproducing platform rules: PAF formatting and grid conversion.
+
+pub mod geo;
+pub mod paf;

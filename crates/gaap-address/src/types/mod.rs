@@ -1,0 +1,6 @@
+//! Postcodes, UPRNs, addresses and the OS Places response shape.
+
+pub mod address;
+pub mod os_places;
+pub mod postcode;
+pub mod uprn;

@@ -1,0 +1,272 @@
+//! The OS Places API response shape (`/postcode`, `/uprn`, `/find`, `/nearest`): a header and, when anything
+//! matched, a `results` array of one-key objects, `{"DPA": {...}}` or `{"LPI": {...}}`. Every field is optional:
+//! OS omits absent elements, or sends `null`.
+
+use serde::{Deserialize, Deserializer};
+
+use crate::rules::geo::{Coordinates, LatLng};
+use crate::types::address::{Address, Language};
+use crate::types::postcode::Postcode;
+use crate::types::uprn::Uprn;
+
+/// A whole response.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlacesResponse {
+    /// The header.
+    #[serde(default)]
+    pub header: PlacesHeader,
+    /// The results; missing when nothing matched.
+    #[serde(default)]
+    pub results: Option<Vec<PlacesResult>>,
+}
+
+/// The response header (only the fields paging needs).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub struct PlacesHeader {
+    /// Offset of the first result.
+    #[serde(default)]
+    pub offset: u32,
+    /// Total results across all pages.
+    #[serde(default)]
+    pub totalresults: u32,
+    /// Page size asked for.
+    #[serde(default)]
+    pub maxresults: u32,
+}
+
+/// One result: a Delivery Point Address or a Land and Property Identifier record.
+#[derive(Debug, Clone, Deserialize)]
+pub enum PlacesResult {
+    /// Royal Mail PAF view.
+    #[serde(rename = "DPA")]
+    Dpa(Box<PlacesRecord>),
+    /// BS7666 gazetteer view.
+    #[serde(rename = "LPI")]
+    Lpi(Box<PlacesRecord>),
+}
+
+fn lenient_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|v| u32::try_from(v).ok()),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// The union of the DPA and LPI fields this crate reads.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct PlacesRecord {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub uprn: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub udprn: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub parent_uprn: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub organisation_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub organisation: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub department_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sub_building_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub building_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub building_number: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub po_box_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub dependent_thoroughfare_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub thoroughfare_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub double_dependent_locality: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub dependent_locality: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub post_town: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub postcode: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub x_coordinate: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub y_coordinate: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub lat: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub lng: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub classification_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub local_custodian_code: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub postal_address_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub language: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub r#match: Option<f64>,
+    // LPI view.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sao_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub sao_start_number: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sao_start_suffix: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub pao_start_number: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_start_suffix: Option<String>,
+    #[serde(default, deserialize_with = "lenient_u32")]
+    pub pao_end_number: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub street_description: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub locality_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub town_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub postcode_locator: Option<String>,
+}
+
+impl PlacesResult {
+    /// The record, whichever view it is.
+    #[must_use]
+    pub fn record(&self) -> &PlacesRecord {
+        match self {
+            Self::Dpa(r) | Self::Lpi(r) => r,
+        }
+    }
+
+    /// Converts to an [`Address`]; `None` when the UPRN is missing or invalid.
+    #[must_use]
+    pub fn to_address(&self) -> Option<Address> {
+        match self {
+            Self::Dpa(r) => r.dpa_address(),
+            Self::Lpi(r) => r.lpi_address(),
+        }
+    }
+}
+
+impl PlacesRecord {
+    fn common(&self) -> Option<Address> {
+        let uprn = Uprn::parse(self.uprn.as_deref()?).ok()?;
+        let mut a = Address::new(uprn);
+        a.parent_uprn = self.parent_uprn.as_deref().and_then(|p| Uprn::parse(p).ok());
+        a.coordinates = match (self.x_coordinate, self.y_coordinate) {
+            (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
+            _ => None,
+        };
+        a.source_lat_lng = match (self.lat, self.lng) {
+            (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
+            _ => None,
+        };
+        a.classification.clone_from(&self.classification_code);
+        a.local_custodian_code = self.local_custodian_code.and_then(|c| u16::try_from(c).ok());
+        a.language = self.language.as_deref().map(Language::from_code).unwrap_or_default();
+        Some(a)
+    }
+
+    fn dpa_address(&self) -> Option<Address> {
+        let mut a = self.common()?;
+        a.udprn = self.udprn;
+        a.organisation = self.organisation_name.clone();
+        a.department.clone_from(&self.department_name);
+        a.sub_building.clone_from(&self.sub_building_name);
+        a.building_name.clone_from(&self.building_name);
+        a.building_number = self.building_number;
+        a.po_box.clone_from(&self.po_box_number);
+        a.dependent_thoroughfare.clone_from(&self.dependent_thoroughfare_name);
+        a.thoroughfare.clone_from(&self.thoroughfare_name);
+        a.double_dependent_locality.clone_from(&self.double_dependent_locality);
+        a.dependent_locality.clone_from(&self.dependent_locality);
+        a.post_town.clone_from(&self.post_town);
+        a.postcode = self.postcode.as_deref().and_then(|p| Postcode::parse_historic(p).ok());
+        Some(a)
+    }
+
+    fn lpi_address(&self) -> Option<Address> {
+        let mut a = self.common()?;
+        a.organisation.clone_from(&self.organisation);
+        let sao = join_number(self.sao_start_number, self.sao_start_suffix.as_deref());
+        a.sub_building = match (self.sao_text.clone(), sao) {
+            (Some(t), Some(n)) => Some(format!("{t} {n}")),
+            (t, n) => t.or(n),
+        };
+        let simple_number = self.pao_start_suffix.is_none() && self.pao_end_number.is_none();
+        match (self.pao_text.clone(), self.pao_start_number) {
+            (text, Some(n)) if simple_number => {
+                a.building_name = text;
+                a.building_number = Some(n);
+            }
+            (text, start) => {
+                let mut range = join_number(start, self.pao_start_suffix.as_deref());
+                if let (Some(r), Some(end)) = (&mut range, self.pao_end_number) {
+                    r.push_str(&format!("-{end}"));
+                }
+                a.building_name = match (text, range) {
+                    (Some(t), Some(r)) => Some(format!("{t} {r}")),
+                    (t, r) => t.or(r),
+                };
+            }
+        }
+        a.thoroughfare.clone_from(&self.street_description);
+        a.dependent_locality.clone_from(&self.locality_name);
+        a.post_town.clone_from(&self.town_name);
+        a.postcode =
+            self.postcode_locator.as_deref().and_then(|p| Postcode::parse_historic(p).ok());
+        Some(a)
+    }
+}
+
+fn join_number(n: Option<u32>, suffix: Option<&str>) -> Option<String> {
+    n.map(|n| format!("{n}{}", suffix.unwrap_or_default()))
+}
+
+/// Converts results to addresses, one per UPRN in first-seen order, with `CY` twins merged into the `EN` record.
+#[must_use]
+pub fn merge_results(results: &[PlacesResult]) -> Vec<Address> {
+    let mut out: Vec<Address> = Vec::new();
+    let mut seen: std::collections::HashMap<Uprn, usize> = std::collections::HashMap::new();
+    for a in results.iter().filter_map(PlacesResult::to_address) {
+        match seen.get(&a.uprn) {
+            Some(&i) => {
+                let kept = &mut out[i];
+                if kept.language == Language::Cy && a.language == Language::En {
+                    let cy = std::mem::replace(kept, a);
+                    kept.merge_welsh(&cy);
+                } else if a.language == Language::Cy {
+                    kept.merge_welsh(&a);
+                }
+            }
+            None => {
+                seen.insert(a.uprn, out.len());
+                out.push(a);
+            }
+        }
+    }
+    out
+}

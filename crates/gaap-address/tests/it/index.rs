@@ -1,0 +1,167 @@
+use gaap_address::{
+    Coordinates, Index, IndexBuilder, InputFormat, Loader, MatchOptions, Postcode, Uprn, embedded,
+    synth,
+};
+
+fn pc(s: &str) -> Postcode {
+    Postcode::parse(s).unwrap()
+}
+
+#[test]
+fn embedded_has_westminster_with_gss_and_synthetic_addresses() {
+    let index = embedded();
+    assert_eq!(index.postcode_count(), 13_136);
+    let palace = pc("SW1A 1AA");
+    assert_eq!(index.admin_district(&palace), Some("E09000033"));
+    assert_eq!(gaap_address::admin_district(&palace), Some("E09000033"));
+    assert_eq!(gaap_address::admin_district(&pc("M1 1AE")), None);
+    let rec = index.postcode(&palace).unwrap();
+    assert_eq!(rec.coordinates, Some(Coordinates::new(529_090.0, 179_645.0)));
+    for a in index.addresses().iter().take(500) {
+        assert!(a.uprn.get() >= synth::FIRST_UPRN, "synthetic UPRN range");
+    }
+}
+
+#[test]
+fn lookup_by_postcode_uprn_and_nearest() {
+    let index = embedded();
+    let at = index.by_postcode(&pc("SW1A 1AA"));
+    assert!(!at.is_empty());
+    let first = &at[0];
+    assert_eq!(index.by_uprn(first.uprn).unwrap(), first);
+    assert!(index.by_uprn(Uprn::new(1).unwrap()).is_none());
+    let c = first.coordinates.unwrap();
+    let (near, d) = index.nearest(c, 100.0).unwrap();
+    assert!(d <= 0.001 || near.coordinates.unwrap().distance(&c) <= d);
+    let (p, _) = index.nearest_postcode(Coordinates::new(529_090.0, 179_645.0), 50.0).unwrap();
+    assert_eq!(p.postcode, pc("SW1A 1AA"));
+    let prefixed = index.postcodes_with_prefix("SW1A 1", 5);
+    assert!(!prefixed.is_empty() && prefixed.iter().all(|r| r.postcode.sector() == "SW1A 1"));
+}
+
+#[test]
+fn typeahead_finds_with_typos_and_prefixes() {
+    let index = embedded();
+    let target = index
+        .addresses()
+        .iter()
+        .find(|a| a.building_number.is_some() && a.thoroughfare.is_some())
+        .unwrap();
+    let street = target.thoroughfare.clone().unwrap();
+    let n = target.building_number.unwrap();
+    let exact = format!("{n} {street}");
+    let hits = index.search(&exact, 10);
+    assert!(hits.iter().any(|h| h.address.uprn == target.uprn), "{exact}");
+    // A typo: one letter dropped from a long word, query typed in full.
+    let mut words: Vec<String> = street.split(' ').map(str::to_owned).collect();
+    if let Some(w) = words.iter_mut().find(|w| w.len() >= 5) {
+        w.remove(2);
+    }
+    let typo =
+        format!("{n} {} {}", words.join(" ").to_lowercase(), target.postcode.unwrap().outward());
+    let hits = index.search(&typo, 20);
+    assert!(hits.iter().any(|h| h.address.uprn == target.uprn), "{typo}");
+    // A prefix: the last word cut short, as someone still typing.
+    let mut prefix = format!("{} {n} {street}", target.postcode.unwrap().outward());
+    prefix.truncate(prefix.len() - 2);
+    let hits = index.search(&prefix, 20);
+    assert!(hits.iter().any(|h| h.address.uprn == target.uprn), "{prefix}");
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(index.search("zzzzqqq", 10).is_empty());
+}
+
+#[test]
+fn matching_messy_strings() {
+    let index = embedded();
+    let target = index
+        .addresses()
+        .iter()
+        .find(|a| a.sub_building.is_some() && a.building_name.is_some())
+        .unwrap();
+    let clean = target.single_line();
+    let r = index.match_address(&clean, MatchOptions::default());
+    assert_eq!(r.uprn, Some(target.uprn), "{clean}");
+    assert!(r.score > 0.9);
+    let messy =
+        clean.to_lowercase().replace("flat ", "flt ").replace(',', "").replace(" london", "");
+    let r = index.match_address(&messy, MatchOptions::default());
+    assert_eq!(r.best, Some(target.uprn), "{messy}");
+    let junk = index.match_address("nowhere at all", MatchOptions { threshold: 0.8 });
+    assert_eq!(junk.uprn, None);
+    let batch = index.match_batch(&[clean.as_str(), "nowhere"], MatchOptions::default());
+    assert_eq!(batch[0].uprn, Some(target.uprn));
+    assert_eq!(batch[1].uprn, None);
+}
+
+#[test]
+fn save_and_open_round_trip() {
+    let index = embedded();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.idx");
+    index.save(&path).unwrap();
+    let back = Index::open(&path).unwrap();
+    assert_eq!(back.len(), index.len());
+    assert_eq!(back.addresses(), index.addresses());
+    assert_eq!(back.postcodes(), index.postcodes());
+    let q = "1 high street";
+    let a: Vec<_> = index.search(q, 5).iter().map(|h| h.address.uprn).collect();
+    let b: Vec<_> = back.search(q, 5).iter().map(|h| h.address.uprn).collect();
+    assert_eq!(a, b);
+    let mut bytes = index.to_bytes();
+    bytes.truncate(bytes.len() / 2);
+    assert!(Index::from_bytes(&bytes).is_err());
+    assert!(Index::from_bytes(b"not an index").is_err());
+}
+
+#[test]
+fn gaap_csv_and_codepoint_and_addressbase_inputs() {
+    let csv = "uprn,building_number,thoroughfare,post_town,postcode,easting,northing,language,gss_code\n\
+               000000199356,10,DOWNING STREET,LONDON,SW1A 2AA,530047,179951,EN,E09000033\n\
+               199356,10,DOWNING STREET,LLUNDAIN,SW1A 2AA,530047,179951,CY,E09000033\n";
+    let cp = "\"SW1A 2AA\",10,530047,179951,\"E92000001\",\"E19000003\",\"E18000007\",\"\",\"E09000033\",\"E05013806\"\n";
+    // AddressBase Premium: a BLPU (21), a classification (32) and a DPA (28) record for one UPRN.
+    let abp = "21,I,1,100023336956,1,2,2001-01-01,,530047.0,179951.0,51.5,-0.12,1,5990,E,2001-01-01,,2016-01-01,2001-01-01,D,SW1A 2AA,0\n\
+               32,I,2,100023336956,1,RD04,AddressBase Premium Classification Scheme,1.0,2001-01-01,,2016-01-01,2001-01-01\n\
+               28,I,3,100023336956,,23747771,PRIME MINISTER & FIRST LORD OF THE TREASURY,,,,10,,DOWNING STREET,,,LONDON,SW1A 2AA,S,1A,,,,,,,2016-01-01,2001-01-01,,2016-01-01,2001-01-01\n";
+    let mut loader = Loader::new();
+    assert_eq!(loader.read(InputFormat::GaapCsv, "a.csv", csv.as_bytes()).unwrap(), 2);
+    assert_eq!(loader.read(InputFormat::CodePoint, "cp.csv", cp.as_bytes()).unwrap(), 1);
+    assert_eq!(loader.read(InputFormat::AddressBase, "abp.csv", abp.as_bytes()).unwrap(), 1);
+    let index = loader.into_builder().build();
+    let at = index.by_postcode(&pc("SW1A 2AA"));
+    assert_eq!(at.len(), 2, "UPRN-deduped, EN and CY merged");
+    let ten = index.by_uprn(Uprn::new(199_356).unwrap()).unwrap();
+    assert_eq!(ten.welsh.as_ref().unwrap().post_town.as_deref(), Some("LLUNDAIN"));
+    assert_eq!(index.postcode(&pc("SW1A 2AA")).unwrap().ward.as_deref(), Some("E05013806"));
+    let pm = index.by_uprn(Uprn::new(100_023_336_956).unwrap()).unwrap();
+    assert_eq!(pm.udprn, Some(23_747_771));
+    assert_eq!(pm.classification.as_deref(), Some("RD04"));
+    assert_eq!(pm.local_custodian_code, Some(5990));
+    assert_eq!(
+        pm.lines(),
+        ["PRIME MINISTER & FIRST LORD OF THE TREASURY", "10 DOWNING STREET", "LONDON"]
+    );
+    let bad = "uprn,postcode\n12,NOT A POSTCODE\n";
+    let err = Loader::new().read(InputFormat::GaapCsv, "bad.csv", bad.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("bad.csv:2"), "{err}");
+}
+
+#[test]
+fn synth_is_deterministic() {
+    let seeds = synth::seed_postcodes_for(500, 7);
+    let a = synth::generate(&seeds, 500, 7);
+    let b = synth::generate(&seeds, 500, 7);
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 500);
+    let national = synth::synthetic_postcodes(20_000, 1);
+    assert_eq!(national.len(), 20_000);
+    let mut out = Vec::new();
+    synth::write_gaap_csv(&a, &mut out).unwrap();
+    let mut loader = Loader::new();
+    assert_eq!(loader.read(InputFormat::GaapCsv, "synth", out.as_slice()).unwrap(), 500);
+    let mut builder = IndexBuilder::new();
+    for x in a {
+        builder.add_address(x);
+    }
+    assert_eq!(builder.build().len(), 500);
+}
