@@ -13,6 +13,8 @@
 mod client;
 mod conformance;
 mod core_identity;
+#[cfg(feature = "interop")]
+mod interop;
 mod logout;
 mod properties;
 mod support;
