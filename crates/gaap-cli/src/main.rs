@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 mod identity;
 #[cfg(feature = "jose")]
 mod jose;
+#[cfg(feature = "notify")]
+mod notify;
 mod output;
 
 /// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
@@ -32,6 +34,10 @@ enum Command {
     #[cfg(feature = "identity")]
     #[command(subcommand)]
     Identity(identity::Command),
+    /// GOV.UK Notify's rules, offline: SMS counts, phone, email and address checks, rendering, CSV checks.
+    #[cfg(feature = "notify")]
+    #[command(subcommand)]
+    Notify(notify::Command),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,8 @@ fn main() -> ExitCode {
         Command::Jose(cmd) => jose::run(cmd),
         #[cfg(feature = "identity")]
         Command::Identity(cmd) => identity::run(cmd),
+        #[cfg(feature = "notify")]
+        Command::Notify(cmd) => notify::run(cmd),
     };
     outcome.into()
 }

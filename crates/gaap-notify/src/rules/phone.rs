@@ -411,6 +411,31 @@ impl PhoneNumber {
     }
 }
 
+/// What the v2 API answers for a phone number sent by a service with `permissions`: the number,
+/// or the API's message. The schema stage uses the legacy messages (`Not enough digits`); a
+/// number outside the UK (Crown dependencies included) without the international permission is
+/// refused with `Cannot send to international mobile numbers` (notifications-api
+/// `check_if_service_can_send_to_number`); then the service permissions apply.
+///
+/// ```
+/// use gaap_notify::rules::phone::{check_for_api, PhonePermissions};
+/// let uk_only = PhonePermissions::default();
+/// assert_eq!(check_for_api("+1 202 555 0104", uk_only).unwrap_err(), "Cannot send to international mobile numbers");
+/// assert_eq!(check_for_api("0770090", uk_only).unwrap_err(), "Not enough digits");
+/// assert_eq!(check_for_api("07723456789", uk_only).unwrap().normalised(), "447723456789");
+/// ```
+///
+/// # Errors
+/// The API's message.
+pub fn check_for_api(input: &str, permissions: PhonePermissions) -> Result<PhoneNumber, &'static str> {
+    let number = PhoneNumber::parse(input).map_err(|e| e.code.api_message())?;
+    if number.is_international() && !permissions.international {
+        return Err("Cannot send to international mobile numbers");
+    }
+    number.validate(permissions).map_err(|e| e.code.api_message())?;
+    Ok(number)
+}
+
 /// Parses and applies permissions in one go; returns the normalised number.
 ///
 /// ```

@@ -97,6 +97,15 @@ impl TemplateContent {
     pub fn render(&self, values: &Map<String, Value>, options: &RenderOptions) -> Rendered {
         match self.kind {
             TemplateType::Sms => {
+                // With no values at all, Notify's counter treats placeholders as empty; a render
+                // shows them instead, so give the pipeline a map that matches no placeholder.
+                let mut shown = Map::new();
+                let values = if values.is_empty() {
+                    shown.insert(String::from("\u{0}"), Value::Null);
+                    &shown
+                } else {
+                    values
+                };
                 let sms = render_sms(&self.body, values, &options.sms);
                 let missing = placeholders::missing(&self.placeholders(), values);
                 let error = if !missing.is_empty() {
