@@ -1317,7 +1317,7 @@ async fn received_texts(
     let data = state.lock();
     // Newest first.
     let mut all: Vec<&ReceivedText> = data.received.iter().collect();
-    all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    all.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     let skip =
         older_than.and_then(|id| all.iter().position(|r| r.id == id).map(|p| p + 1)).unwrap_or(0);
     let page: Vec<Value> = all

@@ -158,7 +158,7 @@ pub(crate) fn validate_phone(number: &str) -> Result<(String, bool), &'static st
                 _ => Ok((digits, true)),
             };
         } else {
-            digits.clone()
+            digits
         };
     if !national.starts_with('7') {
         return Err("Not a UK mobile number");
@@ -308,17 +308,17 @@ pub(crate) fn sms_fragments(content: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn map(v: Value) -> Map<String, Value> {
+    fn map(v: &Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
     }
 
     #[test]
     fn fills_insensitively_and_reports_missing() {
-        let values = map(serde_json::json!({"First_Name": "Ann", "show": "yes"}));
+        let values = map(&serde_json::json!({"First_Name": "Ann", "show": "yes"}));
         assert_eq!(fill("Hi ((first name))((show??!))", &values), "Hi Ann!");
         let names = placeholder_names(&["((a)) ((B))", "((b)) ((c))"]);
         assert_eq!(names, ["a", "B", "c"]);
-        assert_eq!(missing(&names, &map(serde_json::json!({"a": 1}))), ["B", "c"]);
+        assert_eq!(missing(&names, &map(&serde_json::json!({"a": 1}))), ["B", "c"]);
     }
 
     #[test]
@@ -338,10 +338,11 @@ mod tests {
         assert!(validate_email("a@b").is_err());
         assert!(validate_email("a..b@example.com").is_err());
         let ok = map(
-            serde_json::json!({"address_line_1": "1 High St", "address_line_2": "Town", "postcode": "sw1a1aa"}),
+            &serde_json::json!({"address_line_1": "1 High St", "address_line_2": "Town", "postcode": "sw1a1aa"}),
         );
         assert_eq!(validate_address(&ok).unwrap().last().unwrap(), "SW1A 1AA");
-        let short = map(serde_json::json!({"address_line_1": "1 High St", "postcode": "SW1A 1AA"}));
+        let short =
+            map(&serde_json::json!({"address_line_1": "1 High St", "postcode": "SW1A 1AA"}));
         assert_eq!(validate_address(&short), Err("Address must be at least 3 lines"));
     }
 

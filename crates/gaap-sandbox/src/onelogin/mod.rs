@@ -337,11 +337,7 @@ fn parse_vtr(raw: Option<&str>) -> Option<(String, Option<String>)> {
     for part in first.split('.') {
         match part {
             "Cl" | "Cm" => cs.push(part),
-            "P0" | "P1" | "P2" | "P3" => {
-                if p.replace(part).is_some() {
-                    return None;
-                }
-            }
+            "P0" | "P1" | "P2" | "P3" if p.replace(part).is_some() => return None,
             _ => {}
         }
     }
@@ -669,9 +665,9 @@ fn verify_assertion(
     s: &OneLoginState,
     form: &TokenForm,
     now: OffsetDateTime,
-) -> Result<String, Response> {
+) -> Result<String, Box<Response>> {
     let bad = |status, error: &str, description: &str| {
-        Err(no_store(oauth_error(status, error, description)))
+        Err(Box::new(no_store(oauth_error(status, error, description))))
     };
     if form.client_assertion_type.as_deref()
         != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
@@ -777,7 +773,7 @@ fn id_token(
     let header = json!({"kid": s.id_key.kid, "alg": "ES256"});
     let token = s.id_key.sign(&header, &claims)?;
     Ok(apply_signature_knobs(
-        token,
+        &token,
         has("INVALID_ALG_HEADER"),
         has("INVALID_SIGNATURE"),
         &s.id_key.kid,
@@ -785,7 +781,7 @@ fn id_token(
 }
 
 /// The simulator's `INVALID_ALG_HEADER` (HS256 header, fixed unknown kid) and `INVALID_SIGNATURE` (32 random bytes).
-fn apply_signature_knobs(token: String, bad_alg: bool, bad_sig: bool, kid: &str) -> String {
+fn apply_signature_knobs(token: &str, bad_alg: bool, bad_sig: bool, kid: &str) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     if bad_alg && let Some(h) = parts.first_mut() {
         let unknown = if kid.starts_with("did:") {
@@ -815,7 +811,7 @@ async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>)
     }
     let client_id = match verify_assertion(&s, &form, now) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let invalid_grant =
         |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d));
@@ -894,7 +890,7 @@ fn core_identity(
     let header = json!({"kid": s.identity_key.kid, "alg": "ES256", "typ": "JWT"});
     let token = s.identity_key.sign(&header, &claims)?;
     Ok(apply_signature_knobs(
-        token,
+        &token,
         has("INVALID_ALG_HEADER"),
         has("INVALID_SIGNATURE"),
         &s.identity_key.kid,

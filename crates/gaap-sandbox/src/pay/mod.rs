@@ -746,7 +746,9 @@ async fn capture_payment(
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         CaptureOutcome::AlreadyCaptured => Ok(StatusCode::NO_CONTENT.into_response()),
-        _ => Err(PayError::new(409, "P1003", "Payment cannot be captured")),
+        CaptureOutcome::NotCapturable => {
+            Err(PayError::new(409, "P1003", "Payment cannot be captured"))
+        }
     }
 }
 
@@ -885,7 +887,7 @@ fn search_page(
         }
         ser.append_pair("display_size", &size.to_string());
         ser.append_pair("page", &n.to_string());
-        json!({"href": format!("{}{path}?{}", state.base_url, ser.finish())})
+        json!({"href": format!("{}{path}?{}", state.base_url, ser.finish()), "method": "GET"})
     };
     let mut links = json!({"self": href(page), "first_page": href(1), "last_page": href(last)});
     if let Some(obj) = links.as_object_mut() {
@@ -1012,7 +1014,7 @@ async fn search_refunds(
     let data = state.lock();
     let mut all: Vec<(&Payment, &Refund)> =
         data.payments.iter().flat_map(|p| p.refunds.iter().map(move |r| (p, r))).collect();
-    all.sort_by(|a, b| b.1.created_date.cmp(&a.1.created_date));
+    all.sort_by_key(|(_, r)| std::cmp::Reverse(r.created_date));
     let results: Vec<Value> = all
         .into_iter()
         .filter(|(_, r)| {

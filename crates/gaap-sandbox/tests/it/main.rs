@@ -1,1 +1,11 @@
-//! placeholder
+//! Integration tests: each starts an in-process sandbox on loopback with a `ManualClock` and no background
+//! ticker, so time moves only when a test says so and nothing sleeps.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::field_reassign_with_default, missing_docs, unreachable_pub)]
+
+mod common;
+mod e2e_pay;
+mod faults;
+mod notify;
+mod one_login;
+mod pay;
