@@ -7,6 +7,7 @@
     unreachable_pub
 )]
 
+mod client;
 mod state;
 mod validate;
 mod webhook;
