@@ -14,6 +14,8 @@ mod identity;
 mod jose;
 #[cfg(feature = "notify")]
 mod notify;
+#[cfg(feature = "content")]
+mod content;
 mod output;
 
 /// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
@@ -38,6 +40,10 @@ enum Command {
     #[cfg(feature = "notify")]
     #[command(subcommand)]
     Notify(notify::Command),
+    /// GOV.UK content items: validate, render govspeak, JSON-LD, and a publishing workflow on SQLite.
+    #[cfg(feature = "content")]
+    #[command(subcommand)]
+    Content(content::Command),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +61,8 @@ fn main() -> ExitCode {
         Command::Identity(cmd) => identity::run(cmd),
         #[cfg(feature = "notify")]
         Command::Notify(cmd) => notify::run(cmd),
+        #[cfg(feature = "content")]
+        Command::Content(cmd) => content::run(cmd),
     };
     outcome.into()
 }

@@ -22,7 +22,11 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    pub(crate) fn new(code: u16, error_code: Option<&'static str>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        code: u16,
+        error_code: Option<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
         Self { code, error_code, message: message.into(), fields: BTreeMap::new() }
     }
 
@@ -95,7 +99,10 @@ impl Error {
         }
     }
 
-    pub(crate) fn storage(message: &str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+    pub(crate) fn storage(
+        message: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
         Self::Storage { message: message.to_owned(), source: Box::new(source) }
     }
 }

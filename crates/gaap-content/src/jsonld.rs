@@ -57,7 +57,10 @@ impl Page {
     /// From a publisher item: govspeak bodies are rendered (compat mode); organisations must be supplied, as
     /// publisher links are bare content_ids.
     pub fn from_publisher(item: &PublisherItem, organisations: Vec<Organisation>) -> Self {
-        let body_html = item.details.as_ref().map(|d| d.bodies().into_iter().map(body_html).collect::<String>());
+        let body_html = item
+            .details
+            .as_ref()
+            .map(|d| d.bodies().into_iter().map(body_html).collect::<String>());
         Self {
             title: item.title.clone().unwrap_or_default(),
             description: item.description().map(str::to_owned),
@@ -84,7 +87,11 @@ impl Page {
         let organisations = item
             .links
             .get("organisations")
-            .map(|orgs| orgs.iter().map(|o| Organisation { name: o.title.clone(), url: link_url(o) }).collect())
+            .map(|orgs| {
+                orgs.iter()
+                    .map(|o| Organisation { name: o.title.clone(), url: link_url(o) })
+                    .collect()
+            })
             .unwrap_or_default();
         let related_services = item
             .links
@@ -166,7 +173,10 @@ fn creative_work(page: &Page, url: &str, website_root: &str) -> Map<String, Valu
         json!({"@type": "Organization", "name": "GOV.UK", "url": website_root}),
     );
     if let Some(author) = page.organisations.first() {
-        out.insert("author".into(), json!({"@type": "Organization", "name": author.name, "url": author.url}));
+        out.insert(
+            "author".into(),
+            json!({"@type": "Organization", "name": author.name, "url": author.url}),
+        );
     }
     out
 }
@@ -236,10 +246,18 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").trim().to_owned()
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .trim()
+        .to_owned()
 }
 
-const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
 
 /// Splits HTML into its top-level elements (text between them is kept with the next element).
 fn top_level_elements(html: &str) -> Vec<&str> {

@@ -41,7 +41,11 @@ fn end_of_line(rest: &str) -> Option<usize> {
 }
 
 /// Finds the next `surrounded_by` match at or after `from`: (start, body range, end).
-fn find_surrounded(source: &str, marker: &Marker, mut from: usize) -> Option<(usize, usize, usize, usize)> {
+fn find_surrounded(
+    source: &str,
+    marker: &Marker,
+    mut from: usize,
+) -> Option<(usize, usize, usize, usize)> {
     let required = marker.close_required();
     let optional = marker.close_optional();
     while let Some(found) = source[from..].find(marker.open) {
@@ -81,7 +85,13 @@ impl Renderer<'_> {
     /// Applies every extension, leaving placeholders for markdown to carry.
     pub(crate) fn apply_extensions(&mut self, source: &str, state: &mut DocState) -> String {
         let mut s = self.buttons(source);
-        s = self.between(&s, "{::highlight-answer}", "{:/highlight-answer}", "highlight-answer", state);
+        s = self.between(
+            &s,
+            "{::highlight-answer}",
+            "{:/highlight-answer}",
+            "highlight-answer",
+            state,
+        );
         s = self.between(&s, "{stat-headline}", "{/stat-headline}", "stat-headline", state);
         s = self.external_links(&s, state);
         s = self.surrounded(&s, "^", state, |r, body, st| {
@@ -130,7 +140,9 @@ impl Renderer<'_> {
         }
         s = self.surrounded(&s, "$A", state, |r, body, st| r.address(body, st));
         s = self.steps(&s, state);
-        for region in ["scotland", "england", "england-wales", "northern-ireland", "wales", "london"] {
+        for region in
+            ["scotland", "england", "england-wales", "northern-ireland", "wales", "london"]
+        {
             s = self.devolved(&s, region, state);
         }
         for embed in ["[embed:link:", "[Contact:", "[Image:", "[Attachment:", "[AttachmentLink:"] {
@@ -149,7 +161,9 @@ impl Renderer<'_> {
         let marker = Marker { open };
         let mut out = String::with_capacity(source.len());
         let mut cursor = 0;
-        while let Some((start, body_start, body_end, end)) = find_surrounded(source, &marker, cursor) {
+        while let Some((start, body_start, body_end, end)) =
+            find_surrounded(source, &marker, cursor)
+        {
             out.push_str(&source[cursor..start]);
             let html = render(self, &source[body_start..body_end], state);
             out.push_str(&self.placeholder(html, true));
@@ -159,7 +173,14 @@ impl Renderer<'_> {
         out
     }
 
-    fn between(&mut self, source: &str, open: &str, close: &str, class: &str, state: &mut DocState) -> String {
+    fn between(
+        &mut self,
+        source: &str,
+        open: &str,
+        close: &str,
+        class: &str,
+        state: &mut DocState,
+    ) -> String {
         let mut out = String::with_capacity(source.len());
         let mut rest = source;
         while let Some(start) = rest.find(open) {
@@ -167,7 +188,11 @@ impl Renderer<'_> {
             let Some(len) = after.find(close) else { break };
             out.push_str(&rest[..start]);
             let inner = self.document(after[..len].trim(), state);
-            let class = if self.options.mode == Mode::Frontend { format!("govuk-inset-text {class}") } else { class.to_owned() };
+            let class = if self.options.mode == Mode::Frontend {
+                format!("govuk-inset-text {class}")
+            } else {
+                class.to_owned()
+            };
             let html = format!("<div class=\"{class}\">\n{inner}</div>\n");
             out.push_str(&self.placeholder(html, true));
             rest = &after[len + close.len()..];
@@ -292,9 +317,13 @@ impl Renderer<'_> {
             .collect();
         let joined = lines.join("<br>");
         if self.options.mode == Mode::Frontend {
-            format!("<div class=\"govuk-inset-text\">\n<p class=\"govuk-body\">{joined}</p>\n</div>\n")
+            format!(
+                "<div class=\"govuk-inset-text\">\n<p class=\"govuk-body\">{joined}</p>\n</div>\n"
+            )
         } else {
-            format!("<div class=\"address\"><div class=\"adr org fn\"><p>\n{joined}\n</p></div></div>\n")
+            format!(
+                "<div class=\"address\"><div class=\"adr org fn\"><p>\n{joined}\n</p></div></div>\n"
+            )
         }
     }
 
@@ -307,8 +336,11 @@ impl Renderer<'_> {
                 return;
             }
             let frontend = r.options.mode == Mode::Frontend;
-            let mut html =
-                String::from(if frontend { "<ol class=\"govuk-list govuk-list--number\">\n" } else { "<ol class=\"steps\">\n" });
+            let mut html = String::from(if frontend {
+                "<ol class=\"govuk-list govuk-list--number\">\n"
+            } else {
+                "<ol class=\"steps\">\n"
+            });
             for item in items.drain(..) {
                 let inner = r.document(&item, st);
                 html.push_str("<li>\n");
@@ -319,7 +351,8 @@ impl Renderer<'_> {
             out.push_str(&r.placeholder(html, true));
         };
         for line in source.split_inclusive('\n') {
-            let candidate = if items.is_empty() { line.trim_start_matches([' ', '\t']) } else { line };
+            let candidate =
+                if items.is_empty() { line.trim_start_matches([' ', '\t']) } else { line };
             match step_text(candidate) {
                 Some(text) => items.push(text.trim().to_owned()),
                 None => {
@@ -395,7 +428,12 @@ fn step_text(line: &str) -> Option<&str> {
 
 /// Removes `<p>`/`</p>` wrappers (both vocabularies) and joins paragraphs with a space.
 pub(crate) fn strip_paragraphs(html: &str) -> String {
-    html.replace("<p class=\"govuk-body\">", "").replace("<p>", "").replace("</p>\n\n", " ").replace("</p>", "").trim().to_owned()
+    html.replace("<p class=\"govuk-body\">", "")
+        .replace("<p>", "")
+        .replace("</p>\n\n", " ")
+        .replace("</p>", "")
+        .trim()
+        .to_owned()
 }
 
 struct Button<'a> {

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd,
+};
 
 use super::sanitize::{Sanitizer, escape_into, is_safe_url};
 use super::{Mode, Renderer};
@@ -127,7 +129,9 @@ impl Renderer<'_> {
                     _ => continue,
                 }
             }
-            if state.sanitizer.is_dropping() && !matches!(event, Event::Html(_) | Event::InlineHtml(_)) {
+            if state.sanitizer.is_dropping()
+                && !matches!(event, Event::Html(_) | Event::InlineHtml(_))
+            {
                 // Inside a `<script>`-like element opened by raw HTML: drop everything until it closes.
                 continue;
             }
@@ -188,7 +192,7 @@ impl Renderer<'_> {
                         };
                         let o = out!();
                         // Cell kind is decided on the first text: `#` marks a row header (govspeak tables).
-                        o.push_str("\u{E002}");
+                        o.push('\u{E002}');
                         if let Some(class) = align {
                             o.push_str(class);
                         }
@@ -306,10 +310,10 @@ impl Renderer<'_> {
                         }
                     }
                     TagEnd::FootnoteDefinition => {
-                        if let Some(Frame { kind: FrameKind::Footnote { label }, out: inner }) = stack.pop() {
-                            if !nested {
-                                state.footnote_defs.entry(label).or_insert_with(|| inner.trim_end().to_owned());
-                            }
+                        if let Some(Frame { kind: FrameKind::Footnote { label }, out: inner }) = stack.pop()
+                            && !nested
+                        {
+                            state.footnote_defs.entry(label).or_insert_with(|| inner.trim_end().to_owned());
                         }
                     }
                     TagEnd::Table => out!().push_str("</tbody>\n</table>\n\n"),
@@ -415,11 +419,17 @@ impl Renderer<'_> {
                 let mut from = 0;
                 while let Some(found) = rest[from..].find(abbr.as_str()) {
                     let at = from + found;
-                    let before_ok = rest[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '_');
-                    let after_ok =
-                        rest[at + abbr.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                    let before_ok = rest[..at]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                    let after_ok = rest[at + abbr.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
                     if before_ok && after_ok {
-                        if best.is_none_or(|(b, a, _)| at < b || (at == b && abbr.len() > a.len())) {
+                        if best.is_none_or(|(b, a, _)| at < b || (at == b && abbr.len() > a.len()))
+                        {
                             best = Some((at, abbr.as_str(), title.as_str()));
                         }
                         break;
@@ -463,7 +473,13 @@ fn finish_cell(out: &mut String, in_head: bool, first_in_row: bool, frontend: bo
     if let Some(stripped) = content.strip_prefix('#') {
         content = stripped.trim_start().to_owned();
         header = true;
-        scope = if in_head { "col" } else if first_in_row { "row" } else { "" };
+        scope = if in_head {
+            "col"
+        } else if first_in_row {
+            "row"
+        } else {
+            ""
+        };
     }
     out.truncate(marker);
     let tag = if header { "th" } else { "td" };

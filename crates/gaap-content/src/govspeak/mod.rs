@@ -89,9 +89,12 @@ fn render_checked(source: &str, options: &Options) -> (String, bool) {
     let (source, abbreviations) = preprocess(source);
     let footnote_labels = source
         .lines()
-        .filter_map(|l| l.strip_prefix("[^").and_then(|r| r.split_once("]:")).map(|(label, _)| label.to_owned()))
+        .filter_map(|l| {
+            l.strip_prefix("[^").and_then(|r| r.split_once("]:")).map(|(label, _)| label.to_owned())
+        })
         .collect();
-    let mut renderer = Renderer { options, abbreviations, blocks: Vec::new(), nested: 0, footnote_labels };
+    let mut renderer =
+        Renderer { options, abbreviations, blocks: Vec::new(), nested: 0, footnote_labels };
     let mut state = DocState::default();
     let html = renderer.document(&source, &mut state);
     let mut html = renderer.fill_placeholders(&html);
@@ -138,7 +141,8 @@ fn is_forbidden(c: char) -> bool {
 
 /// Normalises newlines, strips forbidden characters, unquotes blockquotes and collects `*[ABBR]: text`.
 fn preprocess(source: &str) -> (String, Vec<(String, String)>) {
-    let normalised: String = source.replace("\r\n", "\n").chars().filter(|c| !is_forbidden(*c)).collect();
+    let normalised: String =
+        source.replace("\r\n", "\n").chars().filter(|c| !is_forbidden(*c)).collect();
     let mut abbreviations = Vec::new();
     let mut out = String::with_capacity(normalised.len());
     for line in normalised.split_inclusive('\n') {
@@ -165,14 +169,17 @@ fn preprocess(source: &str) -> (String, Vec<(String, String)>) {
         out.push_str(line);
     }
     // Longest first, so `HTML5` wins over `HTML`.
-    abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    abbreviations.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
     (out, abbreviations)
 }
 
 impl Renderer<'_> {
     pub(crate) fn strings(&self) -> Strings {
         if self.options.locale == "cy" {
-            Strings { footnote_label: "troednodyn", backlink_label: "ewch i ble mae hyn wedi'i gyfeirio" }
+            Strings {
+                footnote_label: "troednodyn",
+                backlink_label: "ewch i ble mae hyn wedi'i gyfeirio",
+            }
         } else {
             Strings { footnote_label: "footnote", backlink_label: "go to where this is referenced" }
         }
@@ -205,7 +212,8 @@ impl Renderer<'_> {
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
         let host = host.rsplit('@').next().unwrap_or_default();
         let host = host.split(':').next().unwrap_or_default();
-        !host.is_empty() && !self.options.document_domains.iter().any(|d| d.eq_ignore_ascii_case(host))
+        !host.is_empty()
+            && !self.options.document_domains.iter().any(|d| d.eq_ignore_ascii_case(host))
     }
 
     /// Full pipeline for one (possibly nested) document body.
@@ -279,13 +287,20 @@ impl Renderer<'_> {
         for (label, count) in &state.footnote_refs {
             let Some(def) = state.footnote_defs.get(label) else { continue };
             let def = self.fill_placeholders(def);
-            let id: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+            let id: String = label
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
             let mut backlinks = String::new();
             for n in 0..*count {
                 let (target, aria, sup) = if n == 0 {
                     (format!("fnref:{id}"), strings.backlink_label.to_owned(), String::new())
                 } else {
-                    (format!("fnref:{id}:{n}"), format!("{} {}", strings.backlink_label, n + 1), format!("<sup>{}</sup>", n + 1))
+                    (
+                        format!("fnref:{id}:{n}"),
+                        format!("{} {}", strings.backlink_label, n + 1),
+                        format!("<sup>{}</sup>", n + 1),
+                    )
                 };
                 backlinks.push_str(&format!(
                     " <a href=\"#{target}\" class=\"reversefootnote{link_class}\" role=\"doc-backlink\" aria-label=\"{aria}\">↩{sup}</a>"

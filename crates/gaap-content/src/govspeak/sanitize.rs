@@ -6,43 +6,131 @@
 
 /// Elements kept (govspeak's `Sanitize::Config::RELAXED` minus `style`, plus `svg`/`path`).
 const ALLOWED_ELEMENTS: &[&str] = &[
-    "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite",
-    "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "i", "img", "ins", "kbd",
-    "li", "main", "mark", "nav", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
-    "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
-    "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "article",
+    "aside",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "main",
+    "mark",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 /// Elements dropped with everything inside them.
 const DROP_WITH_CONTENT: &[&str] = &[
-    "script", "style", "iframe", "object", "embed", "noscript", "template", "textarea", "xmp", "noembed",
-    "noframes", "plaintext", "title", "frameset", "frame", "applet", "math", "svg", "select", "option", "form",
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+    "template",
+    "textarea",
+    "xmp",
+    "noembed",
+    "noframes",
+    "plaintext",
+    "title",
+    "frameset",
+    "frame",
+    "applet",
+    "math",
+    "svg",
+    "select",
+    "option",
+    "form",
 ];
 
 const VOID_ELEMENTS: &[&str] = &["br", "col", "hr", "img", "wbr"];
 
 /// Attributes kept on every allowed element.
-const GLOBAL_ATTRIBUTES: &[&str] = &["class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden"];
+const GLOBAL_ATTRIBUTES: &[&str] =
+    &["class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden"];
 
 fn element_attribute_allowed(element: &str, attribute: &str) -> bool {
     GLOBAL_ATTRIBUTES.contains(&attribute)
         || (attribute.starts_with("data-")
             && attribute.len() > 5
             && attribute.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
-        || matches!(
-            (element, attribute),
-            ("a", "href" | "rel" | "hreflang" | "name" | "draggable")
-                | ("img", "src" | "alt" | "width" | "height")
-                | ("td" | "th", "colspan" | "rowspan" | "scope")
-                | ("col" | "colgroup", "span" | "width")
-                | ("ol", "start" | "reversed" | "type")
-                | ("li", "value")
-                | ("abbr" | "dfn", "title")
-                | ("blockquote" | "q" | "del" | "ins", "cite")
-                | ("time" | "del" | "ins", "datetime")
-                | ("data", "value")
-        )
+        || match element {
+            "a" => matches!(attribute, "href" | "rel" | "hreflang" | "name" | "draggable"),
+            "img" => matches!(attribute, "src" | "alt" | "width" | "height"),
+            "td" | "th" => matches!(attribute, "colspan" | "rowspan" | "scope"),
+            "col" | "colgroup" => matches!(attribute, "span" | "width"),
+            "ol" => matches!(attribute, "start" | "reversed" | "type"),
+            "li" | "data" => attribute == "value",
+            "abbr" | "dfn" => attribute == "title",
+            "blockquote" | "q" => attribute == "cite",
+            "del" | "ins" => matches!(attribute, "cite" | "datetime"),
+            "time" => attribute == "datetime",
+            _ => false,
+        }
 }
 
 /// Whether a URL is safe in `href`/`src`/`cite`: relative, fragment, or http(s)/mailto/tel.
@@ -90,7 +178,8 @@ fn decode_entities(value: &str) -> String {
         let end = tail.find(';').filter(|&e| e <= 12);
         let decoded = end.and_then(|e| {
             let name = &tail[1..e];
-            let ch = if let Some(num) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+            let ch = if let Some(num) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"))
+            {
                 u32::from_str_radix(num, 16).ok().and_then(char::from_u32)
             } else if let Some(num) = name.strip_prefix('#') {
                 num.parse().ok().and_then(char::from_u32)
@@ -192,9 +281,11 @@ impl Sanitizer {
             out.push_str(&rest[..i]);
             let tail = &rest[i..];
             if tail.starts_with('&') {
-                let entity = tail
-                    .find(';')
-                    .filter(|&e| e > 1 && e <= 12 && tail[1..e].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'#'));
+                let entity = tail.find(';').filter(|&e| {
+                    e > 1
+                        && e <= 12
+                        && tail[1..e].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'#')
+                });
                 match entity {
                     Some(e) => {
                         out.push_str(&tail[..=e]);
@@ -243,7 +334,9 @@ impl Sanitizer {
                 continue;
             }
             let value = value.as_deref().unwrap_or_default();
-            if matches!(attr.as_str(), "href" | "src" | "cite") && !is_safe_url(&decode_entities(value)) {
+            if matches!(attr.as_str(), "href" | "src" | "cite")
+                && !is_safe_url(&decode_entities(value))
+            {
                 self.changed = true;
                 continue;
             }
@@ -304,7 +397,10 @@ fn parse_tag(input: &str) -> Option<(Tag, usize)> {
         }
         self_closing = false;
         let attr_start = i;
-        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/')) {
+        while bytes
+            .get(i)
+            .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/'))
+        {
             i += 1;
         }
         let attr = input[attr_start..i].to_ascii_lowercase();

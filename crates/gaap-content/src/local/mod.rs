@@ -135,15 +135,19 @@ impl Authorities {
     pub fn from_csv(text: &str) -> Result<Self, LocalError> {
         let mut out = Self::default();
         for (line, fields) in records(text).skip(1).enumerate() {
-            let [id, gss, snac, lcc, tier, parent, slug, country, homepage, name] = fields.as_slice() else {
+            let [id, gss, snac, lcc, tier, parent, slug, country, homepage, name] =
+                fields.as_slice()
+            else {
                 return Err(LocalError::Data(format!("line {}: expected 10 fields", line + 2)));
             };
             let authority = LocalAuthority {
-                id: parse_u32(id, "id")?.ok_or_else(|| LocalError::Data(format!("line {}: no id", line + 2)))?,
+                id: parse_u32(id, "id")?
+                    .ok_or_else(|| LocalError::Data(format!("line {}: no id", line + 2)))?,
                 gss: gss.clone(),
                 snac: (!snac.is_empty()).then(|| snac.clone()),
                 local_custodian_code: parse_u32(lcc, "local_custodian_code")?,
-                tier: Tier::from_id(tier).ok_or_else(|| LocalError::Data(format!("line {}: tier {tier:?}", line + 2)))?,
+                tier: Tier::from_id(tier)
+                    .ok_or_else(|| LocalError::Data(format!("line {}: tier {tier:?}", line + 2)))?,
                 parent_id: parse_u32(parent, "parent_local_authority_id")?,
                 slug: slug.clone(),
                 country_name: country.clone(),
@@ -229,7 +233,8 @@ impl Services {
             let [lgsl, description, tiers] = fields.as_slice() else {
                 return Err(LocalError::Data(format!("expected 3 fields in {fields:?}")));
             };
-            let lgsl = parse_u32(lgsl, "LGSL")?.ok_or_else(|| LocalError::Data("empty LGSL".into()))?;
+            let lgsl =
+                parse_u32(lgsl, "LGSL")?.ok_or_else(|| LocalError::Data("empty LGSL".into()))?;
             let tiers = match tiers.as_str() {
                 "all" => vec![Tier::County, Tier::District, Tier::Unitary],
                 other => other
@@ -282,7 +287,8 @@ impl Interactions {
             let [lgil, label, ..] = fields.as_slice() else {
                 return Err(LocalError::Data(format!("expected 2 fields in {fields:?}")));
             };
-            let lgil = parse_u32(lgil, "LGIL")?.ok_or_else(|| LocalError::Data("empty LGIL".into()))?;
+            let lgil =
+                parse_u32(lgil, "LGIL")?.ok_or_else(|| LocalError::Data("empty LGIL".into()))?;
             list.push(Interaction { lgil, label: label.clone() });
         }
         Ok(Self { list })
@@ -339,8 +345,10 @@ impl LinkTable {
             };
             table.insert(Link {
                 authority_slug: slug.clone(),
-                lgsl: parse_u32(lgsl, "lgsl")?.ok_or_else(|| LocalError::Data("empty lgsl".into()))?,
-                lgil: parse_u32(lgil, "lgil")?.ok_or_else(|| LocalError::Data("empty lgil".into()))?,
+                lgsl: parse_u32(lgsl, "lgsl")?
+                    .ok_or_else(|| LocalError::Data("empty lgsl".into()))?,
+                lgil: parse_u32(lgil, "lgil")?
+                    .ok_or_else(|| LocalError::Data("empty lgil".into()))?,
                 url: url.clone(),
             });
         }
@@ -374,8 +382,8 @@ pub struct AddressPostcodes;
 #[cfg(feature = "address")]
 impl PostcodeAuthority for AddressPostcodes {
     fn gss_for_postcode(&self, postcode: &str) -> Result<Option<String>, LocalError> {
-        let parsed =
-            gaap_address::Postcode::parse(postcode).map_err(|_| LocalError::InvalidPostcode(postcode.to_owned()))?;
+        let parsed = gaap_address::Postcode::parse(postcode)
+            .map_err(|_| LocalError::InvalidPostcode(postcode.to_owned()))?;
         Ok(gaap_address::admin_district(&parsed).map(str::to_owned))
     }
 }
@@ -407,20 +415,38 @@ pub struct Resolver<'a, L, P> {
 impl<L: LinkSource, P: PostcodeAuthority> Resolver<'static, L, P> {
     /// A resolver over the shipped authorities and services.
     pub fn embedded(links: L, postcodes: P) -> Self {
-        Self { authorities: Authorities::embedded(), services: Services::embedded(), links, postcodes }
+        Self {
+            authorities: Authorities::embedded(),
+            services: Services::embedded(),
+            links,
+            postcodes,
+        }
     }
 }
 
 impl<'a, L: LinkSource, P: PostcodeAuthority> Resolver<'a, L, P> {
     /// A resolver over given data.
-    pub fn new(authorities: &'a Authorities, services: &'a Services, links: L, postcodes: P) -> Self {
+    pub fn new(
+        authorities: &'a Authorities,
+        services: &'a Services,
+        links: L,
+        postcodes: P,
+    ) -> Self {
         Self { authorities, services, links, postcodes }
     }
 
     /// Resolves a postcode for a service and, optionally, an interaction.
-    pub fn resolve_postcode(&self, postcode: &str, lgsl: u32, lgil: Option<u32>) -> Result<Resolved, LocalError> {
+    pub fn resolve_postcode(
+        &self,
+        postcode: &str,
+        lgsl: u32,
+        lgil: Option<u32>,
+    ) -> Result<Resolved, LocalError> {
         let compact: String = postcode.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.len() < 5 || compact.len() > 7 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if compact.len() < 5
+            || compact.len() > 7
+            || !compact.chars().all(|c| c.is_ascii_alphanumeric())
+        {
             return Err(LocalError::InvalidPostcode(postcode.to_owned()));
         }
         let gss = self
@@ -450,13 +476,15 @@ impl<'a, L: LinkSource, P: PostcodeAuthority> Resolver<'a, L, P> {
         let link = match lgil {
             Some(lgil) => {
                 let mut current = authority;
-                let mut found = self.links.links(&current.slug, lgsl).into_iter().find(|l| l.lgil == lgil);
+                let mut found =
+                    self.links.links(&current.slug, lgsl).into_iter().find(|l| l.lgil == lgil);
                 while found.is_none()
                     && let Some(parent) = self.authorities.parent(current)
                     && service.provided_by(parent.tier)
                 {
                     current = parent;
-                    found = self.links.links(&current.slug, lgsl).into_iter().find(|l| l.lgil == lgil);
+                    found =
+                        self.links.links(&current.slug, lgsl).into_iter().find(|l| l.lgil == lgil);
                 }
                 found.map(|l| (current, l))
             }

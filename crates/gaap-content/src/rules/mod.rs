@@ -40,13 +40,14 @@ impl std::fmt::Display for ValidationError {
 /// Parses and validates a publisher item from JSON. A payload that is not valid JSON or does not fit the
 /// typed model (unknown keys, wrong types) fails with `schema_validation_failed`.
 pub fn validate_json(bytes: &[u8]) -> Result<PublisherItem, Vec<ValidationError>> {
-    let raw: PublisherItemOf<serde_json::Value> = serde_json::from_slice(bytes).map_err(schema_error)?;
-    let item = raw.typed().map_err(schema_error)?;
+    let raw: PublisherItemOf<serde_json::Value> =
+        serde_json::from_slice(bytes).map_err(|e| schema_error(&e))?;
+    let item = raw.typed().map_err(|e| schema_error(&e))?;
     let errors = validate(&item);
     if errors.is_empty() { Ok(item) } else { Err(errors) }
 }
 
-fn schema_error(err: serde_json::Error) -> Vec<ValidationError> {
+fn schema_error(err: &serde_json::Error) -> Vec<ValidationError> {
     vec![ValidationError::new(
         "schema_validation_failed",
         format!("The payload did not conform to the schema: {err}"),
@@ -74,8 +75,8 @@ pub fn validate(item: &PublisherItem) -> Vec<ValidationError> {
         errors.push(ValidationError::new("uuid_invalid", "content_id is not a canonical UUID"));
     }
 
-    let base_path_optional = matches!(schema, SchemaName::Contact | SchemaName::Gone)
-        || schema.as_str() == "government";
+    let base_path_optional =
+        matches!(schema, SchemaName::Contact | SchemaName::Gone) || schema.as_str() == "government";
     match &item.base_path {
         None if !base_path_optional => errors.push(missing("base_path")),
         None => {}
@@ -83,7 +84,10 @@ pub fn validate(item: &PublisherItem) -> Vec<ValidationError> {
             if path.len() > MAX_BASE_PATH_BYTES {
                 errors.push(ValidationError::new("base_path_too_long", "Base path over 512 bytes"));
             } else if !is_absolute_path(path) {
-                errors.push(ValidationError::new("absolute_path_invalid", "Base path is not a valid absolute URL path"));
+                errors.push(ValidationError::new(
+                    "absolute_path_invalid",
+                    "Base path is not a valid absolute URL path",
+                ));
             }
         }
     }
@@ -165,6 +169,7 @@ fn check_description(description: &str, errors: &mut Vec<ValidationError>) {
         ));
     }
     if description.contains(['\n', '\r']) {
-        errors.push(ValidationError::new("validation_failed", "Enter a summary without line breaks"));
+        errors
+            .push(ValidationError::new("validation_failed", "Enter a summary without line breaks"));
     }
 }

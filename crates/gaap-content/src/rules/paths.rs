@@ -54,7 +54,8 @@ pub fn is_absolute_path(path: &str) -> bool {
     let bytes = path.as_bytes();
     bytes.iter().enumerate().all(|(i, &b)| {
         b != b'%'
-            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
     })
 }
 
@@ -68,11 +69,15 @@ pub fn validate_routes(
 ) {
     let mut seen = HashSet::new();
     if routes.iter().any(|r| !seen.insert(r.path.as_str())) {
-        errors.push(ValidationError::new("route_paths_not_unique", "Routes must have unique paths"));
+        errors
+            .push(ValidationError::new("route_paths_not_unique", "Routes must have unique paths"));
     }
     let mut seen = HashSet::new();
     if redirects.iter().any(|r| !seen.insert(r.path.as_str())) {
-        errors.push(ValidationError::new("redirect_paths_not_unique", "Redirects must have unique paths"));
+        errors.push(ValidationError::new(
+            "redirect_paths_not_unique",
+            "Redirects must have unique paths",
+        ));
     }
     if is_redirect_schema {
         if !redirects.iter().any(|r| r.path == base_path) {
@@ -82,7 +87,10 @@ pub fn validate_routes(
             ));
         }
     } else if !routes.is_empty() && !routes.iter().any(|r| r.path == base_path) {
-        errors.push(ValidationError::new("routes_must_include_base_path", "Routes must include the base path"));
+        errors.push(ValidationError::new(
+            "routes_must_include_base_path",
+            "Routes must include the base path",
+        ));
     }
     for (attribute, path) in routes
         .iter()
@@ -115,7 +123,13 @@ struct Url<'a> {
 }
 
 fn parse_url(text: &str) -> Option<Url<'_>> {
-    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}')) {
+    if text.is_empty()
+        || text.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '|' | '}')
+        })
+    {
         return None;
     }
     let (rest, fragment) = match text.split_once('#') {
@@ -133,7 +147,12 @@ fn parse_url(text: &str) -> Option<Url<'_>> {
             return None;
         }
         let host = after.split('/').next().unwrap_or_default();
-        return Some(Url { scheme: Some(scheme), host: (!host.is_empty()).then_some(host), query, fragment });
+        return Some(Url {
+            scheme: Some(scheme),
+            host: (!host.is_empty()).then_some(host),
+            query,
+            fragment,
+        });
     }
     if rest.contains(':') && !rest.starts_with('/') {
         // `mailto:x` and the like: a scheme but no host.
@@ -147,10 +166,14 @@ pub fn validate_redirect(redirect: &Redirect, errors: &mut Vec<ValidationError>)
     let before = errors.len();
     let (path, destination) = (redirect.path.as_str(), redirect.destination.as_str());
     if path.is_empty() {
-        errors.push(ValidationError::new("redirect_path_missing", "Redirects path must be present"));
+        errors
+            .push(ValidationError::new("redirect_path_missing", "Redirects path must be present"));
     }
     if destination.is_empty() {
-        errors.push(ValidationError::new("redirect_destination_missing", "Redirects destination must be present"));
+        errors.push(ValidationError::new(
+            "redirect_destination_missing",
+            "Redirects destination must be present",
+        ));
     }
     if path == destination {
         errors.push(ValidationError::new(
@@ -185,9 +208,8 @@ pub fn validate_redirect(redirect: &Redirect, errors: &mut Vec<ValidationError>)
             return;
         };
         let host = host.to_ascii_lowercase();
-        let allowed = EXTERNAL_HOST_ALLOW_LIST
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+        let allowed =
+            EXTERNAL_HOST_ALLOW_LIST.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")));
         if !allowed {
             errors.push(ValidationError::new(
                 "redirect_external_disallowed_domain",

@@ -161,8 +161,10 @@ pub struct Edition {
 
 impl Edition {
     fn typed_item(&self) -> Result<PublisherItem, Error> {
-        let bytes = serde_json::to_vec(&self.item).map_err(|e| Error::Decode { body: String::new(), source: e })?;
-        PublisherItem::from_json(&bytes).map_err(|e| Error::Decode { body: self.item.to_string(), source: e })
+        let bytes = serde_json::to_vec(&self.item)
+            .map_err(|e| Error::Decode { body: String::new(), source: e })?;
+        PublisherItem::from_json(&bytes)
+            .map_err(|e| Error::Decode { body: self.item.to_string(), source: e })
     }
 }
 
@@ -195,21 +197,39 @@ pub trait Tx {
     /// Locks the document row (creating it at lock version 0) and returns its lock version.
     fn lock_document(&mut self, content_id: &str, locale: &str) -> Result<i64, Error>;
     /// Sets the document's lock version.
-    fn set_lock_version(&mut self, content_id: &str, locale: &str, lock_version: i64) -> Result<(), Error>;
+    fn set_lock_version(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        lock_version: i64,
+    ) -> Result<(), Error>;
     /// Editions of a content_id, of one locale or all, ordered by locale and version.
     fn editions(&mut self, content_id: &str, locale: Option<&str>) -> Result<Vec<Edition>, Error>;
     /// Inserts or replaces an edition, keyed by (content_id, locale, user_facing_version).
     fn put_edition(&mut self, edition: &Edition) -> Result<(), Error>;
     /// Deletes an edition.
-    fn delete_edition(&mut self, content_id: &str, locale: &str, user_facing_version: u64) -> Result<(), Error>;
+    fn delete_edition(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        user_facing_version: u64,
+    ) -> Result<(), Error>;
     /// Editions on `store` whose base_path is `base_path`.
-    fn editions_at_path(&mut self, base_path: &str, store: ContentStore) -> Result<Vec<Edition>, Error>;
+    fn editions_at_path(
+        &mut self,
+        base_path: &str,
+        store: ContentStore,
+    ) -> Result<Vec<Edition>, Error>;
     /// Editions on `store`.
     fn editions_on(&mut self, store: ContentStore) -> Result<Vec<Edition>, Error>;
     /// Who holds a path reservation.
     fn reservation(&mut self, base_path: &str) -> Result<Option<String>, Error>;
     /// Reserves a path for an app, or frees it (`None`).
-    fn set_reservation(&mut self, base_path: &str, publishing_app: Option<&str>) -> Result<(), Error>;
+    fn set_reservation(
+        &mut self,
+        base_path: &str,
+        publishing_app: Option<&str>,
+    ) -> Result<(), Error>;
     /// Locks and reads a link set.
     fn link_set(&mut self, content_id: &str) -> Result<Option<LinkSet>, Error>;
     /// Writes a link set.
@@ -219,7 +239,10 @@ pub trait Tx {
 /// A storage backend: runs a closure in one serialisable transaction.
 pub trait Storage: Send + Sync {
     /// Runs `work` in a transaction, committing on `Ok` and rolling back on `Err`.
-    fn transaction<R>(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>) -> Result<R, Error>;
+    fn transaction<R>(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>,
+    ) -> Result<R, Error>;
 }
 
 /// Options of a publish.
@@ -266,7 +289,12 @@ impl<S> Clone for Publisher<S> {
 }
 
 fn not_found(content_id: &str, locale: &str) -> Error {
-    CommandError::new(404, None, format!("Item with content_id {content_id} and locale {locale} does not exist")).into()
+    CommandError::new(
+        404,
+        None,
+        format!("Item with content_id {content_id} and locale {locale} does not exist"),
+    )
+    .into()
 }
 
 fn check_version(current: i64, previous: Option<i64>) -> Result<(), Error> {
@@ -288,7 +316,10 @@ fn conflict_at(base_path: &str, other: &Edition) -> Error {
     CommandError::new(
         422,
         Some("conflict"),
-        format!("base path={base_path} conflicts with content_id={} and locale={}", other.content_id, other.locale),
+        format!(
+            "base path={base_path} conflicts with content_id={} and locale={}",
+            other.content_id, other.locale
+        ),
     )
     .into()
 }
@@ -324,24 +355,39 @@ impl<S: Storage> Publisher<S> {
     /// `PUT /v2/content/:content_id`: creates or replaces the draft.
     pub fn put_content(&self, content_id: &str, item: &PublisherItem) -> Result<Written, Error> {
         if !is_canonical_uuid(content_id) {
-            return Err(CommandError::new(422, Some("uuid_invalid"), "content_id is not a canonical UUID").into());
+            return Err(CommandError::new(
+                422,
+                Some("uuid_invalid"),
+                "content_id is not a canonical UUID",
+            )
+            .into());
         }
         if let Some(body_id) = &item.content_id
             && body_id != content_id
         {
-            return Err(CommandError::new(422, Some("validation_failed"), "content_id in the body does not match the path").into());
+            return Err(CommandError::new(
+                422,
+                Some("validation_failed"),
+                "content_id in the body does not match the path",
+            )
+            .into());
         }
         let errors = rules::validate(item);
         if !errors.is_empty() {
             return Err(CommandError::from_validation(&errors).into());
         }
         let locale = item.locale().to_owned();
-        let mut stored = serde_json::to_value(item).map_err(|e| Error::Decode { body: String::new(), source: e })?;
+        let mut stored = serde_json::to_value(item)
+            .map_err(|e| Error::Decode { body: String::new(), source: e })?;
         if let Some(map) = stored.as_object_mut() {
             map.remove("previous_version");
             map.insert("content_id".into(), content_id.into());
         }
-        let previous = item.previous_version.as_ref().and_then(|p| p.value()).and_then(|v| i64::try_from(v).ok());
+        let previous = item
+            .previous_version
+            .as_ref()
+            .and_then(|p| p.value())
+            .and_then(|v| i64::try_from(v).ok());
         let publishing_app = item.publishing_app.clone().unwrap_or_default();
         self.storage.transaction(&mut |tx| {
             let lock = tx.lock_document(content_id, &locale)?;
@@ -425,19 +471,29 @@ impl<S: Storage> Publisher<S> {
                 return Err(not_found(content_id, &locale));
             }
             check_version(lock, options.previous_version)?;
-            let Some(mut draft) = editions.iter().find(|e| e.state == EditionState::Draft).cloned() else {
+            let Some(mut draft) = editions.iter().find(|e| e.state == EditionState::Draft).cloned()
+            else {
                 let live = editions.iter().any(|e| e.state == EditionState::Published);
                 return Err(if live {
-                    CommandError::new(409, None, "Cannot publish an already published edition").into()
+                    CommandError::new(409, None, "Cannot publish an already published edition")
+                        .into()
                 } else {
                     not_found(content_id, &locale)
                 });
             };
-            let update_type = options.update_type.clone().or_else(|| draft.update_type.clone()).unwrap_or_default();
+            let update_type = options
+                .update_type
+                .clone()
+                .or_else(|| draft.update_type.clone())
+                .unwrap_or_default();
             if update_type.trim().is_empty() {
-                return Err(CommandError::new(422, Some("update_type_missing"), "update_type is required")
-                    .field("update_type", "is invalid")
-                    .into());
+                return Err(CommandError::new(
+                    422,
+                    Some("update_type_missing"),
+                    "update_type is required",
+                )
+                .field("update_type", "is invalid")
+                .into());
             }
             let parsed = UpdateType::parse(&update_type);
             if !parsed.is_known() {
@@ -468,8 +524,9 @@ impl<S: Storage> Publisher<S> {
                     tx.put_edition(&other)?;
                 }
             }
-            let previous_live =
-                editions.iter().find(|e| matches!(e.state, EditionState::Published | EditionState::Unpublished));
+            let previous_live = editions
+                .iter()
+                .find(|e| matches!(e.state, EditionState::Published | EditionState::Unpublished));
             if let Some(previous) = previous_live {
                 let mut superseded = previous.clone();
                 superseded.state = EditionState::Superseded;
@@ -487,7 +544,9 @@ impl<S: Storage> Publisher<S> {
             } else {
                 draft.change_note = None;
                 if draft.public_updated_at.is_none() {
-                    draft.public_updated_at = previous_live.and_then(|p| p.public_updated_at.clone()).or(Some(now.clone()));
+                    draft.public_updated_at = previous_live
+                        .and_then(|p| p.public_updated_at.clone())
+                        .or(Some(now.clone()));
                 }
             }
             if draft.first_published_at.is_none() {
@@ -500,7 +559,11 @@ impl<S: Storage> Publisher<S> {
     }
 
     /// `POST /v2/content/:content_id/unpublish`.
-    pub fn unpublish(&self, content_id: &str, options: &UnpublishOptions) -> Result<Written, Error> {
+    pub fn unpublish(
+        &self,
+        content_id: &str,
+        options: &UnpublishOptions,
+    ) -> Result<Written, Error> {
         let Some(kind) = UnpublishingType::parse(&options.kind) else {
             return Err(CommandError::new(
                 422,
@@ -517,19 +580,32 @@ impl<S: Storage> Publisher<S> {
             )
             .into());
         }
-        if kind == UnpublishingType::Withdrawal && options.explanation.as_deref().is_none_or(|e| e.trim().is_empty()) {
-            return Err(CommandError::new(422, Some("explanation_missing_for_withdrawal"), "Explanation can't be blank")
-                .field("explanation", "can't be blank")
-                .into());
+        if kind == UnpublishingType::Withdrawal
+            && options.explanation.as_deref().is_none_or(|e| e.trim().is_empty())
+        {
+            return Err(CommandError::new(
+                422,
+                Some("explanation_missing_for_withdrawal"),
+                "Explanation can't be blank",
+            )
+            .field("explanation", "can't be blank")
+            .into());
         }
         if kind == UnpublishingType::Redirect {
             match options.alternative_path.as_deref() {
                 None | Some("") => {
-                    return Err(CommandError::new(422, Some("redirects_missing_for_redirect"), "Redirects can't be blank")
-                        .field("redirects", "can't be blank")
-                        .into());
+                    return Err(CommandError::new(
+                        422,
+                        Some("redirects_missing_for_redirect"),
+                        "Redirects can't be blank",
+                    )
+                    .field("redirects", "can't be blank")
+                    .into());
                 }
-                Some(path) if !path.starts_with('/') || !is_absolute_path(path.split(['?', '#']).next().unwrap_or(path)) => {
+                Some(path)
+                    if !path.starts_with('/')
+                        || !is_absolute_path(path.split(['?', '#']).next().unwrap_or(path)) =>
+                {
                     if !path.starts_with("https://") {
                         return Err(CommandError::new(
                             422,
@@ -547,10 +623,13 @@ impl<S: Storage> Publisher<S> {
         self.storage.transaction(&mut |tx| {
             let lock = tx.lock_document(content_id, &locale)?;
             let editions = tx.editions(content_id, Some(&locale))?;
-            let Some(live) =
-                editions.iter().find(|e| matches!(e.state, EditionState::Published | EditionState::Unpublished))
+            let Some(live) = editions
+                .iter()
+                .find(|e| matches!(e.state, EditionState::Published | EditionState::Unpublished))
             else {
-                return Err(CommandError::new(404, None, "Could not find an edition to unpublish").into());
+                return Err(
+                    CommandError::new(404, None, "Could not find an edition to unpublish").into()
+                );
             };
             if let Some(draft) = editions.iter().find(|e| e.state == EditionState::Draft) {
                 if options.discard_drafts {
@@ -580,14 +659,20 @@ impl<S: Storage> Publisher<S> {
     }
 
     /// `POST /v2/content/:content_id/discard-draft`.
-    pub fn discard_draft(&self, content_id: &str, locale: Option<&str>, previous_version: Option<i64>) -> Result<i64, Error> {
+    pub fn discard_draft(
+        &self,
+        content_id: &str,
+        locale: Option<&str>,
+        previous_version: Option<i64>,
+    ) -> Result<i64, Error> {
         let locale = locale.unwrap_or("en").to_owned();
         self.storage.transaction(&mut |tx| {
             let lock = tx.lock_document(content_id, &locale)?;
             let editions = tx.editions(content_id, Some(&locale))?;
             let Some(draft) = editions.iter().find(|e| e.state == EditionState::Draft) else {
-                let has_live =
-                    editions.iter().any(|e| matches!(e.state, EditionState::Published | EditionState::Unpublished));
+                let has_live = editions.iter().any(|e| {
+                    matches!(e.state, EditionState::Published | EditionState::Unpublished)
+                });
                 return Err(CommandError::new(
                     if has_live { 422 } else { 404 },
                     Some("no_draft_to_discard"),
@@ -616,15 +701,32 @@ impl<S: Storage> Publisher<S> {
     }
 
     /// `PUT /paths/:base_path`: reserves a path for an app.
-    pub fn reserve_path(&self, base_path: &str, publishing_app: &str, override_existing: bool) -> Result<(), Error> {
+    pub fn reserve_path(
+        &self,
+        base_path: &str,
+        publishing_app: &str,
+        override_existing: bool,
+    ) -> Result<(), Error> {
         if base_path.len() > MAX_BASE_PATH_BYTES {
-            return Err(CommandError::new(422, Some("base_path_too_long"), "Base path over 512 bytes").into());
+            return Err(CommandError::new(
+                422,
+                Some("base_path_too_long"),
+                "Base path over 512 bytes",
+            )
+            .into());
         }
         if !is_absolute_path(base_path) {
-            return Err(CommandError::new(422, Some("base_path_invalid"), "Base path is invalid").into());
+            return Err(
+                CommandError::new(422, Some("base_path_invalid"), "Base path is invalid").into()
+            );
         }
         if publishing_app.is_empty() {
-            return Err(CommandError::new(422, Some("publishing_app_missing"), "Publishing app can't be blank").into());
+            return Err(CommandError::new(
+                422,
+                Some("publishing_app_missing"),
+                "Publishing app can't be blank",
+            )
+            .into());
         }
         self.storage.transaction(&mut |tx| match tx.reservation(base_path)? {
             Some(owner) if owner != publishing_app && !override_existing => Err(CommandError::new(
@@ -645,14 +747,31 @@ impl<S: Storage> Publisher<S> {
         previous_version: Option<i64>,
     ) -> Result<LinkSet, Error> {
         if !is_canonical_uuid(content_id) {
-            return Err(CommandError::new(422, Some("uuid_invalid"), "content_id is not a canonical UUID").into());
+            return Err(CommandError::new(
+                422,
+                Some("uuid_invalid"),
+                "content_id is not a canonical UUID",
+            )
+            .into());
         }
         for (link_type, targets) in links {
-            if link_type.is_empty() || !link_type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-                return Err(CommandError::new(422, Some("validation_failed"), format!("Invalid link type: {link_type}")).into());
+            if link_type.is_empty()
+                || !link_type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            {
+                return Err(CommandError::new(
+                    422,
+                    Some("validation_failed"),
+                    format!("Invalid link type: {link_type}"),
+                )
+                .into());
             }
             if let Some(bad) = targets.iter().find(|t| !is_canonical_uuid(t)) {
-                return Err(CommandError::new(422, Some("uuid_invalid"), format!("{bad} is not a canonical UUID")).into());
+                return Err(CommandError::new(
+                    422,
+                    Some("uuid_invalid"),
+                    format!("{bad} is not a canonical UUID"),
+                )
+                .into());
             }
         }
         self.storage.transaction(&mut |tx| {
@@ -711,12 +830,17 @@ fn free_path_if_unused(
     editions: &[Edition],
     except_version: u64,
 ) -> Result<(), Error> {
-    let used_by_self = editions
-        .iter()
-        .any(|e| e.user_facing_version != except_version && e.base_path.as_deref() == Some(path) && e.content_store.is_some());
-    let used_by_others = [ContentStore::Draft, ContentStore::Live].into_iter().try_fold(false, |acc, store| {
-        Ok::<bool, Error>(acc || tx.editions_at_path(path, store)?.iter().any(|e| e.content_id != content_id))
-    })?;
+    let used_by_self = editions.iter().any(|e| {
+        e.user_facing_version != except_version
+            && e.base_path.as_deref() == Some(path)
+            && e.content_store.is_some()
+    });
+    let used_by_others =
+        [ContentStore::Draft, ContentStore::Live].into_iter().try_fold(false, |acc, store| {
+            Ok::<bool, Error>(
+                acc || tx.editions_at_path(path, store)?.iter().any(|e| e.content_id != content_id),
+            )
+        })?;
     if !used_by_self && !used_by_others {
         tx.set_reservation(path, None)?;
     }

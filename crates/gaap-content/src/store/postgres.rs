@@ -40,25 +40,35 @@ impl PostgresStorage {
         let mut client = Client::connect(url, NoTls).map_err(db("connecting"))?;
         let mut tx = client.transaction().map_err(db("starting a transaction"))?;
         // Serialise schema creation between concurrent first connections.
-        tx.execute("SELECT pg_advisory_xact_lock(7427161)", &[]).map_err(db("locking the schema"))?;
+        tx.execute("SELECT pg_advisory_xact_lock(7427161)", &[])
+            .map_err(db("locking the schema"))?;
         if let Some(schema) = schema {
-            if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') || schema.is_empty() {
+            if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                || schema.is_empty()
+            {
                 return Err(Error::Config(format!("invalid schema name {schema:?}")));
             }
-            tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"))
-                .map_err(db("creating the schema"))?;
+            tx.batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))
+            .map_err(db("creating the schema"))?;
         }
         tx.batch_execute(SCHEMA).map_err(db("creating the tables"))?;
         tx.commit().map_err(db("committing the schema"))?;
         if let Some(schema) = schema {
-            client.batch_execute(&format!("SET search_path TO {schema}")).map_err(db("setting the search path"))?;
+            client
+                .batch_execute(&format!("SET search_path TO {schema}"))
+                .map_err(db("setting the search path"))?;
         }
         Ok(Self { client: Mutex::new(client) })
     }
 }
 
 impl Storage for PostgresStorage {
-    fn transaction<R>(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>) -> Result<R, Error> {
+    fn transaction<R>(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let mut client = self.client.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tx = client.transaction().map_err(db("starting a transaction"))?;
         let mut wrapper = PgTx { tx };
@@ -81,7 +91,11 @@ fn version(v: u64) -> i64 {
 }
 
 impl PgTx<'_> {
-    fn query_editions(&mut self, sql: &str, args: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Edition>, Error> {
+    fn query_editions(
+        &mut self,
+        sql: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Edition>, Error> {
         let rows = self.tx.query(sql, args).map_err(db("reading editions"))?;
         rows.into_iter()
             .map(|row| row.try_get::<_, String>(0).map_err(db("reading editions")).and_then(decode))
@@ -107,7 +121,12 @@ impl Tx for PgTx<'_> {
         row.try_get(0).map_err(db("reading a document"))
     }
 
-    fn set_lock_version(&mut self, content_id: &str, locale: &str, lock_version: i64) -> Result<(), Error> {
+    fn set_lock_version(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        lock_version: i64,
+    ) -> Result<(), Error> {
         self.tx
             .execute(
                 "UPDATE documents SET lock_version = $3 WHERE content_id = $1 AND locale = $2",
@@ -131,7 +150,8 @@ impl Tx for PgTx<'_> {
     }
 
     fn put_edition(&mut self, e: &Edition) -> Result<(), Error> {
-        let data = serde_json::to_string(e).map_err(|source| Error::Decode { body: String::new(), source })?;
+        let data = serde_json::to_string(e)
+            .map_err(|source| Error::Decode { body: String::new(), source })?;
         self.tx
             .execute(
                 "INSERT INTO editions (content_id, locale, user_facing_version, state, content_store, base_path, data)
@@ -153,7 +173,12 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn delete_edition(&mut self, content_id: &str, locale: &str, user_facing_version: u64) -> Result<(), Error> {
+    fn delete_edition(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        user_facing_version: u64,
+    ) -> Result<(), Error> {
         self.tx
             .execute(
                 "DELETE FROM editions WHERE content_id = $1 AND locale = $2 AND user_facing_version = $3",
@@ -163,7 +188,11 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn editions_at_path(&mut self, base_path: &str, store: ContentStore) -> Result<Vec<Edition>, Error> {
+    fn editions_at_path(
+        &mut self,
+        base_path: &str,
+        store: ContentStore,
+    ) -> Result<Vec<Edition>, Error> {
         self.query_editions(
             "SELECT data FROM editions WHERE base_path = $1 AND content_store = $2",
             &[&base_path, &store.as_str()],
@@ -180,19 +209,28 @@ impl Tx for PgTx<'_> {
     fn reservation(&mut self, base_path: &str) -> Result<Option<String>, Error> {
         let row = self
             .tx
-            .query_opt("SELECT publishing_app FROM path_reservations WHERE base_path = $1", &[&base_path])
+            .query_opt(
+                "SELECT publishing_app FROM path_reservations WHERE base_path = $1",
+                &[&base_path],
+            )
             .map_err(db("reading a path reservation"))?;
         row.map(|r| r.try_get(0).map_err(db("reading a path reservation"))).transpose()
     }
 
-    fn set_reservation(&mut self, base_path: &str, publishing_app: Option<&str>) -> Result<(), Error> {
+    fn set_reservation(
+        &mut self,
+        base_path: &str,
+        publishing_app: Option<&str>,
+    ) -> Result<(), Error> {
         match publishing_app {
             Some(app) => self.tx.execute(
                 "INSERT INTO path_reservations (base_path, publishing_app) VALUES ($1, $2)
                  ON CONFLICT (base_path) DO UPDATE SET publishing_app = excluded.publishing_app",
                 &[&base_path, &app],
             ),
-            None => self.tx.execute("DELETE FROM path_reservations WHERE base_path = $1", &[&base_path]),
+            None => {
+                self.tx.execute("DELETE FROM path_reservations WHERE base_path = $1", &[&base_path])
+            }
         }
         .map_err(db("writing a path reservation"))?;
         Ok(())
@@ -208,19 +246,24 @@ impl Tx for PgTx<'_> {
             .map_err(db("creating a link set"))?;
         let row = self
             .tx
-            .query_one("SELECT lock_version, links FROM link_sets WHERE content_id = $1 FOR UPDATE", &[&content_id])
+            .query_one(
+                "SELECT lock_version, links FROM link_sets WHERE content_id = $1 FOR UPDATE",
+                &[&content_id],
+            )
             .map_err(db("reading a link set"))?;
         let lock_version: i64 = row.try_get(0).map_err(db("reading a link set"))?;
         if lock_version == 0 {
             return Ok(None);
         }
         let links: String = row.try_get(1).map_err(db("reading a link set"))?;
-        let parsed = serde_json::from_str(&links).map_err(|source| Error::Decode { body: links.clone(), source })?;
+        let parsed = serde_json::from_str(&links)
+            .map_err(|source| Error::Decode { body: links.clone(), source })?;
         Ok(Some(LinkSet { content_id: content_id.to_owned(), lock_version, links: parsed }))
     }
 
     fn put_link_set(&mut self, set: &LinkSet) -> Result<(), Error> {
-        let links = serde_json::to_string(&set.links).map_err(|source| Error::Decode { body: String::new(), source })?;
+        let links = serde_json::to_string(&set.links)
+            .map_err(|source| Error::Decode { body: String::new(), source })?;
         self.tx
             .execute(
                 "INSERT INTO link_sets (content_id, lock_version, links) VALUES ($1, $2, $3)

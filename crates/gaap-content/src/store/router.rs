@@ -133,8 +133,12 @@ impl Router {
     fn canonical(&self, entry: &RouteEntry) -> Resolution {
         match entry.unpublishing.as_ref().map(|u| (u.kind, u)) {
             Some((UnpublishingType::Gone, _)) => self.answer(entry, 410, None),
-            Some((UnpublishingType::Vanish | UnpublishingType::Substitute, _)) => self.answer(entry, 404, None),
-            Some((UnpublishingType::Redirect, u)) => self.answer(entry, 301, u.alternative_path.clone()),
+            Some((UnpublishingType::Vanish | UnpublishingType::Substitute, _)) => {
+                self.answer(entry, 404, None)
+            }
+            Some((UnpublishingType::Redirect, u)) => {
+                self.answer(entry, 301, u.alternative_path.clone())
+            }
             Some((UnpublishingType::Withdrawal, _)) | None => self.answer(entry, 200, None),
         }
     }

@@ -77,7 +77,10 @@ impl SqliteStorage {
 }
 
 impl Storage for SqliteStorage {
-    fn transaction<R>(&self, work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>) -> Result<R, Error> {
+    fn transaction<R>(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Tx) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let mut conn = self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -105,13 +108,18 @@ fn map_unique(e: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(code, _) = &e
         && code.code == rusqlite::ErrorCode::ConstraintViolation
     {
-        return crate::error::CommandError::new(422, Some("conflict"), format!("conflict: {e}")).into();
+        return crate::error::CommandError::new(422, Some("conflict"), format!("conflict: {e}"))
+            .into();
     }
     Error::storage("writing an edition", e)
 }
 
 impl SqliteTx<'_> {
-    fn query_editions(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Edition>, Error> {
+    fn query_editions(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Edition>, Error> {
         let mut stmt = self.tx.prepare_cached(sql).map_err(db("reading editions"))?;
         let rows = stmt
             .query_map(args, |row| row.get::<_, String>(0))
@@ -139,7 +147,12 @@ impl Tx for SqliteTx<'_> {
             .map_err(db("reading a document"))
     }
 
-    fn set_lock_version(&mut self, content_id: &str, locale: &str, lock_version: i64) -> Result<(), Error> {
+    fn set_lock_version(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        lock_version: i64,
+    ) -> Result<(), Error> {
         self.tx
             .execute(
                 "UPDATE documents SET lock_version = ?3 WHERE content_id = ?1 AND locale = ?2",
@@ -186,7 +199,12 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn delete_edition(&mut self, content_id: &str, locale: &str, user_facing_version: u64) -> Result<(), Error> {
+    fn delete_edition(
+        &mut self,
+        content_id: &str,
+        locale: &str,
+        user_facing_version: u64,
+    ) -> Result<(), Error> {
         let version = i64::try_from(user_facing_version).unwrap_or(i64::MAX);
         self.tx
             .execute(
@@ -197,7 +215,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn editions_at_path(&mut self, base_path: &str, store: ContentStore) -> Result<Vec<Edition>, Error> {
+    fn editions_at_path(
+        &mut self,
+        base_path: &str,
+        store: ContentStore,
+    ) -> Result<Vec<Edition>, Error> {
         self.query_editions(
             "SELECT data FROM editions WHERE base_path = ?1 AND content_store = ?2",
             &[&base_path, &store.as_str()],
@@ -222,14 +244,20 @@ impl Tx for SqliteTx<'_> {
             .map_err(db("reading a path reservation"))
     }
 
-    fn set_reservation(&mut self, base_path: &str, publishing_app: Option<&str>) -> Result<(), Error> {
+    fn set_reservation(
+        &mut self,
+        base_path: &str,
+        publishing_app: Option<&str>,
+    ) -> Result<(), Error> {
         match publishing_app {
             Some(app) => self.tx.execute(
                 "INSERT INTO path_reservations (base_path, publishing_app) VALUES (?1, ?2)
                  ON CONFLICT (base_path) DO UPDATE SET publishing_app = excluded.publishing_app",
                 params![base_path, app],
             ),
-            None => self.tx.execute("DELETE FROM path_reservations WHERE base_path = ?1", params![base_path]),
+            None => self
+                .tx
+                .execute("DELETE FROM path_reservations WHERE base_path = ?1", params![base_path]),
         }
         .map_err(db("writing a path reservation"))?;
         Ok(())
@@ -246,14 +274,16 @@ impl Tx for SqliteTx<'_> {
             .optional()
             .map_err(db("reading a link set"))?;
         row.map(|(lock_version, links)| {
-            let parsed = serde_json::from_str(&links).map_err(|source| Error::Decode { body: links.clone(), source })?;
+            let parsed = serde_json::from_str(&links)
+                .map_err(|source| Error::Decode { body: links.clone(), source })?;
             Ok(LinkSet { content_id: content_id.to_owned(), lock_version, links: parsed })
         })
         .transpose()
     }
 
     fn put_link_set(&mut self, set: &LinkSet) -> Result<(), Error> {
-        let links = serde_json::to_string(&set.links).map_err(|source| Error::Decode { body: String::new(), source })?;
+        let links = serde_json::to_string(&set.links)
+            .map_err(|source| Error::Decode { body: String::new(), source })?;
         self.tx
             .execute(
                 "INSERT INTO link_sets (content_id, lock_version, links) VALUES (?1, ?2, ?3)

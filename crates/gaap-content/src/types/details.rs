@@ -25,8 +25,12 @@ impl<'de> Deserialize<'de> for Body {
         // By hand rather than untagged, so an unknown key inside a part reports itself.
         match Value::deserialize(d)? {
             Value::String(html) => Ok(Self::Html(html)),
-            parts @ Value::Array(_) => serde_json::from_value(parts).map(Self::Multiple).map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!("expected HTML string or list of content types, found {other}"))),
+            parts @ Value::Array(_) => {
+                serde_json::from_value(parts).map(Self::Multiple).map_err(D::Error::custom)
+            }
+            other => Err(D::Error::custom(format!(
+                "expected HTML string or list of content types, found {other}"
+            ))),
         }
     }
 }
@@ -48,10 +52,9 @@ impl Body {
     fn content_of(&self, content_type: &str) -> Option<&str> {
         match self {
             Self::Html(_) => None,
-            Self::Multiple(parts) => parts
-                .iter()
-                .find(|p| p.content_type == content_type)
-                .map(|p| p.content.as_str()),
+            Self::Multiple(parts) => {
+                parts.iter().find(|p| p.content_type == content_type).map(|p| p.content.as_str())
+            }
         }
     }
 }
@@ -727,6 +730,8 @@ pub struct StepByStepNavDetails {
 }
 
 /// Schema-specific `details`, chosen by `schema_name`.
+// Details are built once and read many times; boxing the larger variants would only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -772,15 +777,20 @@ impl Details {
         match self {
             Self::Answer(d) => d.body.iter().collect(),
             Self::Guide(d) => d.parts.iter().flatten().map(|p| &p.body).collect(),
-            Self::Transaction(d) => [&d.introductory_paragraph, &d.what_you_need_to_know, &d.more_information]
-                .into_iter()
-                .flatten()
-                .collect(),
+            Self::Transaction(d) => {
+                [&d.introductory_paragraph, &d.what_you_need_to_know, &d.more_information]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
             Self::LocalTransaction(d) => [&d.introduction, &d.need_to_know, &d.more_information]
                 .into_iter()
                 .flatten()
                 .collect(),
-            Self::Place(d) => [&d.introduction, &d.need_to_know, &d.more_information].into_iter().flatten().collect(),
+            Self::Place(d) => [&d.introduction, &d.need_to_know, &d.more_information]
+                .into_iter()
+                .flatten()
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -4,6 +4,9 @@
 //! Shapes follow publishing-api's `content_schemas/dist/formats/<schema>/{publisher_v2,frontend}/schema.json`.
 //! Every object rejects unknown keys, as the schemas' `additionalProperties: false` does.
 
+// `Option<Option<T>>` keeps "absent" apart from `null`, which the schemas (and round-trips) distinguish.
+#![allow(clippy::option_option)]
+
 mod details;
 mod item;
 

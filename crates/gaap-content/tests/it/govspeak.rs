@@ -105,14 +105,21 @@ fn links_internal_and_external() {
         r#"<p><a href="/">link with no host is assumed to be internal</a></p>"#,
     );
     assert_compat("[link](mailto:a@b.com)", r#"<p><a href="mailto:a@b.com">link</a></p>"#);
-    assert_compat("x[a link](http://rubyforge.org)x", r#"<p><a href="http://rubyforge.org" rel="external">a link</a></p>"#);
-    assert_compat("x[an xx link](http://x.com)x", r#"<p><a href="http://x.com" rel="external">an xx link</a></p>"#);
+    assert_compat(
+        "x[a link](http://rubyforge.org)x",
+        r#"<p><a href="http://rubyforge.org" rel="external">a link</a></p>"#,
+    );
+    assert_compat(
+        "x[an xx link](http://x.com)x",
+        r#"<p><a href="http://x.com" rel="external">an xx link</a></p>"#,
+    );
     assert_compat("xaa", "<p>xaa</p>");
 }
 
 #[test]
 fn document_domains_option() {
-    let options = Options { document_domains: vec!["www.not-external.com".into()], ..Options::default() };
+    let options =
+        Options { document_domains: vec!["www.not-external.com".into()], ..Options::default() };
     let html = render_with("[internal link](http://www.not-external.com)", &options);
     assert!(!html.contains("rel=\"external\""), "{html}");
 }
@@ -127,7 +134,10 @@ fn image_with_external_url() {
 
 #[test]
 fn acronyms() {
-    assert_compat("HTML\n\n*[HTML]: Hyper Text Markup Language", r#"<p><abbr title="Hyper Text Markup Language">HTML</abbr></p>"#);
+    assert_compat(
+        "HTML\n\n*[HTML]: Hyper Text Markup Language",
+        r#"<p><abbr title="Hyper Text Markup Language">HTML</abbr></p>"#,
+    );
 }
 
 #[test]
@@ -138,7 +148,10 @@ fn summary_contact_form_download_place() {
         "$D\ncan you tell me how to get to...\n$D",
         r#"<div class="form-download"><p>can you tell me how to get to…</p></div>"#,
     );
-    assert_compat("$P\n$I\nhelp\n$I\n$P", "<div class=\"place\">\n\n<div class=\"information\">\n<p>help</p>\n</div>\n</div>");
+    assert_compat(
+        "$P\n$I\nhelp\n$I\n$P",
+        "<div class=\"place\">\n\n<div class=\"information\">\n<p>help</p>\n</div>\n</div>",
+    );
 }
 
 #[test]
@@ -146,10 +159,19 @@ fn address_blocks() {
     let expected = "<div class=\"address\"><div class=\"adr org fn\"><p>\n123 Test Street<br>Testcase Cliffs<br>Teston<br>0123 456 7890\n</p></div></div>";
     // "trailing space after the address should not prevent parsing"
     assert_compat("$A\n123 Test Street\nTestcase Cliffs\nTeston\n0123 456 7890 $A    ", expected);
-    assert_compat("$A\r\n123 Test Street\r\nTestcase Cliffs\r\nTeston\r\n0123 456 7890\r\n$A", expected);
+    assert_compat(
+        "$A\r\n123 Test Street\r\nTestcase Cliffs\r\nTeston\r\n0123 456 7890\r\n$A",
+        expected,
+    );
     // trailing backslashes and spaces are stripped
-    assert_compat("$A\r\n123 Test Street\\\r\nTestcase Cliffs\\\nTeston\\\\\r\n0123 456 7890\\\\\n$A", expected);
-    assert_compat("$A\r\n123 Test Street \r\nTestcase Cliffs  \nTeston   \r\n0123 456 7890    \n$A", expected);
+    assert_compat(
+        "$A\r\n123 Test Street\\\r\nTestcase Cliffs\\\nTeston\\\\\r\n0123 456 7890\\\\\n$A",
+        expected,
+    );
+    assert_compat(
+        "$A\r\n123 Test Street \r\nTestcase Cliffs  \nTeston   \r\n0123 456 7890    \n$A",
+        expected,
+    );
     assert_compat(
         "Paragraph1\n\n$A\n123 Test Street\nTestcase Cliffs\nTeston\n0123 456 7890 $A",
         &format!("<p>Paragraph1</p>\n\n{expected}"),
@@ -162,7 +184,10 @@ fn address_blocks() {
 
 #[test]
 fn call_to_action() {
-    assert_compat("$CTA\nClick here to start the tool\n$CTA", r#"<div class="call-to-action"><p>Click here to start the tool</p></div>"#);
+    assert_compat(
+        "$CTA\nClick here to start the tool\n$CTA",
+        r#"<div class="call-to-action"><p>Click here to start the tool</p></div>"#,
+    );
     assert_compat(
         "$CTA Click here to start the program $CTA\n\nHere is some text",
         r#"<div class="call-to-action"><p>Click here to start the program</p></div><p>Here is some text</p>"#,
@@ -245,10 +270,15 @@ fn footnote_inside_call_to_action() {
 #[test]
 fn welsh_footnote_labels() {
     let options = Options { locale: "cy".into(), ..Options::default() };
-    let html = render_with("Gellir ychwanegu troednodiadau[^1].\n\n[^1]: Ac yna wedi'i ddiffinio'n ddiweddarach.", &options);
+    let html = render_with(
+        "Gellir ychwanegu troednodiadau[^1].\n\n[^1]: Ac yna wedi'i ddiffinio'n ddiweddarach.",
+        &options,
+    );
     assert_eq!(
         normalise(&html),
-        normalise(r##"<p>Gellir ychwanegu troednodiadau<sup id="fnref:1"><a href="#fn:1" class="footnote" rel="footnote" role="doc-noteref">[troednodyn 1]</a></sup>.</p><div class="footnotes" role="doc-endnotes"><ol><li id="fn:1"><p>Ac yna wedi’i ddiffinio’n ddiweddarach. <a href="#fnref:1" class="reversefootnote" role="doc-backlink" aria-label="ewch i ble mae hyn wedi'i gyfeirio">↩</a></p></li></ol></div>"##)
+        normalise(
+            r##"<p>Gellir ychwanegu troednodiadau<sup id="fnref:1"><a href="#fn:1" class="footnote" rel="footnote" role="doc-noteref">[troednodyn 1]</a></sup>.</p><div class="footnotes" role="doc-endnotes"><ol><li id="fn:1"><p>Ac yna wedi’i ddiffinio’n ddiweddarach. <a href="#fnref:1" class="reversefootnote" role="doc-backlink" aria-label="ewch i ble mae hyn wedi'i gyfeirio">↩</a></p></li></ol></div>"##
+        )
     );
 }
 
@@ -259,10 +289,15 @@ fn devolved_content() {
         "<div class=\"devolved-content scotland\">\n<p class=\"devolved-header\">This section applies to Scotland</p>\n<div class=\"devolved-body\">\n<p>I am very devolved\n and very scottish</p>\n</div>\n</div>",
     );
     let options = Options { locale: "cy".into(), ..Options::default() };
-    let html = render_with(":scotland: Rwy'n ddatganoledig iawn\n ac yn Albanaidd iawn \n:scotland:", &options);
+    let html = render_with(
+        ":scotland: Rwy'n ddatganoledig iawn\n ac yn Albanaidd iawn \n:scotland:",
+        &options,
+    );
     assert_eq!(
         normalise(&html),
-        normalise("<div class=\"devolved-content scotland\">\n<p class=\"devolved-header\">Mae'r adran hon yn berthnasol i'r Alban</p>\n<div class=\"devolved-body\">\n<p>Rwy’n ddatganoledig iawn\n ac yn Albanaidd iawn</p>\n</div>\n</div>")
+        normalise(
+            "<div class=\"devolved-content scotland\">\n<p class=\"devolved-header\">Mae'r adran hon yn berthnasol i'r Alban</p>\n<div class=\"devolved-body\">\n<p>Rwy’n ddatganoledig iawn\n ac yn Albanaidd iawn</p>\n</div>\n</div>"
+        )
     );
 }
 
@@ -281,13 +316,22 @@ fn buttons() {
     assert!(html.contains(r#"data-module="govuk-button cross-domain-tracking""#), "{html}");
     assert!(html.contains(r#"data-tracking-code="UA-23066786-5""#), "{html}");
     let html = render("{button}[Start now](https://example.com/start){/button}", Mode::Compat);
-    assert!(html.contains(r#"class="gem-c-button govuk-button""#) && !html.contains("--start"), "{html}");
-    assert_compat("{button}I shouldn't render a button{/button}", "<p>{button}I shouldn’t render a button{/button}</p>");
+    assert!(
+        html.contains(r#"class="gem-c-button govuk-button""#) && !html.contains("--start"),
+        "{html}"
+    );
+    assert_compat(
+        "{button}I shouldn't render a button{/button}",
+        "<p>{button}I shouldn’t render a button{/button}</p>",
+    );
 }
 
 #[test]
 fn headings_get_kramdown_ids() {
-    assert_compat("## Duplicate header\n\n## Duplicate header", r#"<h2 id="duplicate-header">Duplicate header</h2><h2 id="duplicate-header-1">Duplicate header</h2>"#);
+    assert_compat(
+        "## Duplicate header\n\n## Duplicate header",
+        r#"<h2 id="duplicate-header">Duplicate header</h2><h2 id="duplicate-header-1">Duplicate header</h2>"#,
+    );
     assert_compat("## Second title {#special}", r#"<h2 id="special">Second title</h2>"#);
 }
 
@@ -309,14 +353,23 @@ fn sanitises_scripts_by_default() {
     assert_eq!(render("<script>doBadThings();</script>", Mode::Compat).trim(), "");
     assert!(!is_valid("<script>doBadThings();</script>"));
     assert!(is_valid("<div>some content</div>"));
-    assert_compat("<a href=\"/\" onclick=\"alert('xss');\">Link</a>", r#"<p><a href="/">Link</a></p>"#);
-    assert_compat("<a href=\"/\" style=\"font-weight:bold\">Link</a>", r#"<p><a href="/">Link</a></p>"#);
+    assert_compat(
+        "<a href=\"/\" onclick=\"alert('xss');\">Link</a>",
+        r#"<p><a href="/">Link</a></p>"#,
+    );
+    assert_compat(
+        "<a href=\"/\" style=\"font-weight:bold\">Link</a>",
+        r#"<p><a href="/">Link</a></p>"#,
+    );
     assert_compat("<style>h1 { color: pink; }</style><h1>Hi</h1>", "<h1>Hi</h1>");
 }
 
 #[test]
 fn frontend_mode_uses_govuk_frontend_classes() {
-    let html = render("## Apply\n\nSome [text](/x).\n\n* one\n* two\n\n^Note^\n\n% Careful %", Mode::Frontend);
+    let html = render(
+        "## Apply\n\nSome [text](/x).\n\n* one\n* two\n\n^Note^\n\n% Careful %",
+        Mode::Frontend,
+    );
     for needle in [
         r#"<h2 id="apply" class="govuk-heading-l">"#,
         r#"<p class="govuk-body">"#,

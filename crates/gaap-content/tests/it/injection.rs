@@ -67,7 +67,23 @@ const CORPUS: &[&str] = &[
 /// no URL attribute with a scheme other than http(s), mailto or tel.
 fn assert_inert(html: &str, source: &str) {
     let lower = html.to_ascii_lowercase();
-    for forbidden in ["<script", "<iframe", "<object", "<embed", "<svg", "<math", "<style", "<form", "<base", "<meta", "<link", "<template", "<noscript", "<body", "<input"] {
+    for forbidden in [
+        "<script",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<svg",
+        "<math",
+        "<style",
+        "<form",
+        "<base",
+        "<meta",
+        "<link",
+        "<template",
+        "<noscript",
+        "<body",
+        "<input",
+    ] {
         assert!(!lower.contains(forbidden), "{forbidden} survived from {source:?}:\n{html}");
     }
     let mut rest = html;
@@ -98,15 +114,31 @@ fn assert_inert(html: &str, source: &str) {
         for attr in attrs.iter().skip(1) {
             let (name, value) = attr.split_once('=').unwrap_or((attr.as_str(), ""));
             let name = name.to_ascii_lowercase();
-            assert!(!name.starts_with("on"), "event handler {name} survived from {source:?}:\n{html}");
+            assert!(
+                !name.starts_with("on"),
+                "event handler {name} survived from {source:?}:\n{html}"
+            );
             assert!(name != "style", "style survived from {source:?}:\n{html}");
-            if matches!(name.as_str(), "href" | "src" | "action" | "formaction" | "background" | "xlink:href" | "data") {
-                let v: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+            if matches!(
+                name.as_str(),
+                "href" | "src" | "action" | "formaction" | "background" | "xlink:href" | "data"
+            ) {
+                let v: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
                 let scheme_ok = match v.find(':') {
                     None => true,
-                    Some(i) => v[..i].contains(['/', '?', '#']) || ["http", "https", "mailto", "tel"].contains(&&v[..i]),
+                    Some(i) => {
+                        v[..i].contains(['/', '?', '#'])
+                            || ["http", "https", "mailto", "tel"].contains(&&v[..i])
+                    }
                 };
-                assert!(scheme_ok && !v.contains("&#"), "unsafe {name}={value} from {source:?}:\n{html}");
+                assert!(
+                    scheme_ok && !v.contains("&#"),
+                    "unsafe {name}={value} from {source:?}:\n{html}"
+                );
             }
         }
     }
@@ -123,8 +155,16 @@ fn corpus_leaves_no_executable_html() {
 
 #[test]
 fn the_checker_catches_what_it_should() {
-    for bad in ["<script>x</script>", "<a href=\"javascript:x\">y</a>", "<p onclick=\"x\">y</p>", "<p style=\"x\">y</p>"] {
-        assert!(std::panic::catch_unwind(|| assert_inert(bad, bad)).is_err(), "{bad} passed the checker");
+    for bad in [
+        "<script>x</script>",
+        "<a href=\"javascript:x\">y</a>",
+        "<p onclick=\"x\">y</p>",
+        "<p style=\"x\">y</p>",
+    ] {
+        assert!(
+            std::panic::catch_unwind(|| assert_inert(bad, bad)).is_err(),
+            "{bad} passed the checker"
+        );
     }
 }
 

@@ -11,7 +11,9 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[test]
 fn transaction_is_a_government_service_with_organisation_providers() {
-    let item = FrontendItem::from_json(&fixture("transaction__frontend__apply-marine-licence.json")).unwrap();
+    let item =
+        FrontendItem::from_json(&fixture("transaction__frontend__apply-marine-licence.json"))
+            .unwrap();
     let ld = json_ld(&Page::from_frontend(&item, "https://www.gov.uk"), "https://www.gov.uk");
     assert_eq!(ld["@type"], "GovernmentService");
     assert_eq!(ld["name"], json!(item.title));
@@ -25,11 +27,18 @@ fn transaction_is_a_government_service_with_organisation_providers() {
 
 #[test]
 fn publisher_transaction_takes_supplied_providers() {
-    let item = PublisherItem::from_json(&fixture("transaction__publisher_v2__transaction.json")).unwrap();
-    let council = Organisation { name: "Westminster City Council".into(), url: "https://www.westminster.gov.uk/".into() };
+    let item =
+        PublisherItem::from_json(&fixture("transaction__publisher_v2__transaction.json")).unwrap();
+    let council = Organisation {
+        name: "Westminster City Council".into(),
+        url: "https://www.westminster.gov.uk/".into(),
+    };
     let ld = json_ld(&Page::from_publisher(&item, vec![council]), "https://www.gov.uk");
     assert_eq!(ld["@type"], "GovernmentService");
-    assert_eq!(ld["provider"], json!([{"@type": "GovernmentOrganization", "name": "Westminster City Council", "url": "https://www.westminster.gov.uk/"}]));
+    assert_eq!(
+        ld["provider"],
+        json!([{"@type": "GovernmentOrganization", "name": "Westminster City Council", "url": "https://www.westminster.gov.uk/"}])
+    );
 }
 
 #[test]
@@ -60,10 +69,12 @@ fn answer_is_an_faq_page_split_on_h2() {
 
 #[test]
 fn other_schemas_are_articles() {
-    let ld = json_ld_for_file(&fixture("guide__publisher_v2__guide.json"), "https://www.gov.uk").unwrap();
+    let ld = json_ld_for_file(&fixture("guide__publisher_v2__guide.json"), "https://www.gov.uk")
+        .unwrap();
     assert_eq!(ld["@type"], "Article");
     assert_eq!(ld["mainEntityOfPage"]["@type"], "WebPage");
     assert!(ld["articleBody"].as_str().unwrap().contains("<p>"));
-    let ld = json_ld_for_file(&fixture("answer__frontend__answer.json"), "https://www.gov.uk").unwrap();
+    let ld =
+        json_ld_for_file(&fixture("answer__frontend__answer.json"), "https://www.gov.uk").unwrap();
     assert_eq!(ld["@type"], "FAQPage");
 }

@@ -4,11 +4,13 @@
 //! (`alphagov/frontend: spec/system/local_transactions_spec.rb`).
 
 use gaap_content::local::{
-    Authorities, Interactions, Link, LinkTable, LocalError, PROVIDING_INFORMATION_LGIL, Resolver, Services, Tier,
+    Authorities, Interactions, Link, LinkTable, LocalError, PROVIDING_INFORMATION_LGIL, Resolver,
+    Services, Tier,
 };
 
 /// The frontend spec's fixture link for Westminster, LGSL 461, LGIL 8.
-const BEAR_TAX: &str = "http://www.westminster.gov.uk/bear-the-cost-of-grizzly-ownership-2016-update";
+const BEAR_TAX: &str =
+    "http://www.westminster.gov.uk/bear-the-cost-of-grizzly-ownership-2016-update";
 
 fn link(slug: &str, lgsl: u32, lgil: u32, url: &str) -> Link {
     Link { authority_slug: slug.into(), lgsl, lgil, url: url.into() }
@@ -19,7 +21,10 @@ fn shipped_authorities_have_gss_tier_and_parent() {
     let all = Authorities::embedded();
     assert!(all.all().len() > 350, "{}", all.all().len());
     let westminster = all.by_gss("E09000033").unwrap();
-    assert_eq!((westminster.slug.as_str(), westminster.tier, westminster.local_custodian_code), ("westminster", Tier::Unitary, Some(5990)));
+    assert_eq!(
+        (westminster.slug.as_str(), westminster.tier, westminster.local_custodian_code),
+        ("westminster", Tier::Unitary, Some(5990))
+    );
     let rochford = all.by_slug("rochford").unwrap();
     assert_eq!(rochford.tier, Tier::District);
     assert_eq!(all.parent(rochford).unwrap().gss, "E10000012");
@@ -36,7 +41,10 @@ fn shipped_services_and_interactions() {
     assert_eq!(parks.tiers, [Tier::County, Tier::District, Tier::Unitary]);
     let blue_badge = services.get(279).unwrap();
     assert!(blue_badge.provided_by(Tier::County) && !blue_badge.provided_by(Tier::District));
-    assert_eq!(Interactions::embedded().get(PROVIDING_INFORMATION_LGIL).unwrap().label, "Providing information");
+    assert_eq!(
+        Interactions::embedded().get(PROVIDING_INFORMATION_LGIL).unwrap().label,
+        "Providing information"
+    );
 }
 
 #[test]
@@ -54,9 +62,18 @@ fn sw1a_1aa_resolves_to_westminster_through_custodian_code() {
     assert_eq!(resolved.authority.slug, "westminster");
     assert_eq!(resolved.url, BEAR_TAX);
     assert!(!resolved.homepage_fallback);
-    assert_eq!(resolver.resolve_postcode("SW1A 2AA", 461, Some(8)).unwrap_err(), LocalError::PostcodeNotFound("SW1A 2AA".into()));
-    assert!(matches!(resolver.resolve_postcode("not a postcode", 461, None), Err(LocalError::InvalidPostcode(_))));
-    assert_eq!(resolver.resolve_postcode("SW1A 1AA", 9999, None).unwrap_err(), LocalError::UnknownService(9999));
+    assert_eq!(
+        resolver.resolve_postcode("SW1A 2AA", 461, Some(8)).unwrap_err(),
+        LocalError::PostcodeNotFound("SW1A 2AA".into())
+    );
+    assert!(matches!(
+        resolver.resolve_postcode("not a postcode", 461, None),
+        Err(LocalError::InvalidPostcode(_))
+    ));
+    assert_eq!(
+        resolver.resolve_postcode("SW1A 1AA", 9999, None).unwrap_err(),
+        LocalError::UnknownService(9999)
+    );
 }
 
 #[cfg(feature = "address")]
@@ -104,7 +121,10 @@ fn without_lgil_the_lowest_lgil_other_than_8_wins() {
     links.insert(link("westminster", 474, 4, "https://example.westminster.gov.uk/pay"));
     let resolver = Resolver::embedded(links, |_: &str| Some("E09000033".to_owned()));
     let resolved = resolver.resolve_postcode("SW1A 1AA", 474, None).unwrap();
-    assert_eq!((resolved.lgil, resolved.url.as_str()), (Some(4), "https://example.westminster.gov.uk/pay"));
+    assert_eq!(
+        (resolved.lgil, resolved.url.as_str()),
+        (Some(4), "https://example.westminster.gov.uk/pay")
+    );
     // A single link is used even when it is LGIL 8.
     let mut only = LinkTable::new();
     only.insert(link("westminster", 474, 8, "https://example.westminster.gov.uk/info"));

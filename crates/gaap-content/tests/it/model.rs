@@ -12,7 +12,12 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     files.sort();
-    files.into_iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+        })
+        .collect()
 }
 
 #[test]
@@ -36,14 +41,28 @@ fn every_example_round_trips_through_the_typed_model() {
         assert_eq!(reserialised, original, "{name} did not round-trip");
         schemas_seen.insert(schema);
     }
-    let expected = ["answer", "contact", "guide", "local_transaction", "organisation", "place", "step_by_step_nav", "transaction"];
+    let expected = [
+        "answer",
+        "contact",
+        "guide",
+        "local_transaction",
+        "organisation",
+        "place",
+        "step_by_step_nav",
+        "transaction",
+    ];
     assert_eq!(schemas_seen.iter().map(String::as_str).collect::<Vec<_>>(), expected);
 }
 
 fn with_extra_key(name: &str, pointer: &str) -> Vec<u8> {
     let (_, bytes) = fixtures().into_iter().find(|(n, _)| n == name).unwrap();
     let mut value: Value = serde_json::from_slice(&bytes).unwrap();
-    value.pointer_mut(pointer).unwrap().as_object_mut().unwrap().insert("surprise".into(), Value::Bool(true));
+    value
+        .pointer_mut(pointer)
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert("surprise".into(), Value::Bool(true));
     serde_json::to_vec(&value).unwrap()
 }
 
@@ -55,7 +74,10 @@ fn unknown_keys_are_rejected_at_every_level() {
         ("answer__publisher_v2__answer.json", "/details/body/0"),
         ("guide__publisher_v2__guide.json", "/routes/0"),
         ("transaction__publisher_v2__transaction.json", "/details"),
-        ("step_by_step_nav__publisher_v2__step_by_step_nav.json", "/details/step_by_step_nav/steps/0"),
+        (
+            "step_by_step_nav__publisher_v2__step_by_step_nav.json",
+            "/details/step_by_step_nav/steps/0",
+        ),
     ] {
         let err = PublisherItem::from_json(&with_extra_key(name, pointer)).unwrap_err();
         assert!(err.to_string().contains("unknown field `surprise`"), "{name}{pointer}: {err}");
@@ -75,7 +97,9 @@ fn unknown_keys_are_rejected_at_every_level() {
 fn local_transaction_requires_an_integer_lgsl_code() {
     let (_, bytes) = fixtures()
         .into_iter()
-        .find(|(n, _)| n == "local_transaction__frontend__local_transaction_with_childminder_fields.json")
+        .find(|(n, _)| {
+            n == "local_transaction__frontend__local_transaction_with_childminder_fields.json"
+        })
         .unwrap();
     let mut value: Value = serde_json::from_slice(&bytes).unwrap();
     value["details"]["lgsl_code"] = Value::String("461".into());
@@ -90,7 +114,9 @@ fn json_schemas_are_generated_and_closed() {
     let schemas = json_schemas();
     let publisher = serde_json::to_value(&schemas["publisher_item"]).unwrap();
     assert_eq!(publisher["additionalProperties"], Value::Bool(false), "{publisher}");
-    assert!(publisher["required"].as_array().unwrap().contains(&Value::String("schema_name".into())));
+    assert!(
+        publisher["required"].as_array().unwrap().contains(&Value::String("schema_name".into()))
+    );
     let text = publisher.to_string();
     for def in ["LocalTransactionDetails", "StepByStepNavDetails", "GuideDetails", "Route"] {
         assert!(text.contains(def), "schema lacks {def}");

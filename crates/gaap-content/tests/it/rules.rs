@@ -99,11 +99,23 @@ fn redirect_rules() {
     assert_eq!(codes(&redirect_item("https://www.nhs.uk/conditions", None)), Vec::<&str>::new());
     assert_eq!(codes(&redirect_item("/old", None)), ["redirect_path_equals_destination"]);
     assert_eq!(codes(&redirect_item("/new/", None)), ["redirect_destination_invalid"]);
-    assert_eq!(codes(&redirect_item("https://example.com/x", None)), ["redirect_external_disallowed_domain"]);
+    assert_eq!(
+        codes(&redirect_item("https://example.com/x", None)),
+        ["redirect_external_disallowed_domain"]
+    );
     assert_eq!(codes(&redirect_item("http://www.nhs.uk/x", None)), ["redirect_external_not_https"]);
-    assert_eq!(codes(&redirect_item("https://www.gov.uk/x", None)), ["redirect_external_govuk_should_be_internal"]);
-    assert_eq!(codes(&redirect_item("/new?x=1", Some("preserve"))), ["redirect_query_not_allowed_with_preserve"]);
-    assert_eq!(codes(&redirect_item("/new#frag", Some("preserve"))), ["redirect_fragment_not_allowed_with_preserve"]);
+    assert_eq!(
+        codes(&redirect_item("https://www.gov.uk/x", None)),
+        ["redirect_external_govuk_should_be_internal"]
+    );
+    assert_eq!(
+        codes(&redirect_item("/new?x=1", Some("preserve"))),
+        ["redirect_query_not_allowed_with_preserve"]
+    );
+    assert_eq!(
+        codes(&redirect_item("/new#frag", Some("preserve"))),
+        ["redirect_fragment_not_allowed_with_preserve"]
+    );
     assert_eq!(codes(&redirect_item("/new?x=1", Some("ignore"))), Vec::<&str>::new());
     let mut v = redirect_item("/new", None);
     v["redirects"][0]["path"] = json!("/other");
