@@ -284,12 +284,23 @@ impl Zipf {
 /// postcode allows). Deterministic for a given seed and input.
 #[must_use]
 pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Address> {
+    let mut out = Vec::with_capacity(count);
+    generate_with(postcodes, count, seed, |a| out.push(a));
+    out
+}
+
+/// As [`generate`], handing each address to `sink` instead of collecting (for national-scale output).
+pub fn generate_with(
+    postcodes: &[SeedPostcode],
+    count: usize,
+    seed: u64,
+    mut sink: impl FnMut(Address),
+) {
     let mut rng = Rng::new(seed);
     let streets = street_names();
     let zipf = Zipf::new(streets.len());
-    let mut out = Vec::with_capacity(count);
     if postcodes.is_empty() {
-        return out;
+        return;
     }
     // Split `count` over the postcodes: a random share each, so sizes vary (1 to about 3x the mean).
     let mean = count as f64 / postcodes.len() as f64;
@@ -311,7 +322,7 @@ pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Addr
         let street_b = streets[zipf.sample(&mut rng)].clone();
         let locality = (rng.below(10) == 0).then(|| rng.pick(&LOCALITIES).to_owned());
         let mut number = 1 + rng.below(60) as u32;
-        let mut building: Option<(String, Option<u32>, u32)> = None;
+        let mut building: Option<(String, Option<u32>, u32, Option<String>)> = None;
         for k in 0..share {
             uprn += 1;
             let Ok(id) = Uprn::new(uprn) else { break };
@@ -328,7 +339,8 @@ pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Addr
                 )
             });
             let roll = rng.below(100);
-            if let Some((name, num, flat)) = building.as_mut() {
+            if let Some((name, num, flat, street)) = building.as_mut() {
+                a.thoroughfare.clone_from(street);
                 *flat += 1;
                 a.sub_building = Some(format!("FLAT {flat}"));
                 a.building_name = Some(name.clone());
@@ -352,7 +364,7 @@ pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Addr
                 a.building_name = Some(name.clone());
                 a.building_number = num;
                 a.classification = Some("RD06".into());
-                building = Some((name, num, 1));
+                building = Some((name, num, 1, a.thoroughfare.clone()));
             } else if roll < 89 {
                 a.building_name = Some(rng.pick(&HOUSE_NAMES).to_owned());
                 a.classification = Some("RD02".into());
@@ -366,10 +378,9 @@ pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Addr
                 number += 2;
                 a.classification = Some("CR".into());
             }
-            out.push(a);
+            sink(a);
         }
     }
-    out
 }
 
 const AREAS: [(&str, &str); 40] = [
@@ -493,10 +504,49 @@ pub const GAAP_CSV_HEADER: [&str; 23] = [
 /// # Errors
 /// [`Error::Io`] when writing fails.
 pub fn write_gaap_csv(addresses: &[Address], out: impl Write) -> Result<(), Error> {
-    let mut w = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Error::io("gaap CSV output", std::io::Error::other(e));
-    w.write_record(GAAP_CSV_HEADER).map_err(io)?;
+    let mut w = GaapCsvWriter::new(out)?;
     for a in addresses {
+        w.write(a)?;
+    }
+    w.finish()
+}
+
+fn csv_io(e: csv::Error) -> Error {
+    Error::io("gaap CSV output", std::io::Error::other(e))
+}
+
+/// Writes gaap CSV one address at a time.
+#[derive(Debug)]
+pub struct GaapCsvWriter<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> GaapCsvWriter<W> {
+    /// Writes the header.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when writing fails.
+    pub fn new(out: W) -> Result<Self, Error> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(GAAP_CSV_HEADER).map_err(csv_io)?;
+        Ok(Self { w })
+    }
+
+    /// Flushes.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when writing fails.
+    pub fn finish(mut self) -> Result<(), Error> {
+        self.w.flush().map_err(|e| Error::io("gaap CSV output", e))
+    }
+
+    /// Writes one address.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when writing fails.
+    pub fn write(&mut self, a: &Address) -> Result<(), Error> {
+        let w = &mut self.w;
+        let io = csv_io;
         let s = |o: &Option<String>| o.clone().unwrap_or_default();
         let n = |o: Option<f64>| o.map(|v| v.to_string()).unwrap_or_default();
         let ll = a.source_lat_lng;
@@ -525,9 +575,8 @@ pub fn write_gaap_csv(addresses: &[Address], out: impl Write) -> Result<(), Erro
             s(&a.gss_code),
             a.language.code().to_owned(),
         ])
-        .map_err(io)?;
+        .map_err(io)
     }
-    w.flush().map_err(|e| Error::io("gaap CSV output", e))
 }
 
 /// The postcodes to use for `addresses` synthetic addresses: the embedded real Westminster postcodes when they

@@ -16,6 +16,8 @@ mod jose;
 mod notify;
 #[cfg(feature = "content")]
 mod content;
+#[cfg(feature = "address")]
+mod address;
 mod output;
 
 /// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
@@ -44,6 +46,13 @@ enum Command {
     #[cfg(feature = "content")]
     #[command(subcommand)]
     Content(content::Command),
+    /// Check UK postcodes: validity, parts and kind.
+    #[cfg(feature = "address")]
+    Postcode(address::PostcodeArgs),
+    /// Address index: build, lookup, search, match, synth.
+    #[cfg(feature = "address")]
+    #[command(subcommand)]
+    Address(address::Command),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +72,10 @@ fn main() -> ExitCode {
         Command::Notify(cmd) => notify::run(cmd),
         #[cfg(feature = "content")]
         Command::Content(cmd) => content::run(cmd),
+        #[cfg(feature = "address")]
+        Command::Postcode(args) => address::run_postcode(&args),
+        #[cfg(feature = "address")]
+        Command::Address(cmd) => address::run(cmd),
     };
     outcome.into()
 }
