@@ -19,6 +19,10 @@ mod content;
 #[cfg(feature = "address")]
 mod address;
 mod output;
+#[cfg(feature = "sandbox")]
+mod sandbox;
+#[cfg(feature = "pay")]
+mod pay;
 
 /// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
 #[derive(Debug, Parser)]
@@ -53,6 +57,13 @@ enum Command {
     #[cfg(feature = "address")]
     #[command(subcommand)]
     Address(address::Command),
+    /// Run Notify, Pay and One Login on loopback; the first stdout line holds every base URL and credential.
+    #[cfg(feature = "sandbox")]
+    Sandbox(gaap_sandbox::cli::Args),
+    /// GOV.UK Pay checks: verify a webhook signature, validate a create-payment body.
+    #[cfg(feature = "pay")]
+    #[command(subcommand)]
+    Pay(pay::Command),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +87,10 @@ fn main() -> ExitCode {
         Command::Postcode(args) => address::run_postcode(&args),
         #[cfg(feature = "address")]
         Command::Address(cmd) => address::run(cmd),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(args) => sandbox::run(&args),
+        #[cfg(feature = "pay")]
+        Command::Pay(cmd) => pay::run(cmd),
     };
     outcome.into()
 }
