@@ -104,6 +104,20 @@ impl ValidationOptions {
         Self { live: true, ..Self::default() }
     }
 
+    /// The same options for a live account or not.
+    #[must_use]
+    pub const fn live_account(mut self, live: bool) -> Self {
+        self.live = live;
+        self
+    }
+
+    /// The same options with the connector's checks on or off.
+    #[must_use]
+    pub const fn connector_checks(mut self, on: bool) -> Self {
+        self.connector_checks = on;
+        self
+    }
+
     /// The same options with zero amounts allowed or not.
     #[must_use]
     pub const fn zero_amount_allowed(mut self, allowed: bool) -> Self {
