@@ -22,12 +22,17 @@ use crate::types::{
 };
 
 const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The longest any document is cached, whatever its `max-age` says: keys removed upstream stop being
+/// trusted within a day.
+const MAX_CACHE_AGE: Duration = Duration::from_secs(86_400);
+/// How long a logout-token `jti` is remembered at least (One Login: "not seen in the last 3 min").
+const JTI_WINDOW: time::Duration = time::Duration::seconds(180);
 
 /// Configures a [`Client`].
 ///
 /// Defaults: ID tokens ES256, 30 s leeway, 10 s connect and 30 s request timeouts, client assertions valid
 /// for 5 minutes, JWKS/DID refetch on an unknown `kid` at most once a minute, 5 minutes of caching when a
-/// response has no `Cache-Control: max-age`, https only.
+/// response has no `Cache-Control: max-age` and never more than a day, https only.
 #[derive(Debug)]
 pub struct ClientBuilder {
     issuer: String,
@@ -314,32 +319,30 @@ impl Client {
         if let Some((doc, true)) = inner.metadata.get(now) {
             return Ok(doc);
         }
-        let fetched = self.fetch(&inner.discovery_url, "provider metadata").await.and_then(
-            |(body, max_age)| {
-                let doc: ProviderMetadata =
-                    serde_json::from_slice(&body).map_err(|source| Error::Decode {
-                        what: "provider metadata",
-                        url: inner.discovery_url.clone(),
-                        body: String::from_utf8_lossy(&body).into_owned(),
-                        source,
-                    })?;
-                if doc.issuer != self.config().issuer {
-                    return Err(Error::Metadata(format!(
-                        "discovery issuer {:?} is not the configured {:?}",
-                        doc.issuer,
-                        self.config().issuer
-                    )));
-                }
-                for url in [&doc.authorization_endpoint, &doc.token_endpoint, &doc.jwks_uri]
-                    .into_iter()
-                    .chain(doc.userinfo_endpoint.as_ref())
-                    .chain(doc.end_session_endpoint.as_ref())
-                {
-                    check_url(url, allow)?;
-                }
-                Ok((doc, max_age))
-            },
-        );
+        let fetched = self.fetch(&inner.discovery_url).await.and_then(|(body, max_age)| {
+            let doc: ProviderMetadata =
+                serde_json::from_slice(&body).map_err(|source| Error::Decode {
+                    what: "provider metadata",
+                    url: inner.discovery_url.clone(),
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    source,
+                })?;
+            if doc.issuer != self.config().issuer {
+                return Err(Error::Metadata(format!(
+                    "discovery issuer {:?} is not the configured {:?}",
+                    doc.issuer,
+                    self.config().issuer
+                )));
+            }
+            for url in [&doc.authorization_endpoint, &doc.token_endpoint, &doc.jwks_uri]
+                .into_iter()
+                .chain(doc.userinfo_endpoint.as_ref())
+                .chain(doc.end_session_endpoint.as_ref())
+            {
+                check_url(url, allow)?;
+            }
+            Ok((doc, max_age))
+        });
         match fetched {
             Ok((doc, max_age)) => {
                 Ok(inner.metadata.put(doc, now, max_age.unwrap_or(Duration::from_secs(86_400))))
@@ -437,6 +440,8 @@ impl Client {
                 &pending.vtr,
             )
             .await?;
+        rules::check_at_hash(&claims, &tokens.access_token, expect.alg)
+            .map_err(|e| Error::token(TokenKind::IdToken, e))?;
         Ok(Tokens {
             access_token: AccessToken::new(tokens.access_token),
             id_token: IdToken::new(tokens.id_token),
@@ -484,7 +489,9 @@ impl Client {
                 .map_err(|e| Error::token(TokenKind::LogoutToken, e))?;
         // Remember for at least 3 minutes (One Login's window), or until expiry if later, plus leeway.
         let exp = OffsetDateTime::from_unix_timestamp(claims.exp).unwrap_or(now);
-        let forget_after = exp.max(now + Duration::from_secs(180)) + self.config().leeway;
+        let forget_after = exp
+            .max(now.saturating_add(JTI_WINDOW))
+            .saturating_add(self.config().leeway.try_into().unwrap_or(time::Duration::MAX));
         if !self.inner.jti_store.first_use(&claims.jti, forget_after, now) {
             return Err(Error::token(
                 TokenKind::LogoutToken,
@@ -652,7 +659,7 @@ impl Client {
         {
             return Ok(Arc::clone(doc));
         }
-        let fetched = self.fetch(url, what).await.and_then(|(body, max_age)| {
+        let fetched = self.fetch(url).await.and_then(|(body, max_age)| {
             let doc = parse(&body).map_err(|source| Error::Decode {
                 what,
                 url: url.to_owned(),
@@ -673,12 +680,7 @@ impl Client {
         }
     }
 
-    async fn fetch(
-        &self,
-        url: &str,
-        what: &'static str,
-    ) -> Result<(Vec<u8>, Option<Duration>), Error> {
-        let _ = what;
+    async fn fetch(&self, url: &str) -> Result<(Vec<u8>, Option<Duration>), Error> {
         let response = self.inner.http.get(url).send().await.map_err(|e| transport(url, e))?;
         let max_age = response
             .headers()
@@ -718,14 +720,17 @@ impl<T> Slot<T> {
 
     fn put(&self, value: T, now: OffsetDateTime, max_age: Duration) -> Arc<T> {
         let value = Arc::new(value);
-        self.lock().value = Some((Arc::clone(&value), now + max_age));
+        let max_age =
+            time::Duration::try_from(max_age.min(MAX_CACHE_AGE)).unwrap_or(time::Duration::ZERO);
+        self.lock().value = Some((Arc::clone(&value), now.saturating_add(max_age)));
         value
     }
 
     /// Whether an unknown-`kid` refetch is allowed now; if so, records it.
     fn may_refetch(&self, now: OffsetDateTime, cooldown: Duration) -> bool {
         let mut state = self.lock();
-        if state.last_refetch.is_some_and(|last| now < last + cooldown) {
+        let cooldown = time::Duration::try_from(cooldown).unwrap_or(time::Duration::MAX);
+        if state.last_refetch.is_some_and(|last| now < last.saturating_add(cooldown)) {
             return false;
         }
         state.last_refetch = Some(now);

@@ -90,6 +90,9 @@ pub enum TokenError {
         /// The `sub` found.
         found: String,
     },
+    /// `at_hash` does not match the access token issued with the ID token.
+    #[error("at_hash does not match the access token")]
+    AtHashMismatch,
     /// A logout token's `events` is not exactly the back-channel logout event.
     #[error("logout token events are not exactly the back-channel logout event")]
     InvalidEvent,
@@ -107,7 +110,8 @@ pub enum TokenError {
 impl TokenError {
     /// A stable snake_case name: `malformed`, `unsupported_algorithm`, `unknown_key`, `bad_signature`,
     /// `wrong_issuer`, `wrong_audience`, `expired`, `issued_in_future`, `not_yet_valid`, `missing_claim`,
-    /// `nonce_mismatch`, `vot_mismatch`, `wrong_subject`, `invalid_event`, `nonce_present` or `replayed`.
+    /// `nonce_mismatch`, `vot_mismatch`, `wrong_subject`, `at_hash_mismatch`, `invalid_event`, `nonce_present` or
+    /// `replayed`.
     #[must_use]
     pub const fn kind(&self) -> &'static str {
         match self {
@@ -124,6 +128,7 @@ impl TokenError {
             Self::NonceMismatch => "nonce_mismatch",
             Self::VotMismatch { .. } => "vot_mismatch",
             Self::WrongSubject { .. } => "wrong_subject",
+            Self::AtHashMismatch => "at_hash_mismatch",
             Self::InvalidEvent => "invalid_event",
             Self::NoncePresent => "nonce_present",
             Self::Replayed { .. } => "replayed",

@@ -107,3 +107,38 @@ pub fn verify_id_token(
         raw: map,
     })
 }
+
+/// Checks `at_hash` against the access token issued with the ID token: base64url of the left half of the
+/// hash named by `alg` (SHA-256 for ES256, RS256 and PS256). An absent `at_hash` is accepted (code flow);
+/// an algorithm without a known hash fails closed.
+///
+/// # Errors
+/// [`TokenError::AtHashMismatch`], or [`TokenError::UnsupportedAlgorithm`] for an unknown hash.
+pub fn check_at_hash(
+    claims: &IdTokenClaims,
+    access_token: &str,
+    alg: Algorithm,
+) -> Result<(), TokenError> {
+    let Some(sent) = claims.raw.get("at_hash") else { return Ok(()) };
+    let sent = sent.as_str().ok_or(TokenError::MissingClaim("at_hash"))?;
+    let digest = match alg {
+        Algorithm::ES256 | Algorithm::RS256 | Algorithm::PS256 | Algorithm::HS256 => {
+            &ring::digest::SHA256
+        }
+        Algorithm::RS384 | Algorithm::PS384 => &ring::digest::SHA384,
+        Algorithm::RS512 | Algorithm::PS512 => &ring::digest::SHA512,
+        other => {
+            return Err(TokenError::UnsupportedAlgorithm {
+                alg: other.as_str().to_owned(),
+                expected: alg,
+            });
+        }
+    };
+    let hash = ring::digest::digest(digest, access_token.as_bytes());
+    let left = hash.as_ref().get(..hash.as_ref().len() / 2).unwrap_or_default();
+    if constant_time_eq(&crate::jws::b64(left), sent) {
+        Ok(())
+    } else {
+        Err(TokenError::AtHashMismatch)
+    }
+}

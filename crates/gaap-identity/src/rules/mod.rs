@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 pub use core_identity::{CoreIdentityExpectations, DidDocument, verify_core_identity};
-pub use id_token::{Expectations, verify_id_token};
+pub use id_token::{Expectations, check_at_hash, verify_id_token};
 pub use logout_token::{BACKCHANNEL_LOGOUT_EVENT, verify_logout_token};
 
 use crate::error::TokenError;

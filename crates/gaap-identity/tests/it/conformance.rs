@@ -3,7 +3,7 @@
 //! Names follow rohe/oidctest (`test_tool/cp/test_rplib/rp/flows/*.json`, `rp-*`) with the current
 //! openid-certification/conformance-suite name (`src/main/java/net/openid/conformance/openid/client/**`,
 //! `oidcc-client-test-*`) in each doc comment. Not applicable to One Login (code flow only, no implicit or
-//! hybrid): at_hash/c_hash, refresh tokens, request_uri, webfinger, dynamic registration, form_post,
+//! hybrid): c_hash, refresh tokens, request_uri, webfinger, dynamic registration, form_post,
 //! aggregated claims, signed/encrypted userinfo, session iframe, front-channel logout, mTLS.
 
 use gaap_identity::rules::{Expectations, verify_id_token, verify_logout_token};
@@ -725,4 +725,52 @@ fn jwk_alg_must_match_header_alg() {
     let keys =
         gaap_identity::rules::parse_jwks(json!({ "keys": [jwk] }).to_string().as_bytes()).unwrap();
     assert_eq!(check(&key.sign(&id_claims(ISSUER)), &keys).unwrap_err().kind(), "unknown_key");
+}
+
+/// `oidcc-client-test-invalid-athash`: optional for the code flow, but checked when sent (fail closed).
+#[tokio::test]
+async fn rp_id_token_invalid_athash() {
+    let op = Op::start().await;
+    op.mount_discovery().await;
+    op.mount_jwks(&[&op.key], 3600, 1).await;
+    let client = op.client();
+    let request = client.authorize(&AuthorizeRequest::new()).await.unwrap();
+    let mut claims = with(id_claims(&op.issuer()), "at_hash", json!("lRMIT6bpaCFl2GaUBjuQ0w"));
+    claims["nonce"] = json!(request.pending.nonce.expose_secret());
+    mount_token(&op, &op.key.sign(&claims)).await;
+    let err = client
+        .exchange_code(&request.pending, gaap_identity::AuthorizationCode::new("c"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.token_error(), Some(&TokenError::AtHashMismatch));
+}
+
+/// `oidcc-client-test-missing-athash`: allowed in the code flow.
+#[tokio::test]
+async fn rp_id_token_missing_athash() {
+    let op = Op::start().await;
+    op.mount_discovery().await;
+    op.mount_jwks(&[&op.key], 3600, 1).await;
+    let client = op.client();
+    let request = client.authorize(&AuthorizeRequest::new()).await.unwrap();
+    let mut claims = without(id_claims(&op.issuer()), "at_hash");
+    claims["nonce"] = json!(request.pending.nonce.expose_secret());
+    mount_token(&op, &op.key.sign(&claims)).await;
+    let tokens = client
+        .exchange_code(&request.pending, gaap_identity::AuthorizationCode::new("c"))
+        .await
+        .unwrap();
+    assert!(!tokens.claims.raw.contains_key("at_hash"));
+}
+
+/// The at_hash of RFC-style access token "SlAV32hkKG" (the id_claims fixture) is accepted, other tokens not.
+#[test]
+fn at_hash_is_the_left_half_of_sha256() {
+    let key = es();
+    let claims = check(&key.sign(&id_claims(ISSUER)), &jwks(&[&key])).unwrap();
+    assert!(gaap_identity::rules::check_at_hash(&claims, "SlAV32hkKG", Algorithm::ES256).is_ok());
+    assert_eq!(
+        gaap_identity::rules::check_at_hash(&claims, "another-token", Algorithm::ES256),
+        Err(TokenError::AtHashMismatch)
+    );
 }

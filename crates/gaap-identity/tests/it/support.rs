@@ -74,7 +74,7 @@ pub fn jwks(keys: &[&OpKey]) -> JwkSet {
 /// ID-token claims One Login sends for `vtr=["Cl.Cm"]` (AUTH "ID token" example).
 pub fn id_claims(issuer: &str) -> Value {
     json!({
-        "at_hash": "lRMIT6bpaCFl2GaUBjuQ0w",
+        "at_hash": "rXH7QWVTZnXYCou_6Vdpfg", // base64url(SHA-256("SlAV32hkKG")[..16]), the mocked access token
         "sub": SUB,
         "aud": CLIENT_ID,
         "iss": issuer,
