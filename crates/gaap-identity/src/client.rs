@@ -16,9 +16,9 @@ use crate::error::{Error, TokenError, TokenKind};
 use crate::logout::{JtiStore, MemoryJtiStore};
 use crate::rules::{self, CoreIdentityExpectations, DidDocument, Expectations};
 use crate::types::{
-    AccessToken, Algorithm, AuthorizationCode, ClientKey, CoreIdentity, IdToken, IdTokenClaims,
-    IdentityOutcome, JwkSet, LogoutTokenClaims, ProviderMetadata, ReturnCode, UserInfo, VocabClaim,
-    Vtr,
+    AccessToken, Algorithm, AuthorizationCode, ClientAssertion, ClientKey, CoreIdentity, IdToken,
+    IdTokenClaims, IdentityOutcome, JwkSet, LogoutTokenClaims, ProviderMetadata, ReturnCode,
+    UserInfo, VocabClaim, Vtr,
 };
 
 const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -375,7 +375,7 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Config`] without a signing key.
-    pub fn client_assertion(&self, audience: &str) -> Result<String, Error> {
+    pub fn client_assertion(&self, audience: &str) -> Result<ClientAssertion, Error> {
         let c = self.config();
         let key =
             c.key.as_ref().ok_or_else(|| Error::Config("no signing key configured".to_owned()))?;
@@ -409,7 +409,7 @@ impl Client {
             ("code", code.expose_secret()),
             ("redirect_uri", &pending.redirect_uri),
             ("client_assertion_type", CLIENT_ASSERTION_TYPE),
-            ("client_assertion", &assertion),
+            ("client_assertion", assertion.expose_secret()),
         ];
         if let Some(verifier) = &pending.pkce_verifier {
             form.push(("code_verifier", verifier.expose_secret()));

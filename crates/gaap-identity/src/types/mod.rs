@@ -15,7 +15,9 @@ pub use discovery::ProviderMetadata;
 pub use gaap_jose::{Algorithm, Jwk, JwkSet};
 pub use id_token::{IdTokenClaims, LogoutTokenClaims};
 pub use outcome::{AuthorizeErrorCode, CallbackOutcome, IdentityOutcome, ReturnCode};
-pub use secrets::{AccessToken, AuthorizationCode, ClientKey, IdToken, Nonce, PkceVerifier, State};
+pub use secrets::{
+    AccessToken, AuthorizationCode, ClientAssertion, ClientKey, IdToken, Nonce, PkceVerifier, State,
+};
 pub use userinfo::UserInfo;
 pub use vtr::{Credential, LevelOfConfidence, Vtr, VtrError};
 

@@ -48,6 +48,10 @@ secret_string!(
     AuthorizationCode
 );
 secret_string!(
+    /// A signed `private_key_jwt` client assertion (valid for up to 5 minutes).
+    ClientAssertion
+);
+secret_string!(
     /// The `state` sent to `/authorize`; keep it in the user's session and compare on the callback.
     State
 );
@@ -165,12 +169,13 @@ impl ClientKey {
     }
 
     /// Signs a compact JWS over `claims` with header `{alg, typ: JWT, kid}`.
-    pub(crate) fn sign(&self, claims: &serde_json::Value) -> Result<String, Error> {
+    pub(crate) fn sign(&self, claims: &serde_json::Value) -> Result<ClientAssertion, Error> {
         let mut header = gaap_jose::Header::new(self.alg).with_typ("JWT");
         if let Some(kid) = self.key.kid() {
             header = header.with_kid(kid);
         }
         gaap_jose::sign_json(&header, claims, &self.key)
+            .map(ClientAssertion)
             .map_err(|e| Error::Config(format!("signing the client assertion: {e}")))
     }
 }

@@ -289,6 +289,10 @@ fn secrets_are_redacted_in_debug() {
     let token = gaap_identity::AccessToken::new("SlAV32hkKG");
     assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
     assert!(!format!("{:?}", gaap_identity::IdToken::new("eyJ.secret.x")).contains("secret"));
+    assert_eq!(
+        format!("{:?}", gaap_identity::ClientAssertion::new("eyJ.a.b")),
+        "ClientAssertion([redacted])"
+    );
 }
 
 #[test]
@@ -328,8 +332,39 @@ async fn ps256_client_assertion_verifies() {
         .with_algorithm(gaap_jose::Algorithm::PS256)
         .unwrap();
     let jwks = gaap_jose::JwkSet::new(vec![public.public_jwk().unwrap()]);
-    let verified =
-        gaap_jose::verify_with_jwks(&assertion, &jwks, &[gaap_jose::Algorithm::PS256]).unwrap();
+    let verified = gaap_jose::verify_with_jwks(
+        assertion.expose_secret(),
+        &jwks,
+        &[gaap_jose::Algorithm::PS256],
+    )
+    .unwrap();
     let claims: serde_json::Value = verified.claims().unwrap();
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 300);
+}
+
+#[tokio::test]
+async fn an_absurd_max_age_neither_panics_nor_pins_keys_forever() {
+    let op = Op::start().await;
+    op.mount_discovery().await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/jwks.json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(jwks_json(&[&op.key]))
+                .insert_header("cache-control", "max-age=18446744073709551615"),
+        )
+        .expect(2)
+        .mount(&op.server)
+        .await;
+    let client = op.client();
+    let token = op.key.sign(&with(id_claims(&op.issuer()), "exp", json!(NOW + 90_000)));
+    client.verify_id_token(&token, NONCE, &Vtr::default()).await.unwrap();
+    // Capped at a day: the next check after a day fetches again.
+    op.clock.advance(Duration::from_secs(86_401));
+    let token = op.key.sign(&with(
+        with(id_claims(&op.issuer()), "iat", json!(NOW + 86_401)),
+        "exp",
+        json!(NOW + 90_000),
+    ));
+    client.verify_id_token(&token, NONCE, &Vtr::default()).await.unwrap();
 }

@@ -497,7 +497,7 @@ async fn rp_token_endpoint_private_key_jwt() {
     assert!(assertion["exp"].as_i64().unwrap() > NOW);
     let first_jti = assertion["jti"].as_str().unwrap().to_owned();
     let again: Value = gaap_jose::verify_with_jwks(
-        &client.client_assertion(&token_endpoint).unwrap(),
+        client.client_assertion(&token_endpoint).unwrap().expose_secret(),
         &rp_jwks,
         &[Algorithm::RS256],
     )
