@@ -65,13 +65,14 @@ impl Page<'_> {
             html,
             "</head>\n<body class=\"govuk-template__body\">\n\
              <a href=\"#main-content\" class=\"govuk-skip-link\">Skip to main content</a>\n\
-             <header class=\"govuk-header\">\n<div class=\"govuk-header__container govuk-width-container\">\n\
-             <div class=\"govuk-header__logo\"><a href=\"/\" class=\"govuk-header__link govuk-header__link--homepage\">GOV.UK</a></div>\n\
-             </div>\n</header>\n\
+             <header class=\"govuk-template__header\">\n\
+             <div class=\"govuk-header\">\n<div class=\"govuk-header__container govuk-width-container\">\n\
+             <div class=\"govuk-header__logo\"><a href=\"/\" class=\"govuk-header__homepage-link\">GOV.UK</a></div>\n\
+             </div>\n</div>\n\
              <section class=\"govuk-service-navigation\" aria-label=\"Service information\">\n\
              <div class=\"govuk-width-container\"><div class=\"govuk-service-navigation__container\">\n\
              <span class=\"govuk-service-navigation__service-name\"><a href=\"/\" class=\"govuk-service-navigation__link\">{service}</a></span>\n\
-             </div></div>\n</section>\n\
+             </div></div>\n</section>\n</header>\n\
              <div class=\"govuk-width-container\">\n",
             service = escape(self.service),
         );

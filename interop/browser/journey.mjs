@@ -37,22 +37,27 @@ async function heading(page) {
   return (await page.locator('h1').first().innerText()).trim();
 }
 
-// axe-core on the current page; serious or critical violations fail the run for the service's own pages.
-// The sandbox's stand-in pages (sign-in, card details) are checked and reported too.
+// axe-core on the current page; a serious or critical violation fails the run. The sandbox's stand-in
+// pages (sign-in, card details) are checked too: a person walks through them in this journey.
 async function checkA11y(page, label) {
   await page.addScriptTag({ content: axeSource });
   const results = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.length,
+      where: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary || ''}`.replace(/\s+/g, ' ')),
+    }));
   });
   const bad = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const own = page.url().startsWith(appUrl);
   a11yReport.push({ page: label, url: page.url(), own, violations: results });
   if (bad.length > 0) {
-    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} x${v.nodes}`).join('; ');
-    if (own) failures.push(`axe on "${label}": ${text}`);
-    else console.error(`note: axe on sandbox page "${label}": ${text}`);
+    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} x${v.nodes} [${v.where.join(' | ')}]`).join('; ');
+    failures.push(`axe on ${own ? '' : 'sandbox page '}"${label}": ${text}`);
   }
 }
 
@@ -78,11 +83,9 @@ async function launch() {
 async function signIn(page, { fail = false } = {}) {
   expect(!page.url().startsWith(appUrl), `expected the One Login sign-in page, got ${page.url()}`);
   await checkA11y(page, 'One Login sign-in (sandbox)');
-  if (fail) {
-    await page.getByRole('button', { name: /cancel|deny|refuse/i }).first().click();
-  } else {
-    await page.getByRole('button', { name: /sign in|continue/i }).first().click();
-  }
+  // The sandbox's page offers the configured users and an outcome; access_denied is a refused sign-in.
+  if (fail) await page.getByLabel('access_denied').check();
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.waitForLoadState();
 }
 

@@ -47,7 +47,10 @@ fn notify_send_sends_an_email_and_a_text_and_shows_a_refusal() {
 #[test]
 fn address_lookup_lists_addresses_and_the_council_for_an_embedded_postcode() {
     let out = run_example("address-lookup", &["sw1a2aa"]);
-    assert!(out.starts_with("SW1A 2AA: geographic postcode in district SW1, sector SW1A 2"), "{out}");
+    assert!(
+        out.starts_with("SW1A 2AA: geographic postcode in district SW1, sector SW1A 2"),
+        "{out}"
+    );
     assert!(out.contains("local authority (GSS code): E09000033"), "{out}");
     assert!(out.contains("  UPRN 9"), "synthetic UPRNs start with 9: {out}");
 
