@@ -1,11 +1,19 @@
 //! Integration tests: each starts an in-process sandbox on loopback with a `ManualClock` and no background
 //! ticker, so time moves only when a test says so and nothing sleeps.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::field_reassign_with_default, missing_docs, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::field_reassign_with_default,
+    missing_docs,
+    unreachable_pub
+)]
 
 mod common;
 mod e2e_pay;
 mod faults;
+#[cfg(feature = "interop")]
+mod interop;
 mod notify;
 mod one_login;
 mod pay;

@@ -1,0 +1,88 @@
+//! Acceptance against the official clients (feature `interop`). The tools come from the environment the test
+//! runner sets up; when the feature is on and a tool is missing, these tests fail with a message saying what
+//! to install, never skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gaap_sandbox::{Config, Sandbox, SandboxHandle};
+
+fn python() -> String {
+    std::env::var("GAAP_PYTHON").unwrap_or_else(|_| {
+        panic!("GAAP_PYTHON is not set: point it at a python3 with interop/requirements.txt installed (feature `interop`)")
+    })
+}
+
+fn node_modules() -> PathBuf {
+    let dir = std::env::var("GAAP_NODE_MODULES").unwrap_or_else(|_| {
+        panic!("GAAP_NODE_MODULES is not set: point it at interop/node_modules after `npm install` (feature `interop`)")
+    });
+    let dir = PathBuf::from(dir);
+    for package in ["notifications-node-client", "openid-client"] {
+        assert!(
+            dir.join(package).is_dir(),
+            "{package} is missing from GAAP_NODE_MODULES ({}): run npm install in interop",
+            dir.display()
+        );
+    }
+    dir
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/sandbox").join(name)
+}
+
+async fn sandbox() -> SandboxHandle {
+    Sandbox::start(Config::default()).await.unwrap()
+}
+
+/// Runs a command off the async runtime (the sandbox keeps serving) and fails with its output.
+async fn run(mut command: Command) {
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "exit {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status.code()
+    );
+    assert!(
+        stdout.contains("OK") || stdout.contains("passed"),
+        "no success line\n{stdout}\n{stderr}"
+    );
+}
+
+fn node(name: &str, credentials: &str) -> Command {
+    let modules = node_modules();
+    let mut c = Command::new("node");
+    c.arg(script(name)).arg(credentials).env("NODE_PATH", &modules);
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_python_client_unmodified() {
+    let h = sandbox().await;
+    let mut c = Command::new(python());
+    c.arg(script("notify_python.py")).arg(h.credentials_json());
+    run(c).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_node_client_unmodified() {
+    let h = sandbox().await;
+    run(node("notify_node.mjs", &h.credentials_json())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openid_client_code_flow_with_private_key_jwt_and_pkce() {
+    let h = sandbox().await;
+    run(node("openid_client.mjs", &h.credentials_json())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_5xx_and_no_schema_breaks() {
+    let h = sandbox().await;
+    let mut c = Command::new("sh");
+    c.arg(script("schemathesis.sh")).arg(python()).arg(h.credentials_json());
+    run(c).await;
+}
