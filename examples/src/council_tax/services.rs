@@ -88,7 +88,15 @@ pub struct Backends {
     pub(crate) pay: gaap_pay::Client,
     pub(crate) webhook_secret: gaap_pay::SigningSecret,
     pub(crate) notify: gaap_notify::Client,
+    pub(crate) councils: CouncilResolver,
 }
+
+/// Postcode → council → page, for LGSL 57.
+type CouncilResolver = gaap_content::local::Resolver<
+    'static,
+    gaap_content::local::LinkTable,
+    gaap_content::local::AddressPostcodes,
+>;
 
 impl fmt::Debug for Backends {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -169,6 +177,17 @@ pub(crate) async fn start_sandbox(
     Ok((backends, SandboxGuard { handle }))
 }
 
+/// LGSL 57: "Find out more about council tax" (Local Government Service List).
+pub(crate) const COUNCIL_TAX_LGSL: u32 = 57;
+
+/// The councils' pages for LGSL 57, in Local Links Manager's `authority_slug,lgsl,lgil,url` shape. Only the
+/// embedded area (Westminster) is listed; any other council falls back to its homepage. LGIL 4 is "Paying
+/// for goods and services", which the resolver prefers over LGIL 8, "Providing information".
+const COUNCIL_LINKS_CSV: &str = "authority_slug,lgsl,lgil,url
+westminster,57,8,https://www.westminster.gov.uk/council-tax
+westminster,57,4,https://www.westminster.gov.uk/council-tax/pay-your-council-tax
+";
+
 /// The start page, in govspeak.
 pub const START_PAGE_GOVSPEAK: &str = include_str!("start-page.govspeak");
 
@@ -228,7 +247,13 @@ impl Backends {
             .base_url(&creds.notify.base_url)
             .build()
             .map_err(ServiceError::new)?;
+        let links = gaap_content::local::LinkTable::from_csv(COUNCIL_LINKS_CSV)
+            .map_err(ServiceError::new)?;
         Ok(Self {
+            councils: gaap_content::local::Resolver::embedded(
+                links,
+                gaap_content::local::AddressPostcodes,
+            ),
             notify,
             start_page_html: start_page_html()?,
             identity,
@@ -290,14 +315,11 @@ impl Backends {
         Ok((postcode.to_string(), choices))
     }
 
-    /// The council that serves a postcode for Council Tax (LGSL 57).
+    /// The council that serves a postcode for Council Tax: gaap-content's LGSL 57 resolution, with the
+    /// postcode's district from gaap-address.
     pub(crate) fn council(&self, postcode: &str) -> Option<Council> {
-        let postcode = gaap_address::Postcode::parse(postcode).ok()?;
-        let gss = gaap_address::admin_district(&postcode)?;
-        (gss == gaap_address::EMBEDDED_DISTRICT).then(|| Council {
-            name: "Westminster City Council".to_owned(),
-            url: "https://www.westminster.gov.uk/council-tax".to_owned(),
-        })
+        let resolved = self.councils.resolve_postcode(postcode, COUNCIL_TAX_LGSL, None).ok()?;
+        Some(Council { name: resolved.authority.name, url: resolved.url })
     }
 
     /// Creates the payment (with an `Idempotency-Key`, so a retried create never charges twice) and returns
