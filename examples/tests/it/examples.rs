@@ -59,3 +59,15 @@ fn address_lookup_lists_addresses_and_the_council_for_an_embedded_postcode() {
     let invalid = run_example("address-lookup", &["not a postcode"]);
     assert!(invalid.contains("is not a postcode"), "{invalid}");
 }
+
+#[test]
+fn content_publish_validates_publishes_routes_and_renders() {
+    let out = run_example("content-publish", &[]);
+    assert!(out.contains("refused: routes_must_include_base_path"), "{out}");
+    assert!(out.contains("draft saved: lock_version 1, state draft"), "{out}");
+    assert!(out.contains("published: version 1, state published"), "{out}");
+    assert!(out.contains("/pay-council-tax -> 200 /pay-council-tax"), "{out}");
+    assert!(out.contains("/pay-council-tax/online -> 303 /pay-council-tax"), "{out}");
+    assert!(out.contains("/not-here -> 404"), "{out}");
+    assert!(out.contains("<div class=\"govuk-inset-text call-to-action\">"), "{out}");
+}
