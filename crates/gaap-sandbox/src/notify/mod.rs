@@ -25,8 +25,6 @@ use crate::outbound::{DeliveryKind, Outbound};
 
 /// Notify's API page size (app/config.py `API_PAGE_SIZE`).
 const PAGE_SIZE: usize = 250;
-/// SMS length cap (notifications_utils `SMS_CHAR_COUNT_LIMIT`).
-const SMS_CHAR_LIMIT: usize = 918;
 
 /// Notify's three key types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -696,21 +694,18 @@ async fn send_sms(
     }
     let template = template_for(&state, template_id, TemplateKind::Sms)?;
     check_missing(template, &personalisation, &[])?;
-    let content = rules::fill(&template.body, &personalisation);
-    let content = content.split_whitespace().collect::<Vec<_>>().join(" ");
-    if content.trim().is_empty() {
+    let message = rules::sms(&template.body, &personalisation);
+    if message.empty {
         return Err(ApiError::bad_request("Your message is empty."));
     }
-    let length = content.chars().count();
-    if length > SMS_CHAR_LIMIT {
-        return Err(ApiError::bad_request(&format!(
-            "Your message is too long. Text messages cannot be longer than {SMS_CHAR_LIMIT} characters. Your message is {length} characters long."
-        )));
+    if message.too_long {
+        return Err(ApiError::bad_request(&message.too_long_message()));
+    }
+    let content = message.content;
+    if let Some(Err(m)) = phone.map(rules::service_phone) {
+        return Err(ApiError::new(400, "InvalidPhoneError", m));
     }
     check_recipient_allowed(&state, key_type, &number)?;
-    if international && !state.cfg.trial_mode {
-        // Services in the sandbox may send internationally.
-    }
     let now = state.clock.now();
     {
         let mut data = state.lock();
@@ -739,7 +734,7 @@ async fn send_sms(
             email_address: None,
             phone_number: phone.map(str::to_owned),
             address: Vec::new(),
-            fragments: rules::sms_fragments(&content),
+            fragments: message.fragments,
             body: content,
             subject: None,
             created_at: now,
@@ -812,14 +807,15 @@ async fn send_email(
     }
     let template = template_for(&state, template_id, TemplateKind::Email)?;
     check_missing(template, &personalisation, &[])?;
-    let content = rules::fill(&template.body, &personalisation);
-    let subject = rules::fill(template.subject.as_deref().unwrap_or_default(), &personalisation);
-    if content.len() > 2_000_000 {
-        return Err(ApiError::bad_request(&format!(
-            "Your message is too long. Emails cannot be longer than 2000000 bytes. Your message is {} bytes.",
-            content.len()
-        )));
+    let rendered = rules::email(
+        template.subject.as_deref().unwrap_or_default(),
+        &template.body,
+        &personalisation,
+    );
+    if rendered.too_long {
+        return Err(ApiError::bad_request(&rendered.too_long_message()));
     }
+    let (content, subject) = (rendered.content, rendered.subject);
     check_recipient_allowed(&state, key_type, &address)?;
     let now = state.clock.now();
     check_daily(&state, &mut state.lock(), key_type, "email", now)?;
@@ -945,11 +941,11 @@ async fn send_letter(
         return Err(ApiError::validation(vec!["template_id is a required property".to_owned()]));
     };
     let template = template_for(&state, template_id, TemplateKind::Letter)?;
-    let address = rules::validate_address(&personalisation)
-        .map_err(|m| ApiError::validation(vec![m.to_owned()]))?;
+    let address =
+        rules::validate_address(&personalisation).map_err(|m| ApiError::validation(vec![m]))?;
     let contact = template.letter_contact_block.as_deref().unwrap_or_default();
     check_missing(template, &personalisation, &[contact])?;
-    let content = rules::fill(&template.body, &personalisation);
+    let content = rules::fill_body(&template.body, &personalisation);
     let subject = rules::fill(template.subject.as_deref().unwrap_or_default(), &personalisation);
     check_daily(&state, &mut state.lock(), key_type, "letter", now)?;
     let response = json!({
@@ -1270,27 +1266,25 @@ async fn preview_template(
     let t = state.template(id).ok_or_else(ApiError::not_found)?;
     let contact = t.letter_contact_block.clone().unwrap_or_default();
     check_missing(t, &personalisation, &[&contact])?;
-    let body_text = rules::fill(&t.body, &personalisation);
-    let subject = t.subject.as_deref().map(|s| rules::fill(s, &personalisation));
-    let html = (t.kind == TemplateKind::Email).then(|| email_html(&body_text));
+    let (body_text, subject, html) = match t.kind {
+        TemplateKind::Email => {
+            let r =
+                rules::email(t.subject.as_deref().unwrap_or_default(), &t.body, &personalisation);
+            (r.content, Some(r.subject), Some(r.html))
+        }
+        TemplateKind::Sms => (rules::sms(&t.body, &personalisation).content, None, None),
+        TemplateKind::Letter => (
+            rules::fill_body(&t.body, &personalisation),
+            t.subject.as_deref().map(|s| rules::fill(s, &personalisation)),
+            None,
+        ),
+    };
     Ok(axum::Json(json!({
         "id": t.id, "type": t.kind.as_str(), "version": t.version, "body": body_text,
         "html": html, "subject": if t.kind == TemplateKind::Sms { None } else { subject },
         "postage": if t.kind == TemplateKind::Letter { t.postage.clone().or_else(|| Some("second".to_owned())) } else { None },
     }))
     .into_response())
-}
-
-/// Paragraphs of escaped text, the shape of Notify's email HTML body.
-fn email_html(body: &str) -> String {
-    body.split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| {
-            let escaped = p.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', "<br>");
-            format!("<p style=\"Margin: 0 0 20px 0; font-size: 19px; line-height: 25px; color: #0B0C0C;\">{escaped}</p>")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 async fn received_texts(

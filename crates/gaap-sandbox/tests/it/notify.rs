@@ -105,7 +105,7 @@ async fn test_key_simulates_failures_and_smoke_tests_are_not_stored() {
 #[tokio::test]
 async fn validation_uses_notifys_envelope_and_messages() {
     let (_h, n) = sandbox(Config::default(), KeyType::Normal).await;
-    let (status, body) = n.post("/v2/notifications/sms", &sms("0770090012")).await;
+    let (status, body) = n.post("/v2/notifications/sms", &sms("0770090")).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
