@@ -9,30 +9,33 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::{
-    Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::get,
-    routing::post,
-};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Router, routing::get, routing::post};
 use gaap_pay::webhook::{Deduplicator, verify_and_parse};
 use gaap_pay::{ApiKey, Client, CreatePaymentRequest, Money, SigningSecret};
 use gaap_sandbox::{Config, Sandbox, WebhookConfig};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 struct Receiver {
     secret: SigningSecret,
     seen: Deduplicator,
-    events: mpsc::UnboundedSender<String>,
+    paid: Notify,
 }
 
 async fn receive(State(rx): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let signature = headers.get("Pay-Signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
     match verify_and_parse(&rx.secret, &body, signature) {
         Ok(message) if rx.seen.first_delivery(&message.webhook_message_id) => {
-            let _ = rx.events.send(format!(
-                "{} for {}",
+            println!(
+                "webhook verified: {} for {}",
                 message.event_type.as_str(),
                 message.resource_id
-            ));
+            );
+            if message.event_type.as_str() == "card_payment_succeeded" {
+                rx.paid.notify_one();
+            }
             StatusCode::OK
         }
         Ok(_) => StatusCode::OK, // a redelivery: acknowledge, do nothing
@@ -53,13 +56,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(config).await?;
     let creds = &sandbox.credentials().pay;
 
-    let (events, mut arrived) = mpsc::unbounded_channel();
     let secret = SigningSecret::new(creds.webhook_secret.expose());
-    let receiver = Arc::new(Receiver { secret, seen: Deduplicator::new(10_000), events });
+    let receiver =
+        Arc::new(Receiver { secret, seen: Deduplicator::new(10_000), paid: Notify::new() });
     let app = Router::new()
         .route("/webhooks/pay", post(receive))
         .route("/done", get(|| async { "Thank you for your payment" })) // the payer's return page
-        .with_state(receiver);
+        .with_state(receiver.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let pay =
@@ -77,24 +80,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Play the payer on the sandbox's card page: card details, then confirm.
     let browser = reqwest::Client::new();
     let card_page = browser.get(payment.next_url().unwrap_or_default()).send().await?.url().clone();
-    let card = [
-        ("cardNo", "4444333322221111"),
-        ("expiryMonth", "12"),
-        ("expiryYear", "30"),
-        ("cvc", "123"),
-        ("action", "pay"),
-    ];
-    browser.post(card_page.clone()).form(&card).send().await?;
+    let card = "cardNo=4444333322221111&expiryMonth=12&expiryYear=30&cvc=123&action=pay";
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    browser.post(card_page.clone()).header(form.0, form.1).body(card).send().await?;
     browser.post(format!("{card_page}/confirm")).send().await?;
     println!("paid: {}", pay.get_payment(&payment.payment_id).await?.state.status.as_str());
 
-    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(10), arrived.recv()).await
-    {
-        println!("webhook verified: {event}");
-        if event.starts_with("card_payment_succeeded") {
-            break;
-        }
-    }
+    // Pay sends `card_payment_succeeded` and `card_payment_captured` in the background.
+    tokio::time::timeout(Duration::from_secs(10), receiver.paid.notified()).await?;
     let forged =
         browser.post(&url).header("Pay-Signature", "00".repeat(32)).body("{}").send().await?;
     println!("a forged delivery gets {}", forged.status());
