@@ -106,6 +106,8 @@ impl PhonePermissions {
 #[derive(Clone)]
 pub struct PhoneNumber {
     number: Parsed,
+    kind: Type,
+    region_gb: bool,
 }
 
 impl fmt::Debug for PhoneNumber {
@@ -230,10 +232,17 @@ fn possibility(number: &Parsed) -> Possibility {
     }
 }
 
-fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Parsed> {
+/// A parsed number with its type, computed once (each metadata lookup runs many regexes).
+struct Typed {
+    number: Parsed,
+    kind: Type,
+}
+
+fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Typed> {
     let number = phonenumber::parse(region, text).ok()?;
-    if number.is_valid() {
-        return Some(number);
+    let kind = number_type(&number);
+    if kind != Type::Unknown {
+        return Some(Typed { number, kind });
     }
     // libphonenumber also strips a national prefix written after the country code
     // (`+7 (8) 495 …`); the `phonenumber` crate does not, so retry without it.
@@ -241,9 +250,15 @@ fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Parsed> {
     let national = number.national().to_string();
     let prefix = main_metadata(code).and_then(|m| m.national_prefix())?;
     let stripped = national.strip_prefix(prefix).filter(|rest| rest.len() >= 2);
-    match stripped.and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok()) {
-        Some(candidate) if candidate.is_valid() => Some(candidate),
-        _ => Some(number),
+    let candidate = stripped
+        .and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok())
+        .map(|n| {
+            let kind = number_type(&n);
+            Typed { number: n, kind }
+        });
+    match candidate {
+        Some(c) if c.kind != Type::Unknown => Some(c),
+        _ => Some(Typed { number, kind }),
     }
 }
 
@@ -257,7 +272,7 @@ fn is_tv_number(number: &Parsed) -> bool {
     national.len() > 4 && national.starts_with("7700") && national.as_bytes()[4].is_ascii_digit()
 }
 
-fn parse_once(input: &str) -> Result<Parsed, PhoneErrorCode> {
+fn parse_once(input: &str) -> Result<Typed, PhoneErrorCode> {
     if !input.chars().all(is_allowed_char) {
         return Err(PhoneErrorCode::UnknownCharacter);
     }
@@ -266,11 +281,11 @@ fn parse_once(input: &str) -> Result<Parsed, PhoneErrorCode> {
     }
     let compact: String = input.chars().filter(|c| !is_ignorable(*c)).collect();
     let number = parse_lib(&compact, Some(country::Id::GB)).ok_or(PhoneErrorCode::InvalidNumber)?;
-    let number = match possibility(&number) {
+    let number = match possibility(&number.number) {
         Possibility::Possible => number,
         reason => {
             let forced = parse_lib(&format!("+{compact}"), None).filter(|n| {
-                matches!(possibility(n), Possibility::Possible | Possibility::LocalOnly)
+                matches!(possibility(&n.number), Possibility::Possible | Possibility::LocalOnly)
             });
             match forced {
                 Some(n) => n,
@@ -285,11 +300,12 @@ fn parse_once(input: &str) -> Result<Parsed, PhoneErrorCode> {
             }
         }
     };
+    // `is_valid` is "the type is known"; the type must also be on Notify's allow-list.
     let allowed = matches!(
-        number_type(&number),
+        number.kind,
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::Uan | Type::PersonalNumber
     );
-    if !(is_tv_number(&number) || number.is_valid() && allowed) {
+    if !(allowed || is_tv_number(&number.number)) {
         return Err(PhoneErrorCode::InvalidNumber);
     }
     Ok(number)
@@ -322,11 +338,14 @@ impl PhoneNumber {
     /// # Errors
     /// The [`PhoneErrorCode`] Notify would report.
     pub fn parse(input: &str) -> Result<Self, InvalidPhoneError> {
-        let number = match parse_once(input) {
+        let Typed { number, kind } = match parse_once(input) {
             Ok(n) => n,
             Err(_) => parse_once(&thoroughly_normalise(input))?,
         };
-        Ok(Self { number })
+        // Only +44 needs the region (GB or a Crown dependency); elsewhere it is never GB.
+        let region_gb =
+            number.code().value() == 44 && number.country().id() == Some(country::Id::GB);
+        Ok(Self { number, kind, region_gb })
     }
 
     /// Applies a service's permissions (`PhoneNumber.validate`).
@@ -340,10 +359,7 @@ impl PhoneNumber {
         }
         if self.is_uk()
             && !permissions.uk_landline
-            && matches!(
-                number_type(&self.number),
-                Type::FixedLine | Type::FixedLineOrMobile | Type::Uan
-            )
+            && matches!(self.kind, Type::FixedLine | Type::FixedLineOrMobile | Type::Uan)
         {
             return Err(PhoneErrorCode::NotAUkMobile.into());
         }
@@ -360,7 +376,7 @@ impl PhoneNumber {
     }
 
     fn region_is_gb(&self) -> bool {
-        self.number.country().id() == Some(country::Id::GB)
+        self.region_gb
     }
 
     /// E.164 without the `+`: `447723456789`.
@@ -427,7 +443,10 @@ impl PhoneNumber {
 ///
 /// # Errors
 /// The API's message.
-pub fn check_for_api(input: &str, permissions: PhonePermissions) -> Result<PhoneNumber, &'static str> {
+pub fn check_for_api(
+    input: &str,
+    permissions: PhonePermissions,
+) -> Result<PhoneNumber, &'static str> {
     let number = PhoneNumber::parse(input).map_err(|e| e.code.api_message())?;
     if number.is_international() && !permissions.international {
         return Err("Cannot send to international mobile numbers");

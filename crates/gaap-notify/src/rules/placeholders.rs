@@ -43,7 +43,9 @@ impl<'a> Iterator for Placeholders<'a> {
 
     fn next(&mut self) -> Option<Placeholder<'a>> {
         let bytes = self.content.as_bytes();
-        while let Some(offset) = self.content.get(self.pos..).and_then(|rest| rest.find("((")) {
+        while let Some(offset) =
+            bytes.get(self.pos..).and_then(|rest| rest.windows(2).position(|w| w == b"(("))
+        {
             let start = self.pos + offset;
             let body_start = start + 2;
             let mut j = body_start;
@@ -297,11 +299,29 @@ pub fn fill_into(
     options: FillOptions,
     out: &mut String,
 ) {
+    fill_tracking_missing(content, values, options, out, None);
+}
+
+/// [`fill_into`] that also records missing placeholder names (insensitively de-duplicated, in
+/// first-seen order) into `missing`.
+pub fn fill_tracking_missing(
+    content: &str,
+    values: &Map<String, Value>,
+    options: FillOptions,
+    out: &mut String,
+    mut missing: Option<&mut Vec<String>>,
+) {
     let mut last = 0;
     for placeholder in scan(content) {
         out.push_str(&content[last..placeholder.start]);
         last = placeholder.end;
         let value = lookup(values, placeholder.name());
+        if value.is_none()
+            && let Some(list) = missing.as_deref_mut()
+            && !list.iter().any(|seen| names_match(seen, placeholder.name()))
+        {
+            list.push(placeholder.name().to_owned());
+        }
         match (placeholder.conditional_text(), value) {
             (_, None) => out.push_str(&content[placeholder.start..placeholder.end]),
             (Some(text), Some(v)) => {

@@ -84,6 +84,31 @@ pub fn replacement_for(c: char, legacy: bool) -> Option<&'static str> {
     })
 }
 
+const NOT_GSM: u8 = 0;
+const BASIC: u8 = 1;
+const EXTENDED: u8 = 2;
+
+/// GSM class of each ASCII byte.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [NOT_GSM; 128];
+    let mut b = 0x20;
+    while b < 0x7f {
+        table[b] = BASIC;
+        b += 1;
+    }
+    table[b'`' as usize] = NOT_GSM;
+    table[b'\n' as usize] = BASIC;
+    table[b'\r' as usize] = BASIC;
+    table[0x1b] = BASIC;
+    let ext = b"^{}\\[~]|";
+    let mut i = 0;
+    while i < ext.len() {
+        table[ext[i] as usize] = EXTENDED;
+        i += 1;
+    }
+    table
+};
+
 /// Whether `c` is in the GSM basic or extension set.
 #[must_use]
 pub fn is_gsm(c: char) -> bool {
@@ -279,12 +304,71 @@ pub fn fragment_count(characters: usize, extended: usize, charset: CharacterSet)
     }
 }
 
+/// The whitespace steps of the pipeline in one pass, for text whose bytes are printable ASCII,
+/// tab, `\n` or `\r` (the common case). Same result as `remove_whitespace_before_punctuation`,
+/// per-line `normalise_whitespace`, `normalise_multiple_newlines` and `strip`; `None` for other
+/// text.
+fn normalise_ascii_fast(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    if !bytes.iter().all(|b| matches!(b, 0x20..=0x7e | b'\t' | b'\n' | b'\r')) {
+        return None;
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    let mut empty_lines = 0_usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        // One line: up to `\n`, `\r` or `\r\n`.
+        let start = i;
+        while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+            i += 1;
+        }
+        let line = &bytes[start..i];
+        if i < bytes.len() && bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+        }
+        i += 1;
+        let mut pending = false;
+        let mut wrote = false;
+        for &b in line {
+            if b == b' ' || b == b'\t' {
+                pending = true;
+                continue;
+            }
+            if !wrote && !out.is_empty() {
+                // First content on a later line: separate it from the previous content line.
+                out.extend_from_slice(if empty_lines > 0 { b"\n\n" } else { b"\n" });
+            }
+            if pending && wrote && b != b',' && b != b'.' {
+                out.push(b' ');
+            }
+            pending = false;
+            out.push(b);
+            wrote = true;
+        }
+        if wrote {
+            empty_lines = 0;
+        } else if !out.is_empty() {
+            empty_lines += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// `unsanitised_content`: placeholders filled, prefix added, whitespace normalised and stripped.
 #[must_use]
 pub fn unsanitised_content(
     template: &str,
     values: &Map<String, Value>,
     options: &SmsOptions,
+) -> String {
+    unsanitised_and_missing(template, values, options, None)
+}
+
+fn unsanitised_and_missing(
+    template: &str,
+    values: &Map<String, Value>,
+    options: &SmsOptions,
+    missing: Option<&mut Vec<String>>,
 ) -> String {
     let keep_zwj = options.encoding == SmsEncoding::UnicodePreserving;
     let mut filled = String::with_capacity(template.len() + 64);
@@ -301,7 +385,16 @@ pub fn unsanitised_content(
         }
         filled.push_str(&template[last..]);
     } else {
-        placeholders::fill_into(template, values, FillOptions::default(), &mut filled);
+        placeholders::fill_tracking_missing(
+            template,
+            values,
+            FillOptions::default(),
+            &mut filled,
+            missing,
+        );
+        if let Some(fast) = normalise_ascii_fast(&filled) {
+            return fast;
+        }
     }
     let text = remove_whitespace_before_punctuation(&filled);
     let text = normalise_whitespace_and_newlines(&text, keep_zwj);
@@ -326,29 +419,39 @@ pub fn unsanitised_content(
 /// ```
 #[must_use]
 pub fn render_sms(template: &str, values: &Map<String, Value>, options: &SmsOptions) -> SmsMessage {
-    let unsanitised = unsanitised_content(template, values, options);
-    let content = sanitise(&unsanitised, options.encoding);
-    let characters = utf16_len(&content);
+    let mut missing = Vec::new();
+    let unsanitised = unsanitised_and_missing(template, values, options, Some(&mut missing));
+    let mut extended = 0;
+    let mut ucs2 = false;
+    let ascii = unsanitised.is_ascii();
+    if ascii {
+        for &b in unsanitised.as_bytes() {
+            let class = ASCII_CLASS[usize::from(b & 0x7f)];
+            extended += usize::from(class == EXTENDED);
+            ucs2 |= class == NOT_GSM && forces_ucs2(char::from(b), options.encoding);
+        }
+    } else {
+        for c in unsanitised.chars() {
+            if is_extended_gsm(c) {
+                extended += 1;
+            } else if !ucs2 && !is_gsm(c) {
+                ucs2 = forces_ucs2(c, options.encoding);
+            }
+        }
+    }
+    let encoding = if ucs2 { CharacterSet::Ucs2 } else { CharacterSet::Gsm };
+    // Whitespace normalisation has already turned tabs into spaces, so live ASCII text is sent as is.
+    let content = if ascii && options.encoding == SmsEncoding::UnicodePreserving {
+        unsanitised
+    } else {
+        sanitise(&unsanitised, options.encoding)
+    };
+    let characters = if content.is_ascii() { content.len() } else { utf16_len(&content) };
     let characters_without_prefix = match options.prefix.as_deref().filter(|p| !p.is_empty()) {
         Some(prefix) => {
             characters.saturating_sub(utf16_len(&sanitise(prefix, options.encoding)) + 2)
         }
         None => characters,
-    };
-    let mut extended = 0;
-    let mut ucs2 = false;
-    for c in unsanitised.chars() {
-        if is_extended_gsm(c) {
-            extended += 1;
-        } else if !ucs2 && !c.is_ascii() {
-            ucs2 = forces_ucs2(c, options.encoding);
-        }
-    }
-    let encoding = if ucs2 { CharacterSet::Ucs2 } else { CharacterSet::Gsm };
-    let missing = if values.is_empty() {
-        Vec::new()
-    } else {
-        placeholders::missing(&placeholders::placeholder_names([template]), values)
     };
     SmsMessage {
         fragments: fragment_count(characters, extended, encoding),
@@ -364,7 +467,29 @@ pub fn render_sms(template: &str, values: &Map<String, Value>, options: &SmsOpti
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn slow_normalise(text: &str) -> String {
+        let text = remove_whitespace_before_punctuation(text);
+        let text = normalise_whitespace_and_newlines(&text, true);
+        let text = normalise_multiple_newlines(&text);
+        py_strip(&text).to_owned()
+    }
+
+    proptest! {
+        // The one-pass ASCII path must equal the step-by-step pipeline.
+        #[test]
+        fn ascii_fast_path_matches_the_pipeline(s in "[ -~\t\n\r]{0,80}") {
+            prop_assert_eq!(normalise_ascii_fast(&s), Some(slow_normalise(&s)));
+        }
+
+        #[test]
+        fn ascii_fast_path_on_whitespace_heavy_text(s in "[a., \t\n\r]{0,40}") {
+            prop_assert_eq!(normalise_ascii_fast(&s), Some(slow_normalise(&s)));
+        }
+    }
 
     #[test]
     fn gsm_table_matches_the_listed_set() {

@@ -4,6 +4,7 @@
 mod bulk;
 mod callbacks;
 mod client;
+mod props;
 mod rate_limit;
 mod rules_address;
 mod rules_email;
