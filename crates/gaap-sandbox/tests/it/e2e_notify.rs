@@ -10,7 +10,10 @@ use serde_json::json;
 use crate::common::{clock, start};
 
 fn values(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
-    v.as_object().cloned().unwrap()
+    match v {
+        serde_json::Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
 }
 
 #[tokio::test]

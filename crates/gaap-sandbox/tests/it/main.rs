@@ -10,6 +10,7 @@
 )]
 
 mod common;
+mod e2e_identity;
 mod e2e_notify;
 mod e2e_pay;
 mod faults;
