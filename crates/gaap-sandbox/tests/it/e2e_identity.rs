@@ -88,7 +88,7 @@ async fn gaap_identity_proves_identity_and_validates_logout_tokens() {
         url::form_urlencoded::parse(&requests[0].body).into_owned().collect();
     let claims = rp.verify_logout_token(&form["logout_token"]).await.unwrap();
     assert_eq!(claims.sub, "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw=");
-    assert_eq!(claims.aud, [creds.client_id.clone()]);
+    assert_eq!(claims.aud, std::slice::from_ref(&creds.client_id));
     assert!(
         rp.verify_logout_token(&form["logout_token"]).await.is_err(),
         "a replayed logout token is refused"
