@@ -255,6 +255,10 @@ impl Client {
     /// retried with the same key, so at most one payment exists. Without one, a create that gets no answer is
     /// never resent: it fails with [`Error::OutcomeUnknown`]; look the payment up with
     /// [`Client::find_payments_by_reference`].
+    ///
+    /// Pay's connector only deduplicates keys on `agreement` (recurring) payments, where a duplicate would charge
+    /// the card. For `web` and `moto_api` payments a replay may leave an extra payment in `created`, which takes
+    /// no money (the payer only ever pays through the `next_url` or token you use) and expires after 90 minutes.
     pub async fn create_payment(&self, request: &CreatePaymentRequest) -> Result<Payment, Error> {
         let body =
             serde_json::to_value(request).map_err(|e| Error::Config(format!("request: {e}")))?;

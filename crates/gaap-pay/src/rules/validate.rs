@@ -504,6 +504,10 @@ fn connector_phase(
             if present(body, "return_url").is_some() {
                 return Err(Invalid::unexpected("return_url"));
             }
+            // CreateChargeExceptionMapper: INCORRECT_AUTHORISATION_MODE_FOR_SAVE_PAYMENT_INSTRUMENT_TO_AGREEMENT.
+            if present(body, "set_up_agreement").is_some() {
+                return Err(Invalid::unexpected("set_up_agreement"));
+            }
         }
     }
     if p.mode == Mode::Agreement {

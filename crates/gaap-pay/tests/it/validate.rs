@@ -544,6 +544,14 @@ fn agreements_and_modes() {
         "Unexpected attribute: return_url",
     );
     expect(
+        &json!({"amount": 100, "reference": "r", "description": "d", "authorisation_mode": "moto_api",
+                "set_up_agreement": id}),
+        400,
+        None,
+        "P0104",
+        "Unexpected attribute: set_up_agreement",
+    );
+    expect(
         &agreement(json!({"agreement_id": id, "email": "a@b.c"})),
         400,
         None,
