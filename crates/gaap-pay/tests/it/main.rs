@@ -8,6 +8,7 @@
 )]
 
 mod client;
+mod props;
 mod state;
 mod validate;
 mod webhook;
