@@ -71,7 +71,7 @@ proptest! {
         prop_assert_eq!(signature.len(), 64);
         prop_assert!(signature.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
         prop_assert_eq!(verify_signature(&secret, &body, &signature), Ok(()));
-        let mut flipped = body.clone();
+        let mut flipped = body;
         let i = index.index(flipped.len());
         flipped[i] ^= 1 << bit;
         prop_assert_eq!(verify_signature(&secret, &flipped, &signature), Err(WebhookError::BadSignature));
