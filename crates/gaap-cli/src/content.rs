@@ -186,10 +186,12 @@ fn validate(file: &str) -> Outcome {
         Ok(b) => b,
         Err(outcome) => return outcome,
     };
-    match rules::validate_json(&bytes) {
-        Ok(_) => emit(&json!({"valid": true}), Outcome::Passed),
-        Err(errors) => emit(&json!({"valid": false, "errors": errors}), Outcome::Invalid),
-    }
+    let result = rules::validate_any_json(&bytes);
+    let line = match &result {
+        Ok(_) => json!({"valid": true}),
+        Err(errors) => json!({"valid": false, "errors": errors}),
+    };
+    emit(&line, Outcome::from_valid(result.is_ok()))
 }
 
 fn render(mode: Mode, locale: &str, file: &str) -> Outcome {

@@ -20,6 +20,15 @@
 //! let html = render("^Pay by 1 April^", Mode::Compat);
 //! assert!(html.contains(r#"class="application-notice info-notice""#));
 //! ```
+//!
+//! Modules:
+//!
+//! * [`types`]: [`PublisherItem`] and [`FrontendItem`] with typed [`Details`]; JSON Schemas via schemars.
+//! * [`rules`]: publishing-api's validators, each failure with its `error_code`.
+//! * [`govspeak`]: govspeak → HTML, `Compat` (GOV.UK classes) or `Frontend` (govuk-frontend classes), sanitised.
+//! * [`jsonld`]: schema.org `GovernmentService`, `FAQPage` or `Article`.
+//! * [`store`]: the publishing workflow ([`store::Publisher`]) on SQLite or PostgreSQL, and the router.
+//! * [`local`]: LGSL/LGIL, local authorities, and postcode → council → service URL.
 
 mod error;
 pub mod govspeak;

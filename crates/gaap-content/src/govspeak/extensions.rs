@@ -40,7 +40,7 @@ fn end_of_line(rest: &str) -> Option<usize> {
     }
 }
 
-/// Finds the next `surrounded_by` match at or after `from`: (start, body range, end).
+/// Finds the next `surrounded_by` match at or after `from`: (start, body start, body end, end).
 fn find_surrounded(
     source: &str,
     marker: &Marker,
@@ -48,34 +48,38 @@ fn find_surrounded(
 ) -> Option<(usize, usize, usize, usize)> {
     let required = marker.close_required();
     let optional = marker.close_optional();
-    while let Some(found) = source[from..].find(marker.open) {
+    let first = marker.open.chars().next()?;
+    while let Some(found) = source[from..].find(first) {
         let start = from + found;
-        from = start + marker.open.len();
-        if !at_line_start(source, start) {
+        from = start + first.len_utf8();
+        if !source[start..].starts_with(marker.open) || !at_line_start(source, start) {
             continue;
         }
         let body_start = start + marker.open.len();
+        if required.is_empty() {
+            // A one-character marker closes at the end of its line: `body [marker] *` then newline or end.
+            let line_end =
+                source[body_start..].find(['\n', '\r']).map_or(source.len(), |e| body_start + e);
+            let line = &source[body_start..line_end];
+            let content = line.trim_end_matches(' ');
+            let body_end = body_start + content.strip_suffix(optional).unwrap_or(content).len();
+            let end = if line_end < source.len() { line_end + 1 } else { line_end };
+            return Some((start, body_start, body_end, end));
+        }
+        // Otherwise the body runs (across lines) to the first `required [optional] *` before a line end.
+        let close_first = required.chars().next()?;
         let mut p = body_start;
-        loop {
-            let rest = &source[p..];
+        while let Some(found) = source[p..].find(close_first) {
+            let at = p + found;
+            let rest = &source[at..];
             if let Some(after_required) = rest.strip_prefix(required) {
                 let after = after_required.strip_prefix(optional).unwrap_or(after_required);
                 if let Some(eol) = end_of_line(after) {
-                    let end = p + (rest.len() - after.len()) + eol;
-                    return Some((start, body_start, p, end));
-                }
-                // The optional character may also be absent even when present text follows.
-                if after.len() != after_required.len()
-                    && let Some(eol) = end_of_line(after_required)
-                {
-                    let end = p + (rest.len() - after_required.len()) + eol;
-                    return Some((start, body_start, p, end));
+                    let end = at + (rest.len() - after.len()) + eol;
+                    return Some((start, body_start, at, end));
                 }
             }
-            match rest.chars().next() {
-                Some(c) => p += c.len_utf8(),
-                None => break,
-            }
+            p = at + close_first.len_utf8();
         }
     }
     None
@@ -84,17 +88,57 @@ fn find_surrounded(
 impl Renderer<'_> {
     /// Applies every extension, leaving placeholders for markdown to carry.
     pub(crate) fn apply_extensions(&mut self, source: &str, state: &mut DocState) -> String {
-        let mut s = self.buttons(source);
-        s = self.between(
-            &s,
-            "{::highlight-answer}",
-            "{:/highlight-answer}",
-            "highlight-answer",
-            state,
-        );
-        s = self.between(&s, "{stat-headline}", "{/stat-headline}", "stat-headline", state);
-        s = self.external_links(&s, state);
-        s = self.surrounded(&s, "^", state, |r, body, st| {
+        let mut s = source.to_owned();
+        // Each pass is skipped outright when its marker character is absent (the common case in nested bodies).
+        if s.contains('{') {
+            s = self.buttons(&s);
+            s = self.between(
+                &s,
+                "{::highlight-answer}",
+                "{:/highlight-answer}",
+                "highlight-answer",
+                state,
+            );
+            s = self.between(&s, "{stat-headline}", "{/stat-headline}", "stat-headline", state);
+        }
+        if s.contains("x[") {
+            s = self.external_links(&s, state);
+        }
+        if s.contains('^') {
+            s = self.info_callouts(&s, state);
+        }
+        if s.contains('%') {
+            s = self.warning_callouts(&s, state);
+        }
+        if s.contains("[embed:attachments:") {
+            s = self.remove_embeds(&s, "[embed:attachments:inline:");
+            s = self.remove_embeds(&s, "[embed:attachments:image:");
+        }
+        if s.contains('$') {
+            s = self.dollar_blocks(&s, state);
+        }
+        if s.contains('s') {
+            s = self.steps(&s, state);
+        }
+        if s.contains(':') {
+            for region in
+                ["scotland", "england", "england-wales", "northern-ireland", "wales", "london"]
+            {
+                s = self.devolved(&s, region, state);
+            }
+        }
+        if s.contains('[') {
+            for embed in
+                ["[embed:link:", "[Contact:", "[Image:", "[Attachment:", "[AttachmentLink:"]
+            {
+                s = self.remove_embeds(&s, embed);
+            }
+        }
+        s
+    }
+
+    fn info_callouts(&mut self, s: &str, state: &mut DocState) -> String {
+        self.surrounded(s, "^", state, |r, body, st| {
             let inner = r.document(body.trim(), st);
             if r.options.mode == Mode::Frontend {
                 format!("<div class=\"govuk-inset-text\">\n{inner}</div>\n")
@@ -103,8 +147,11 @@ impl Renderer<'_> {
                     "<div role=\"note\" aria-label=\"Information\" class=\"application-notice info-notice\">\n{inner}</div>\n"
                 )
             }
-        });
-        s = self.surrounded(&s, "%", state, |r, body, st| {
+        })
+    }
+
+    fn warning_callouts(&mut self, s: &str, state: &mut DocState) -> String {
+        self.surrounded(s, "%", state, |r, body, st| {
             let inner = r.document(body.trim(), st);
             if r.options.mode == Mode::Frontend {
                 let text = strip_paragraphs(&inner);
@@ -116,9 +163,11 @@ impl Renderer<'_> {
                     "<div role=\"note\" aria-label=\"Warning\" class=\"application-notice help-notice\">\n{inner}</div>\n"
                 )
             }
-        });
-        s = self.remove_embeds(&s, "[embed:attachments:inline:");
-        s = self.remove_embeds(&s, "[embed:attachments:image:");
+        })
+    }
+
+    fn dollar_blocks(&mut self, source: &str, state: &mut DocState) -> String {
+        let mut s = source.to_owned();
         for (open, class) in [
             ("$CTA", "call-to-action"),
             ("$!", "summary"),
@@ -138,17 +187,7 @@ impl Renderer<'_> {
                 }
             });
         }
-        s = self.surrounded(&s, "$A", state, |r, body, st| r.address(body, st));
-        s = self.steps(&s, state);
-        for region in
-            ["scotland", "england", "england-wales", "northern-ireland", "wales", "london"]
-        {
-            s = self.devolved(&s, region, state);
-        }
-        for embed in ["[embed:link:", "[Contact:", "[Image:", "[Attachment:", "[AttachmentLink:"] {
-            s = self.remove_embeds(&s, embed);
-        }
-        s
+        self.surrounded(&s, "$A", state, |r, body, st| r.address(body, st))
     }
 
     fn surrounded(
@@ -300,6 +339,17 @@ impl Renderer<'_> {
 
     /// Markdown rendered without its paragraph wrapper.
     pub(crate) fn inline(&mut self, text: &str, state: &mut DocState) -> String {
+        let text = text.trim();
+        // Plain text (the usual address line) needs no markdown parse.
+        if !text.contains([
+            '*', '_', '[', ']', '<', '>', '&', '`', '!', '\\', '\'', '"', '.', '-', '^', '~', '#',
+            '|',
+        ]) && self.abbreviations.is_empty()
+        {
+            let mut out = String::with_capacity(text.len());
+            escape_into(&mut out, text);
+            return out;
+        }
         self.nested += 2;
         let html = self.markdown(text.trim(), state);
         self.nested -= 2;

@@ -90,7 +90,7 @@ impl Renderer<'_> {
         // real definitions come from the top-level document.
         let nested = self.nested > 1;
         let owned;
-        let source = if nested && !self.footnote_labels.is_empty() {
+        let source = if nested && !self.footnote_labels.is_empty() && source.contains("[^") {
             let mut with_defs = source.to_owned();
             for label in &self.footnote_labels {
                 with_defs.push_str(&format!("\n\n[^{label}]: -\n"));
@@ -412,53 +412,35 @@ impl Renderer<'_> {
             text_escape(out, text);
             return;
         }
-        let mut rest: &str = text;
-        'outer: while !rest.is_empty() {
-            let mut best: Option<(usize, &str, &str)> = None;
-            for (abbr, title) in &self.abbreviations {
-                let mut from = 0;
-                while let Some(found) = rest[from..].find(abbr.as_str()) {
-                    let at = from + found;
-                    let before_ok = rest[..at]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-                    let after_ok = rest[at + abbr.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-                    if before_ok && after_ok {
-                        if best.is_none_or(|(b, a, _)| at < b || (at == b && abbr.len() > a.len()))
-                        {
-                            best = Some((at, abbr.as_str(), title.as_str()));
-                        }
-                        break;
-                    }
-                    from = at + abbr.len().max(1);
-                    if from >= rest.len() {
-                        break;
-                    }
-                    while !rest.is_char_boundary(from) {
-                        from += 1;
-                    }
-                }
-            }
-            match best {
-                Some((at, abbr, title)) => {
-                    text_escape(out, &rest[..at]);
+        // One pass: at each word start, try the abbreviations (longest first) and check the word ends there.
+        let mut copied = 0;
+        let mut prev_is_word = false;
+        for (i, c) in text.char_indices() {
+            let is_word = c.is_alphanumeric() || c == '_';
+            if is_word && !prev_is_word && i >= copied {
+                let rest = &text[i..];
+                let first = rest.as_bytes().first().copied();
+                let hit = self.abbreviations.iter().find(|(abbr, _)| {
+                    abbr.as_bytes().first().copied() == first
+                        && rest.starts_with(abbr.as_str())
+                        && rest[abbr.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|n| !n.is_alphanumeric() && n != '_')
+                });
+                if let Some((abbr, title)) = hit {
+                    text_escape(out, &text[copied..i]);
                     out.push_str("<abbr title=\"");
                     escape_into(out, title);
                     out.push_str("\">");
                     text_escape(out, abbr);
                     out.push_str("</abbr>");
-                    rest = &rest[at + abbr.len()..];
-                }
-                None => {
-                    text_escape(out, rest);
-                    break 'outer;
+                    copied = i + abbr.len();
                 }
             }
+            prev_is_word = is_word;
         }
+        text_escape(out, &text[copied.min(text.len())..]);
     }
 }
 

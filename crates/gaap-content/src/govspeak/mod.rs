@@ -141,8 +141,12 @@ fn is_forbidden(c: char) -> bool {
 
 /// Normalises newlines, strips forbidden characters, unquotes blockquotes and collects `*[ABBR]: text`.
 fn preprocess(source: &str) -> (String, Vec<(String, String)>) {
-    let normalised: String =
-        source.replace("\r\n", "\n").chars().filter(|c| !is_forbidden(*c)).collect();
+    let normalised = source.replace("\r\n", "\n");
+    let normalised: String = if normalised.chars().any(is_forbidden) {
+        normalised.chars().filter(|c| !is_forbidden(*c)).collect()
+    } else {
+        normalised
+    };
     let mut abbreviations = Vec::new();
     let mut out = String::with_capacity(normalised.len());
     for line in normalised.split_inclusive('\n') {

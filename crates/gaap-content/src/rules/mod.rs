@@ -7,7 +7,7 @@ pub use paths::{is_absolute_path, is_canonical_uuid, validate_redirect, validate
 
 use serde::Serialize;
 
-use crate::types::{Details, PublisherItem, PublisherItemOf, SchemaName};
+use crate::types::{Details, FrontendItem, PublisherItem, PublisherItemOf, SchemaName};
 
 /// Longest `base_path` in bytes (`app/models/path_reservation.rb`).
 pub const MAX_BASE_PATH_BYTES: usize = 512;
@@ -45,6 +45,60 @@ pub fn validate_json(bytes: &[u8]) -> Result<PublisherItem, Vec<ValidationError>
     let item = raw.typed().map_err(|e| schema_error(&e))?;
     let errors = validate(&item);
     if errors.is_empty() { Ok(item) } else { Err(errors) }
+}
+
+/// Which shape a validated file had.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AnyItem {
+    /// Publisher input (`publisher_v2`).
+    Publisher(Box<PublisherItem>),
+    /// Content-store output (`frontend`).
+    Frontend(Box<FrontendItem>),
+}
+
+/// Validates a file that may hold either shape: a publisher item first, else a frontend item (whose
+/// content_id, base_path, title and description are checked). Errors are the publisher attempt's when
+/// neither shape fits. Frontend items are checked for content_id, base_path and a title.
+pub fn validate_any_json(bytes: &[u8]) -> Result<AnyItem, Vec<ValidationError>> {
+    match validate_json(bytes) {
+        Ok(item) => Ok(AnyItem::Publisher(Box::new(item))),
+        Err(errors) if errors.iter().all(|e| e.error_code == "schema_validation_failed") => {
+            match FrontendItem::from_json(bytes) {
+                Ok(item) => {
+                    let errors = validate_frontend(&item);
+                    if errors.is_empty() {
+                        Ok(AnyItem::Frontend(Box::new(item)))
+                    } else {
+                        Err(errors)
+                    }
+                }
+                Err(_) => Err(errors),
+            }
+        }
+        Err(errors) => Err(errors),
+    }
+}
+
+/// Checks a content-store item: content_id, base_path, and a non-blank title.
+pub fn validate_frontend(item: &FrontendItem) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
+    if !is_canonical_uuid(&item.content_id) {
+        errors.push(ValidationError::new("uuid_invalid", "content_id is not a canonical UUID"));
+    }
+    if item.base_path.len() > MAX_BASE_PATH_BYTES {
+        errors.push(ValidationError::new("base_path_too_long", "Base path over 512 bytes"));
+    } else if !is_absolute_path(&item.base_path) {
+        errors.push(ValidationError::new(
+            "absolute_path_invalid",
+            "Base path is not a valid absolute URL path",
+        ));
+    }
+    // Title and summary limits are authoring rules (content-publisher); published items predate them.
+    if item.title.trim().is_empty() {
+        errors.push(ValidationError::new("validation_failed", "Enter a title"));
+    }
+    errors
 }
 
 fn schema_error(err: &serde_json::Error) -> Vec<ValidationError> {
@@ -100,10 +154,16 @@ pub fn validate(item: &PublisherItem) -> Vec<ValidationError> {
         if item.details.is_none() {
             errors.push(missing("details"));
         }
-        if item.routes.as_ref().is_none_or(Vec::is_empty) {
+        // Formats without pages of their own (`contact` and a few Whitehall ones) need no routes or renderer.
+        let routes_optional = *schema == SchemaName::Contact
+            || matches!(
+                schema.as_str(),
+                "external_content" | "role_appointment" | "world_location" | "government"
+            );
+        if !routes_optional && item.routes.as_ref().is_none_or(Vec::is_empty) {
             errors.push(missing("routes"));
         }
-        if item.rendering_app.is_none() {
+        if !routes_optional && item.rendering_app.is_none() {
             errors.push(missing("rendering_app"));
         }
     }

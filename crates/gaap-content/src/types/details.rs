@@ -729,7 +729,9 @@ pub struct StepByStepNavDetails {
     pub change_history: Option<Vec<ChangeNote>>,
 }
 
-/// Schema-specific `details`, chosen by `schema_name`.
+/// Schema-specific `details`, chosen by `schema_name`. Decode items with `PublisherItem::from_json` or
+/// `FrontendItem::from_json` (or [`Details::from_value`]): deserialising `Details` on its own cannot see the
+/// schema name and yields [`Details::Other`].
 // Details are built once and read many times; boxing the larger variants would only add indirection.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -154,3 +154,58 @@ fn missing_required_fields_and_publishing_app() {
     assert_eq!(codes(&v), ["schema_validation_failed"]);
     assert_eq!(codes(&json!("not an object")), ["schema_validation_failed"]);
 }
+
+#[test]
+fn publishing_api_examples_are_valid() {
+    use gaap_content::rules::{AnyItem, validate_any_json};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let validated = validate_any_json(&bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let publisher = matches!(validated, AnyItem::Publisher(_));
+        assert_eq!(publisher, name.contains("__publisher_v2__"), "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 16);
+}
+
+mod properties {
+    use gaap_content::rules::{is_absolute_path, is_canonical_uuid, validate_json};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn random_v4_uuids_are_canonical_and_uppercase_ones_are_not(bytes in any::<[u8; 16]>()) {
+            let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+            let text = id.hyphenated().to_string();
+            prop_assert!(is_canonical_uuid(&text));
+            if text.chars().any(|c| c.is_ascii_alphabetic()) {
+                prop_assert!(!is_canonical_uuid(&text.to_ascii_uppercase()));
+            }
+            prop_assert!(!is_canonical_uuid(&id.simple().to_string()));
+        }
+
+        #[test]
+        fn slug_paths_are_absolute(segments in proptest::collection::vec("[a-z0-9][a-z0-9-]{0,20}", 1..6)) {
+            let path = format!("/{}", segments.join("/"));
+            prop_assert!(is_absolute_path(&path));
+            let trailing = format!("{path}/");
+            let double = format!("{path}//x");
+            let query = format!("{path}?a=1");
+            prop_assert!(!is_absolute_path(&trailing));
+            prop_assert!(!is_absolute_path(&double));
+            prop_assert!(!is_absolute_path(&query));
+        }
+
+        #[test]
+        fn validation_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = validate_json(&bytes);
+        }
+    }
+}
