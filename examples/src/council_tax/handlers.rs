@@ -464,7 +464,18 @@ pub(crate) async fn payment_return(
             "/amount-due",
             ("/amount-due", "Try paying again"),
         ),
-        PaymentOutcome::InProgress(_) => redirect("/amount-due"),
+        PaymentOutcome::InProgress(_) => {
+            let mut main =
+                String::from("<h1 class=\"govuk-heading-l\">Your payment is not finished</h1>\n");
+            main.push_str(&govuk::p(
+                "Pay has not told us the outcome yet. No receipt has been sent.",
+            ));
+            main.push_str(&govuk::link_p(
+                &format!("/payment-return/{}", application.id),
+                "Check again",
+            ));
+            page(&app, "Your payment is not finished", Some("/amount-due"), main)
+        }
     }
 }
 

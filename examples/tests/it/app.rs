@@ -200,6 +200,15 @@ async fn declined_cancelled_unknown_postcode_and_refused_sign_in_each_get_a_clea
     }
 
     journey.choose_address("SW1A 2AA").await;
+    // Back from Pay before paying: no outcome yet, and no receipt.
+    let to_pay = journey.post(&journey.url("/pay"), &[]).await;
+    assert_eq!(to_pay.status(), StatusCode::SEE_OTHER);
+    let unfinished = journey.get(&journey.url("/payment-return/1")).await.text().await.unwrap();
+    assert!(
+        unfinished.contains("<h1 class=\"govuk-heading-l\">Your payment is not finished</h1>"),
+        "{unfinished}"
+    );
+
     let declined = journey.pay("4000000000000002", "pay").await.text().await.unwrap();
     assert!(
         declined.contains("<h1 class=\"govuk-heading-l\">Your payment was declined</h1>"),

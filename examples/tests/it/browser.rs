@@ -58,19 +58,24 @@ async fn browser_journey_succeeding_and_declined_cards_with_axe() {
     let store = gaap_examples::store::Store::open(&database).unwrap();
     let paid = store.payments_with_status("success").unwrap();
     assert_eq!(paid.len(), 1, "exactly one payment succeeded: {paid:?}");
-    let webhooks = wait_for_webhook(&store, &paid[0].payment_id).await;
+    let webhooks = wait_for_webhook(&running, &store, &paid[0].payment_id).await;
     assert!(webhooks >= 1, "no verified Pay webhook was recorded for {}", paid[0].payment_id);
     running.task.abort();
 }
 
-/// Pay's webhooks are delivered in the background; give them a moment (the sandbox ticks every 200 ms).
-async fn wait_for_webhook(store: &gaap_examples::store::Store, payment_id: &str) -> u64 {
-    for _ in 0..50 {
+/// Pay's webhooks are delivered on the sandbox's clock: run what is due until the app has recorded one.
+async fn wait_for_webhook(
+    running: &council_tax::Running,
+    store: &gaap_examples::store::Store,
+    payment_id: &str,
+) -> u64 {
+    for _ in 0..1000 {
+        running.sandbox.handle().run_due().await;
         let count = store.webhook_count(payment_id).unwrap();
         if count > 0 {
             return count;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        tokio::task::yield_now().await;
     }
     0
 }
