@@ -94,23 +94,18 @@ pub(crate) fn address_tokens(a: &Address) -> Vec<String> {
 /// Tokens of the premise and street only: what a messy address must account for.
 fn premise_tokens(a: &Address) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(10);
-    for f in [
-        &a.organisation,
-        &a.sub_building,
-        &a.building_name,
-        &a.dependent_thoroughfare,
-        &a.thoroughfare,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for f in [&a.organisation, &a.sub_building, &a.building_name].into_iter().flatten() {
         out.extend(tokens(f));
     }
     if let Some(n) = a.building_number {
         out.push(n.to_string());
     }
-    out.sort_unstable();
-    out.dedup();
+    for f in [&a.dependent_thoroughfare, &a.thoroughfare].into_iter().flatten() {
+        out.extend(tokens(f));
+    }
+    // Keep reading order (joined-token matching looks at neighbours); drop repeats.
+    let mut seen: HashSet<String> = HashSet::new();
+    out.retain(|t| seen.insert(t.clone()));
     out
 }
 
@@ -189,8 +184,11 @@ impl SearchIndex {
                 }
             }
         }
+        // Fuzzy expansion only when the token is not a term (or term prefix) as typed: building a Levenshtein
+        // automaton costs far more than the exact and prefix look-ups.
         let edits = allowed_edits(token);
-        if edits > 0
+        if out.is_empty()
+            && edits > 0
             && !is_number_token(token)
             && let Ok(lev) = Levenshtein::new(token, edits)
         {
@@ -396,58 +394,72 @@ impl Index {
     pub fn match_address(&self, input: &str, options: MatchOptions) -> MatchResult {
         let (postcode, rest) = extract_postcode(input);
         let qt: Vec<String> = tokens(&rest).collect();
-        let mut candidates: HashSet<u32> = HashSet::new();
+        let s = &self.search;
+        let query = QueryProfile::new(s, &qt);
+        let mut best: Option<(f32, u32)> = None;
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut consider = |doc: u32, best: &mut Option<(f32, u32)>| {
+            if !seen.insert(doc) {
+                return;
+            }
+            let Some(a) = self.address(doc) else { return };
+            let mut score = query.similarity(s, doc, a);
+            match (postcode, a.postcode) {
+                (Some(q), Some(d)) if q == d => score = 0.7 * score + 0.3,
+                (Some(q), Some(d)) => score *= 0.7 + 0.25 * postcode_similarity(&q, &d),
+                (Some(_), None) => score *= 0.7,
+                (None, _) => score *= 0.95,
+            }
+            if best.is_none_or(|(b, bd)| score > b || (score == b && doc < bd)) {
+                *best = Some((score, doc));
+            }
+        };
         if let Some(pc) = postcode
             && let Some(r) = self.postcode(&pc)
         {
-            candidates.extend(r.first..r.first + r.count);
-        }
-        // Token retrieval from the rarest few tokens (exact or fuzzy), whatever the postcode says: the
-        // postcode itself may be wrong.
-        let s = &self.search;
-        let mut expanded: Vec<(HashMap<u32, f32>, usize)> = qt
-            .iter()
-            .map(|t| {
-                let e = s.expand(t, false);
-                let df: usize = e.keys().map(|&id| s.df(id)).sum();
-                (e, df)
-            })
-            .filter(|(e, _)| !e.is_empty())
-            .collect();
-        expanded.sort_by_key(|(_, df)| *df);
-        let mut hits: HashMap<u32, f32> = HashMap::new();
-        for (e, df) in expanded.iter().take(4) {
-            if *df > 50_000 {
-                break;
-            }
-            let w = s.idf(*df);
-            for (&t, &q) in e {
-                for &doc in s.postings_of(t) {
-                    *hits.entry(doc).or_insert(0.0) += w * q;
-                }
+            for doc in r.first..r.first + r.count {
+                consider(doc, &mut best);
             }
         }
-        let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.extend(ranked.iter().take(48).map(|(d, _)| *d));
-
-        let query = QueryProfile::new(s, &qt);
-        let mut best: Option<(f32, u32)> = None;
-        let mut ordered: Vec<u32> = candidates.into_iter().collect();
-        ordered.sort_unstable();
-        for doc in ordered {
-            let Some(a) = self.address(doc) else { continue };
-            let mut score = query.similarity(s, a);
-            match (postcode, a.postcode) {
-                (Some(q), Some(d)) if q == d => score = 0.85 * score + 0.15,
-                (Some(q), Some(d)) if q.outward() == d.outward() || q.sector() == d.sector() => {
-                    score *= 0.95
+        // A confident answer inside the stated postcode ends the search; otherwise (no postcode, a wrong one,
+        // or a weak match) look for candidates by the rarest few tokens, exact or fuzzy.
+        if best.is_none_or(|(b, _)| b < 0.95) {
+            let mut expanded: Vec<(HashMap<u32, f32>, usize)> = qt
+                .iter()
+                .map(|t| {
+                    let e = s.expand(t, false);
+                    let df: usize = e.keys().map(|&id| s.df(id)).sum();
+                    (e, df)
+                })
+                .filter(|(e, _)| !e.is_empty())
+                .collect();
+            expanded.sort_by_key(|(_, df)| *df);
+            let mut hits: HashMap<u32, f32> = HashMap::new();
+            for (e, df) in expanded.iter().take(3) {
+                if *df > 20_000 {
+                    break;
                 }
-                (Some(_), _) => score *= 0.85,
-                (None, _) => score *= 0.9,
+                let w = s.idf(*df);
+                for (&t, &q) in e {
+                    for &doc in s.postings_of(t) {
+                        *hits.entry(doc).or_insert(0.0) += w * q;
+                    }
+                }
             }
-            if best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, doc));
+            let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo).
+            if let Some(q) = postcode {
+                ranked.truncate(256);
+                for (doc, h) in &mut ranked {
+                    if let Some(d) = self.address(*doc).and_then(|a| a.postcode) {
+                        *h += 0.5 * postcode_similarity(&q, &d);
+                    }
+                }
+                ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            }
+            for (doc, _) in ranked.into_iter().take(32) {
+                consider(doc, &mut best);
             }
         }
         match best.and_then(|(score, doc)| Some((score, self.address(doc)?.uprn))) {
@@ -510,16 +522,28 @@ impl<'q> QueryProfile<'q> {
 
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
-    fn similarity(&self, s: &SearchIndex, a: &Address) -> f32 {
-        let all = address_tokens(a);
+    fn similarity(&self, s: &SearchIndex, doc: u32, a: &Address) -> f32 {
+        let all: Vec<&str> = s
+            .doc(doc)
+            .iter()
+            .filter_map(|&t| s.term_text.get(t as usize).map(String::as_str))
+            .collect();
         let premise = premise_tokens(a);
         let mut matched = 0.0f32;
-        let mut used: HashSet<&str> = HashSet::new();
+        let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
         for (t, w) in &self.tokens {
-            let q = best_quality(t, &all);
-            if let Some((q, term)) = q {
+            if let Some((q, term)) = best_quality(t, &all) {
                 matched += w * q;
-                used.insert(term);
+                used.push((term, q));
+            } else if let Some(pair) = premise.windows(2).find(|p| {
+                t.len() == p[0].len() + p[1].len()
+                    && t.starts_with(p[0].as_str())
+                    && t.ends_with(p[1].as_str())
+            }) {
+                // Two words run together (`MONTAGUELODGE`).
+                matched += w * 0.9;
+                used.push((pair[0].as_str(), 0.9));
+                used.push((pair[1].as_str(), 0.9));
             }
         }
         let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
@@ -533,36 +557,44 @@ impl<'q> QueryProfile<'q> {
                 s.idf(df).min(6.0)
             };
             premise_total += w;
-            if used.contains(p.as_str()) {
-                covered += w;
-            } else if let Some((q, _)) = self
-                .tokens
-                .iter()
-                .filter_map(|(t, _)| best_quality(t, std::slice::from_ref(p)))
-                .fold(
-                    None,
-                    |acc: Option<(f32, &str)>, x| {
-                        if acc.is_none_or(|a| x.0 > a.0) { Some(x) } else { acc }
-                    },
-                )
-            {
-                covered += w * q;
-            }
+            let q =
+                used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
+            covered += w * q;
         }
         let recall = if premise_total > 0.0 { covered / premise_total } else { precision };
-        if precision + recall == 0.0 {
-            0.0
-        } else {
-            2.0 * precision * recall / (precision + recall)
-        }
+        // F-beta with beta = 0.5: what the query says counts more than what it leaves out.
+        let b2 = 0.25;
+        let denominator = b2 * precision + recall;
+        if denominator == 0.0 { 0.0 } else { (1.0 + b2) * precision * recall / denominator }
     }
 }
 
+/// 1.0 for the same postcode, falling with each character edit of the compact forms; same sector scores high.
+fn postcode_similarity(a: &Postcode, b: &Postcode) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let (ca, cb) = (a.compact(), b.compact());
+    let d = bounded_levenshtein(&ca, &cb, 4);
+    let base = 1.0 - d as f32 / ca.len().max(cb.len()).max(1) as f32;
+    let bonus = if a.sector() == b.sector() {
+        0.2
+    } else if a.outward() == b.outward() {
+        0.1
+    } else {
+        0.0
+    };
+    (base + bonus).min(0.99)
+}
+
 /// The best match quality of a query token among terms: exact 1.0, fuzzy less.
-fn best_quality<'t>(token: &str, terms: &'t [String]) -> Option<(f32, &'t str)> {
-    let mut best: Option<(f32, &str)> = None;
+fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
+    if let Some(exact) = terms.iter().find(|t| **t == token) {
+        return Some((1.0, exact));
+    }
+    let mut best: Option<(f32, &'t str)> = None;
     let edits = if is_number_token(token) { 0 } else { allowed_edits(token) as usize };
-    for term in terms {
+    for &term in terms {
         let q = if term == token {
             1.0
         } else if edits > 0 {
@@ -572,7 +604,7 @@ fn best_quality<'t>(token: &str, terms: &'t [String]) -> Option<(f32, &'t str)> 
             continue;
         };
         if best.is_none_or(|(b, _)| q > b) {
-            best = Some((q, term.as_str()));
+            best = Some((q, term));
         }
     }
     best
