@@ -6,8 +6,9 @@
 //! numbers in recently re-allocated ranges can differ from the Python `phonenumbers` release Notify
 //! runs.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use phonenumber::metadata::DATABASE;
 use phonenumber::{PhoneNumber as Parsed, Type, country};
@@ -235,14 +236,15 @@ fn possibility(number: &Parsed) -> Possibility {
 /// A parsed number with its type, computed once (each metadata lookup runs many regexes).
 struct Typed {
     number: Parsed,
+    region: Option<&'static str>,
     kind: Type,
 }
 
 fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Typed> {
     let number = phonenumber::parse(region, text).ok()?;
-    let kind = number_type(&number);
+    let (region, kind) = region_and_type(&number);
     if kind != Type::Unknown {
-        return Some(Typed { number, kind });
+        return Some(Typed { number, region, kind });
     }
     // libphonenumber also strips a national prefix written after the country code
     // (`+7 (8) 495 …`); the `phonenumber` crate does not, so retry without it.
@@ -253,17 +255,104 @@ fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Typed> {
     let candidate = stripped
         .and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok())
         .map(|n| {
-            let kind = number_type(&n);
-            Typed { number: n, kind }
+            let (region, kind) = region_and_type(&n);
+            Typed { number: n, region, kind }
         });
     match candidate {
         Some(c) if c.kind != Type::Unknown => Some(c),
-        _ => Some(Typed { number, kind }),
+        _ => Some(Typed { number, region, kind }),
     }
 }
 
-fn number_type(number: &Parsed) -> Type {
-    number.number_type(&DATABASE)
+/// The metadata's patterns compiled once into plain `regex::Regex`es, keyed by the address of the
+/// crate's (static) `CachedRegex`. The `phonenumber` crate looks every pattern up in a shared
+/// cache by its source text on each use; this keeps the same patterns and matching rules but
+/// skips that lookup.
+fn compiled(re: &regex_cache::CachedRegex) -> Option<Arc<regex::Regex>> {
+    static CACHE: OnceLock<RwLock<HashMap<usize, Option<Arc<regex::Regex>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
+    let key = std::ptr::from_ref(re) as usize;
+    if let Some(found) = cache.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return found.clone();
+    }
+    // The crate builds every metadata pattern with `ignore_whitespace(true)`.
+    // The crate builds every metadata pattern with `ignore_whitespace(true)` and accepts a
+    // match only at the start, so anchoring gives the same answer without a full search.
+    let built = regex::RegexBuilder::new(&format!("^(?:{})", re.as_str()))
+        .ignore_whitespace(true)
+        .build()
+        .ok()
+        .map(Arc::new);
+    cache.write().unwrap_or_else(PoisonError::into_inner).insert(key, built.clone());
+    built
+}
+
+/// `Descriptor::is_match`: the length is allowed and the pattern matches at the start.
+fn descriptor_matches(desc: Option<&phonenumber::metadata::Descriptor>, value: &str) -> bool {
+    let Some(desc) = desc else { return false };
+    let lengths = desc.possible_length();
+    if !lengths.is_empty() && !lengths.contains(&u16::try_from(value.len()).unwrap_or(u16::MAX)) {
+        return false;
+    }
+    compiled(desc.national_number()).is_some_and(|re| re.is_match(value))
+}
+
+/// `validator::number_type` of the `phonenumber` crate, on the compiled patterns.
+fn type_for(meta: &phonenumber::Metadata, value: &str) -> Type {
+    let d = meta.descriptors();
+    if !descriptor_matches(Some(d.general()), value) {
+        return Type::Unknown;
+    }
+    let ordered = [
+        (d.premium_rate(), Type::PremiumRate),
+        (d.toll_free(), Type::TollFree),
+        (d.shared_cost(), Type::SharedCost),
+        (d.voip(), Type::Voip),
+        (d.personal_number(), Type::PersonalNumber),
+        (d.pager(), Type::Pager),
+        (d.uan(), Type::Uan),
+        (d.voicemail(), Type::Voicemail),
+    ];
+    if let Some((_, kind)) = ordered.iter().find(|(desc, _)| descriptor_matches(*desc, value)) {
+        return *kind;
+    }
+    if descriptor_matches(d.fixed_line(), value) {
+        let same_pattern = d.fixed_line().map(|x| x.national_number().as_str())
+            == d.mobile().map(|x| x.national_number().as_str());
+        if same_pattern || descriptor_matches(d.mobile(), value) {
+            return Type::FixedLineOrMobile;
+        }
+        return Type::FixedLine;
+    }
+    if descriptor_matches(d.mobile(), value) {
+        return Type::Mobile;
+    }
+    Type::Unknown
+}
+
+/// `validator::source_for` plus the type: the region's metadata and the number's type.
+fn region_and_type(number: &Parsed) -> (Option<&'static str>, Type) {
+    let code = number.code().value();
+    let national = number.national().value().to_string();
+    let Some(regions) = DATABASE.region(&code) else { return (None, Type::Unknown) };
+    let meta = if regions.len() == 1 {
+        match regions.first() {
+            Some(&"001") => DATABASE.by_code(&code).and_then(|m| m.into_iter().next()),
+            Some(id) => DATABASE.by_id(*id),
+            None => None,
+        }
+    } else {
+        regions.iter().filter_map(|id| DATABASE.by_id(*id)).find(|meta| {
+            match meta.leading_digits() {
+                Some(pattern) => compiled(pattern).is_some_and(|re| re.is_match(&national)),
+                None => type_for(meta, &national) != Type::Unknown,
+            }
+        })
+    };
+    match meta {
+        Some(meta) => (Some(meta.id()), type_for(meta, &national)),
+        None => (None, Type::Unknown),
+    }
 }
 
 fn is_tv_number(number: &Parsed) -> bool {
@@ -338,13 +427,12 @@ impl PhoneNumber {
     /// # Errors
     /// The [`PhoneErrorCode`] Notify would report.
     pub fn parse(input: &str) -> Result<Self, InvalidPhoneError> {
-        let Typed { number, kind } = match parse_once(input) {
+        let Typed { number, region, kind } = match parse_once(input) {
             Ok(n) => n,
             Err(_) => parse_once(&thoroughly_normalise(input))?,
         };
         // Only +44 needs the region (GB or a Crown dependency); elsewhere it is never GB.
-        let region_gb =
-            number.code().value() == 44 && number.country().id() == Some(country::Id::GB);
+        let region_gb = number.code().value() == 44 && region == Some("GB");
         Ok(Self { number, kind, region_gb })
     }
 

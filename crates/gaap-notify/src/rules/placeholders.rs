@@ -329,6 +329,7 @@ pub fn fill_tracking_missing(
                     out.push_str(text);
                 }
             }
+            (None, Some(Value::String(text))) if !options.escape_html => out.push_str(text),
             (None, Some(v)) => {
                 if let Some(text) = replacement(Some(v), options) {
                     out.push_str(&text);

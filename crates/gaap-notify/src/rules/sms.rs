@@ -449,7 +449,15 @@ pub fn render_sms(template: &str, values: &Map<String, Value>, options: &SmsOpti
     let characters = if content.is_ascii() { content.len() } else { utf16_len(&content) };
     let characters_without_prefix = match options.prefix.as_deref().filter(|p| !p.is_empty()) {
         Some(prefix) => {
-            characters.saturating_sub(utf16_len(&sanitise(prefix, options.encoding)) + 2)
+            // Sanitising printable ASCII changes nothing in the live policy.
+            let prefix_len = if options.encoding == SmsEncoding::UnicodePreserving
+                && prefix.bytes().all(|b| (0x20..0x7f).contains(&b))
+            {
+                prefix.len()
+            } else {
+                utf16_len(&sanitise(prefix, options.encoding))
+            };
+            characters.saturating_sub(prefix_len + 2)
         }
         None => characters,
     };
