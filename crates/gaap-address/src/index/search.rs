@@ -12,7 +12,7 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use fst::automaton::{Automaton, Levenshtein, Str};
+use fst::automaton::{Automaton, Str};
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 use serde::Serialize;
 
@@ -187,16 +187,9 @@ impl SearchIndex {
         // Fuzzy expansion only when the token is not a term (or term prefix) as typed: building a Levenshtein
         // automaton costs far more than the exact and prefix look-ups.
         let edits = allowed_edits(token);
-        if out.is_empty()
-            && edits > 0
-            && !is_number_token(token)
-            && let Ok(lev) = Levenshtein::new(token, edits)
-        {
-            if prefix {
-                self.fuzzy_into(lev.starts_with(), token, edits as usize, true, &mut out);
-            } else {
-                self.fuzzy_into(lev, token, edits as usize, false, &mut out);
-            }
+        if out.is_empty() && edits > 0 && !is_number_token(token) {
+            let lev = BoundedEdits { query: token.as_bytes(), max: edits as u8, prefix };
+            self.fuzzy_into(lev, token, edits as usize, prefix, &mut out);
         }
         out
     }
@@ -226,6 +219,61 @@ impl SearchIndex {
                 break;
             }
         }
+    }
+}
+
+/// A lazy Levenshtein automaton over bytes: the state is the current dynamic-programming row, so nothing is
+/// built up front (the `fst` Levenshtein DFA costs milliseconds to construct). With `prefix`, a term matches
+/// once any prefix of it is within `max` edits.
+struct BoundedEdits<'q> {
+    query: &'q [u8],
+    max: u8,
+    prefix: bool,
+}
+
+impl Automaton for BoundedEdits<'_> {
+    /// The row, and whether a prefix already matched.
+    type State = Option<(Vec<u8>, bool)>;
+
+    fn start(&self) -> Self::State {
+        let row: Vec<u8> = (0..=self.query.len()).map(|i| i.min(255) as u8).collect();
+        let done = self.prefix && row.last().is_some_and(|&d| d <= self.max);
+        Some((row, done))
+    }
+
+    fn is_match(&self, state: &Self::State) -> bool {
+        state
+            .as_ref()
+            .is_some_and(|(row, done)| *done || row.last().is_some_and(|&d| d <= self.max))
+    }
+
+    fn can_match(&self, state: &Self::State) -> bool {
+        state.is_some()
+    }
+
+    fn will_always_match(&self, state: &Self::State) -> bool {
+        state.as_ref().is_some_and(|(_, done)| *done)
+    }
+
+    fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
+        let (row, done) = state.as_ref()?;
+        if *done {
+            return Some((row.clone(), true));
+        }
+        let mut next = Vec::with_capacity(row.len());
+        next.push(row.first().copied().unwrap_or(0).saturating_add(1));
+        for (j, &q) in self.query.iter().enumerate() {
+            let substitute =
+                row.get(j).copied().unwrap_or(u8::MAX).saturating_add(u8::from(q != byte));
+            let delete = row.get(j + 1).copied().unwrap_or(u8::MAX).saturating_add(1);
+            let insert = next.last().copied().unwrap_or(u8::MAX).saturating_add(1);
+            next.push(substitute.min(delete).min(insert));
+        }
+        if next.iter().min().is_none_or(|&m| m > self.max) {
+            return None;
+        }
+        let done = self.prefix && next.last().is_some_and(|&d| d <= self.max);
+        Some((next, done))
     }
 }
 
@@ -347,21 +395,42 @@ impl Index {
             })
             .collect();
         let total: f32 = weights.iter().sum();
-        let Some(driver) = (0..expansions.len())
-            .min_by_key(|&i| expansions[i].keys().map(|&t| s.df(t)).sum::<usize>())
-        else {
-            return Vec::new();
-        };
-        let mut candidates: Vec<u32> = Vec::new();
-        for &t in expansions[driver].keys() {
-            candidates.extend_from_slice(s.postings_of(t));
-            if candidates.len() >= MAX_SCAN {
-                break;
+        // Intersect postings from the rarest token up: sorted lists are filtered by binary search; a token
+        // whose postings dwarf the surviving candidates is checked against each candidate's own terms instead.
+        let dfs: Vec<usize> =
+            expansions.iter().map(|e| e.keys().map(|&t| s.df(t)).sum::<usize>()).collect();
+        let mut order: Vec<usize> = (0..expansions.len()).collect();
+        order.sort_by_key(|&i| dfs[i]);
+        let union = |i: usize| -> Vec<u32> {
+            let mut v: Vec<u32> = Vec::with_capacity(dfs[i].min(MAX_SCAN));
+            for &t in expansions[i].keys() {
+                v.extend_from_slice(s.postings_of(t));
+                if v.len() >= MAX_SCAN {
+                    break;
+                }
             }
-        }
-        if expansions[driver].len() > 1 {
-            candidates.sort_unstable();
-            candidates.dedup();
+            if expansions[i].len() > 1 {
+                v.sort_unstable();
+                v.dedup();
+            }
+            v
+        };
+        let Some(&first) = order.first() else { return Vec::new() };
+        let mut candidates: Vec<u32> = union(first);
+        for &i in order.iter().skip(1) {
+            if candidates.is_empty() {
+                return Vec::new();
+            }
+            if let (1, Some(&t)) = (expansions[i].len(), expansions[i].keys().next()) {
+                let list = s.postings_of(t);
+                candidates.retain(|d| list.binary_search(d).is_ok());
+            } else if dfs[i] <= candidates.len().saturating_mul(4) {
+                let list = union(i);
+                candidates.retain(|d| list.binary_search(d).is_ok());
+            } else {
+                let e = &expansions[i];
+                candidates.retain(|&d| s.doc(d).iter().any(|t| e.contains_key(t)));
+            }
         }
         let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(limit + 1);
         'docs: for &doc in &candidates {
