@@ -2,7 +2,7 @@
 //! gem's declaration order.
 
 use super::markdown::DocState;
-use super::sanitize::{escape_into, is_safe_url};
+use super::sanitize::{escape_into, find_marker, is_safe_url};
 use super::{Mode, Renderer};
 
 /// A `surrounded_by` marker: `open` at a line start, then the body up to the closing marker.
@@ -101,7 +101,7 @@ impl Renderer<'_> {
             );
             s = self.between(&s, "{stat-headline}", "{/stat-headline}", "stat-headline", state);
         }
-        if s.contains("x[") {
+        if find_marker(&s, "x[").is_some() {
             s = self.external_links(&s, state);
         }
         if s.contains('^') {
@@ -110,14 +110,14 @@ impl Renderer<'_> {
         if s.contains('%') {
             s = self.warning_callouts(&s, state);
         }
-        if s.contains("[embed:attachments:") {
+        if find_marker(&s, "[embed:attachments:").is_some() {
             s = self.remove_embeds(&s, "[embed:attachments:inline:");
             s = self.remove_embeds(&s, "[embed:attachments:image:");
         }
         if s.contains('$') {
             s = self.dollar_blocks(&s, state);
         }
-        if s.contains('s') {
+        if has_step_marker(&s) {
             s = self.steps(&s, state);
         }
         if s.contains(':') {
@@ -222,9 +222,9 @@ impl Renderer<'_> {
     ) -> String {
         let mut out = String::with_capacity(source.len());
         let mut rest = source;
-        while let Some(start) = rest.find(open) {
+        while let Some(start) = find_marker(rest, open) {
             let after = &rest[start + open.len()..];
-            let Some(len) = after.find(close) else { break };
+            let Some(len) = find_marker(after, close) else { break };
             out.push_str(&rest[..start]);
             let inner = self.document(after[..len].trim(), state);
             let class = if self.options.mode == Mode::Frontend {
@@ -245,7 +245,7 @@ impl Renderer<'_> {
         let mut out = String::with_capacity(source.len());
         let mut cursor = 0;
         let mut from = 0;
-        while let Some(found) = source[from..].find("{button") {
+        while let Some(found) = find_marker(&source[from..], "{button") {
             let start = from + found;
             from = start + 7;
             if !at_line_start(source, start) {
@@ -300,14 +300,14 @@ impl Renderer<'_> {
         let mut out = String::with_capacity(source.len());
         let mut cursor = 0;
         let mut from = 0;
-        while let Some(found) = source[from..].find("x[") {
+        while let Some(found) = find_marker(&source[from..], "x[") {
             let start = from + found;
             from = start + 2;
             if !at_line_start(source, start) {
                 continue;
             }
             let body_start = start + marker.open.len();
-            let Some(close) = source[body_start..].find(")x") else { continue };
+            let Some(close) = find_marker(&source[body_start..], ")x") else { continue };
             let body = &source[body_start..body_start + close];
             let Some((text, url)) = body.rsplit_once("](") else { continue };
             if body.contains('\n') {
@@ -419,9 +419,9 @@ impl Renderer<'_> {
         let tag = format!(":{region}:");
         let mut out = String::with_capacity(source.len());
         let mut rest = source;
-        while let Some(start) = rest.find(&tag) {
+        while let Some(start) = find_marker(rest, &tag) {
             let after = &rest[start + tag.len()..];
-            let Some(len) = after.find(&tag) else { break };
+            let Some(len) = find_marker(after, &tag) else { break };
             out.push_str(&rest[..start]);
             let body = self.document(after[..len].trim(), state);
             let header = self.devolved_header(region);
@@ -446,7 +446,7 @@ impl Renderer<'_> {
     fn remove_embeds(&mut self, source: &str, open: &str) -> String {
         let mut out = String::with_capacity(source.len());
         let mut rest = source;
-        while let Some(start) = rest.find(open) {
+        while let Some(start) = find_marker(rest, open) {
             let after = &rest[start + open.len()..];
             let Some(len) = after.find(']') else { break };
             if after[..len].contains('\n') {
@@ -460,6 +460,26 @@ impl Renderer<'_> {
         out.push_str(rest);
         out
     }
+}
+
+/// Whether some line starts (after blanks) with `s<digits>.`.
+fn has_step_marker(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b's'))
+    {
+        let at = from + offset;
+        let line_start = bytes[..at]
+            .iter()
+            .rev()
+            .find(|&&b| b != b' ' && b != b'\t')
+            .is_none_or(|&b| b == b'\n');
+        if line_start && bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 fn step_text(line: &str) -> Option<&str> {

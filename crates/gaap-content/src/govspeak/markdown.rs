@@ -8,17 +8,22 @@ use pulldown_cmark::{
 };
 
 use super::sanitize::{Sanitizer, escape_into, is_safe_url};
-use super::{Mode, Renderer};
+use super::{Mode, PLACEHOLDER_OPEN, Renderer};
 
 fn text_escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&text[copied..]);
 }
 
 /// kramdown's `basic_generate_id`: drop leading non-letters, keep `[a-zA-Z0-9 -]`, spaces to hyphens, lowercase.
@@ -76,8 +81,74 @@ fn id_safe(label: &str) -> String {
 }
 
 impl Renderer<'_> {
+    /// A body that can only be one plain paragraph (the usual callout, step or contact text) is written
+    /// directly, skipping a parser set-up per extension body.
+    fn plain_paragraph(&self, source: &str) -> Option<String> {
+        let text = source.trim();
+        let first_line = source.trim_start_matches('\n').split('\n').next().unwrap_or_default();
+        let indented = first_line.len() - first_line.trim_start_matches(' ').len() >= 4;
+        if text.is_empty()
+            || indented
+            || text.contains([
+                '*',
+                '_',
+                '[',
+                ']',
+                '<',
+                '>',
+                '&',
+                '`',
+                '!',
+                '\\',
+                '\'',
+                '"',
+                '^',
+                '~',
+                '#',
+                '|',
+                '+',
+                '=',
+                '{',
+                '}',
+                '$',
+                '%',
+                '\r',
+                '\t',
+                PLACEHOLDER_OPEN,
+            ])
+            || text.contains("..")
+            || text.contains("--")
+        {
+            return None;
+        }
+        let mut html = String::with_capacity(text.len() + 24);
+        html.push_str(if self.options.mode == Mode::Frontend {
+            "<p class=\"govuk-body\">"
+        } else {
+            "<p>"
+        });
+        for (i, line) in text.split('\n').enumerate() {
+            let line = line.trim_start_matches(' ');
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let list_like =
+                line.starts_with('-') || (digits > 0 && line[digits..].starts_with(['.', ')']));
+            if line.is_empty() || line.ends_with(' ') || list_like {
+                return None;
+            }
+            if i > 0 {
+                html.push('\n');
+            }
+            self.push_text_with_abbreviations(&mut html, &CowStr::Borrowed(line), false);
+        }
+        html.push_str("</p>\n\n");
+        Some(html)
+    }
+
     /// Renders markdown (with placeholders already substituted for extensions) to HTML.
     pub(crate) fn markdown(&mut self, source: &str, state: &mut DocState) -> String {
+        if let Some(html) = self.plain_paragraph(source) {
+            return html;
+        }
         let mut options = CmarkOptions::ENABLE_TABLES
             | CmarkOptions::ENABLE_FOOTNOTES
             | CmarkOptions::ENABLE_STRIKETHROUGH

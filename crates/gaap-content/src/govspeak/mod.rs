@@ -142,7 +142,12 @@ fn is_forbidden(c: char) -> bool {
 /// Normalises newlines, strips forbidden characters, unquotes blockquotes and collects `*[ABBR]: text`.
 fn preprocess(source: &str) -> (String, Vec<(String, String)>) {
     let normalised = source.replace("\r\n", "\n");
-    let normalised: String = if normalised.chars().any(is_forbidden) {
+    // Every forbidden character is a C0 control or has one of these UTF-8 lead bytes: check bytes first.
+    let suspicious = normalised.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEE | 0xEF | 0xF0..=0xF4)
+    });
+    let normalised: String = if suspicious && normalised.chars().any(is_forbidden) {
         normalised.chars().filter(|c| !is_forbidden(*c)).collect()
     } else {
         normalised

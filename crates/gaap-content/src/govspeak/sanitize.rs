@@ -157,15 +157,36 @@ pub(crate) fn is_safe_url(url: &str) -> bool {
 
 /// Escapes text for an HTML text node or attribute value.
 pub(crate) fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&text[copied..]);
+}
+
+/// Finds `needle` in `haystack` by scanning for its first byte (memchr) and comparing: cheaper than a
+/// substring searcher for the short, rare markers govspeak uses.
+pub(crate) fn find_marker(haystack: &str, needle: &str) -> Option<usize> {
+    let first = *needle.as_bytes().first()?;
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + offset;
+        if bytes.get(at..)?.starts_with(needle.as_bytes()) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Decodes the few entities that can hide a scheme (`&#106;avascript:`) before URL checks.
