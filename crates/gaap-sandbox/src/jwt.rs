@@ -3,8 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, KeyPair as _};
+use gaap_jose::Algorithm;
 use serde_json::Value;
 
 /// base64url without padding.
@@ -22,89 +21,80 @@ pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
 pub(crate) struct Parsed<'a> {
     pub(crate) header: Value,
     pub(crate) claims: Value,
-    pub(crate) signing_input: &'a str,
-    pub(crate) signature: Vec<u8>,
+    _token: std::marker::PhantomData<&'a str>,
 }
 
 /// Splits and decodes a compact JWS; `None` when it is not three base64url JSON parts.
 pub(crate) fn parse(token: &str) -> Option<Parsed<'_>> {
     let (signing_input, sig) = token.rsplit_once('.')?;
     let (h, c) = signing_input.split_once('.')?;
+    unb64(sig)?;
     let header: Value = serde_json::from_slice(&unb64(h)?).ok()?;
     let claims: Value = serde_json::from_slice(&unb64(c)?).ok()?;
     if !header.is_object() || !claims.is_object() {
         return None;
     }
-    Some(Parsed { header, claims, signing_input, signature: unb64(sig)? })
+    Some(Parsed { header, claims, _token: std::marker::PhantomData })
 }
 
-/// Verifies an HS256 MAC in constant time.
-pub(crate) fn verify_hs256(parsed: &Parsed<'_>, secret: &[u8]) -> bool {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
-    ring::hmac::verify(&key, parsed.signing_input.as_bytes(), &parsed.signature).is_ok()
+/// Verifies an HS256 token with `secret` through gaap-jose (constant-time MAC check, HS256 only).
+pub(crate) fn verify_hs256(token: &str, secret: &[u8]) -> Result<(), gaap_jose::Error> {
+    gaap_jose::verify(token, &gaap_jose::VerifyingKey::hmac(secret.to_vec()), &[Algorithm::HS256])
+        .map(|_| ())
 }
 
-/// Verifies an RS256/384/512 or PS256/384/512 signature with an RSA public key (PKCS#1 `RSAPublicKey` DER).
-pub(crate) fn verify_rsa(parsed: &Parsed<'_>, alg: &str, rsa_public_key_der: &[u8]) -> bool {
-    let params: &dyn signature::VerificationAlgorithm = match alg {
-        "RS256" => &signature::RSA_PKCS1_2048_8192_SHA256,
-        "RS384" => &signature::RSA_PKCS1_2048_8192_SHA384,
-        "RS512" => &signature::RSA_PKCS1_2048_8192_SHA512,
-        "PS256" => &signature::RSA_PSS_2048_8192_SHA256,
-        "PS384" => &signature::RSA_PSS_2048_8192_SHA384,
-        "PS512" => &signature::RSA_PSS_2048_8192_SHA512,
-        _ => return false,
-    };
-    signature::UnparsedPublicKey::new(params, rsa_public_key_der)
-        .verify(parsed.signing_input.as_bytes(), &parsed.signature)
-        .is_ok()
+/// The algorithms One Login accepts for `private_key_jwt` (no ES256, no HS*).
+pub(crate) const CLIENT_ASSERTION_ALGS: [Algorithm; 6] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
+
+/// Verifies a client assertion with the client's RSA key through gaap-jose, pinned to RS*/PS*.
+pub(crate) fn verify_rsa(token: &str, key: &gaap_jose::VerifyingKey) -> bool {
+    gaap_jose::verify(token, key, &CLIENT_ASSERTION_ALGS).is_ok()
 }
 
-/// An ES256 signing key with its `kid`.
+/// An ES256 signing key (gaap-jose) with its `kid`.
+#[derive(Debug)]
 pub(crate) struct EsKey {
-    pair: EcdsaKeyPair,
+    key: gaap_jose::SigningKey,
     pub(crate) kid: String,
-    rng: SystemRandom,
-}
-
-impl std::fmt::Debug for EsKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsKey").field("kid", &self.kid).field("private", &"[redacted]").finish()
-    }
 }
 
 impl EsKey {
     /// A fresh P-256 key.
     pub(crate) fn generate(kid: String) -> Result<Self, String> {
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| "cannot generate a P-256 key".to_owned())?;
-        let pair = EcdsaKeyPair::from_pkcs8(
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            pkcs8.as_ref(),
-            &rng,
-        )
-        .map_err(|_| "cannot load the generated P-256 key".to_owned())?;
-        Ok(Self { pair, kid, rng })
+        let key = gaap_jose::SigningKey::generate_es256()
+            .map_err(|e| e.to_string())?
+            .with_kid(kid.clone());
+        Ok(Self { key, kid })
     }
 
     /// The public key as a JWK with `kid`, `alg` and `use`.
     pub(crate) fn public_jwk(&self) -> Value {
-        // Uncompressed point: 0x04 || x (32) || y (32).
-        let point = self.pair.public_key().as_ref();
-        let (x, y) = point.get(1..33).zip(point.get(33..65)).unwrap_or((&[], &[]));
-        serde_json::json!({"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y),
-                           "kid": self.kid, "alg": "ES256", "use": "sig"})
+        self.key
+            .public_jwk()
+            .map(|jwk| jwk.with_alg(Algorithm::ES256).with_use("sig"))
+            .and_then(|jwk| serde_json::to_value(jwk).ok())
+            .unwrap_or(Value::Null)
     }
 
-    /// Signs `claims` with the given header (which must say ES256).
-    pub(crate) fn sign(&self, header: &Value, claims: &Value) -> Result<String, String> {
-        let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
-        let sig = self
-            .pair
-            .sign(&self.rng, input.as_bytes())
-            .map_err(|_| "ES256 signing failed".to_owned())?;
-        Ok(format!("{input}.{}", b64(sig.as_ref())))
+    /// The key that verifies this key's signatures.
+    pub(crate) fn verifying_key(&self) -> gaap_jose::VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Signs `claims` as ES256 with this key's `kid` and an optional `typ`.
+    pub(crate) fn sign(&self, typ: Option<&str>, claims: &Value) -> Result<String, String> {
+        let mut header = gaap_jose::Header::new(Algorithm::ES256).with_kid(self.kid.clone());
+        if let Some(typ) = typ {
+            header = header.with_typ(typ);
+        }
+        gaap_jose::sign_json(&header, claims, &self.key).map_err(|e| e.to_string())
     }
 }
 
@@ -145,17 +135,24 @@ pub(crate) fn rsa_key_from_spki(spki: &[u8]) -> Option<Vec<u8>> {
     (unused == 0).then(|| key.to_vec())
 }
 
-/// The RSA public key (PKCS#1 DER) from a PEM: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` or a `PRIVATE KEY`.
-pub(crate) fn rsa_public_key_from_pem(pem: &str) -> Option<Vec<u8>> {
-    if let Some(spki) = pem_body(pem, "PUBLIC KEY") {
-        return rsa_key_from_spki(&spki);
+/// The RSA public key from a PEM: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1) or a PKCS#8 `PRIVATE KEY`.
+pub(crate) fn rsa_public_key_from_pem(pem: &str) -> Option<gaap_jose::VerifyingKey> {
+    if pem.contains("PRIVATE KEY") {
+        let key = gaap_jose::SigningKey::from_pkcs8_pem(pem).ok()?;
+        return (key.kind() == gaap_jose::KeyKind::Rsa).then(|| key.verifying_key());
     }
-    if let Some(pkcs1) = pem_body(pem, "RSA PUBLIC KEY") {
-        return Some(pkcs1);
-    }
-    let pkcs8 = pem_body(pem, "PRIVATE KEY")?;
-    let pair = ring::rsa::KeyPair::from_pkcs8(&pkcs8).ok()?;
-    Some(pair.public().as_ref().to_vec())
+    let pkcs1 = match pem_body(pem, "PUBLIC KEY") {
+        Some(spki) => rsa_key_from_spki(&spki)?,
+        None => pem_body(pem, "RSA PUBLIC KEY")?,
+    };
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+    let (0x30, seq, _) = der_tlv(&pkcs1)? else { return None };
+    let (0x02, n, rest) = der_tlv(seq)? else { return None };
+    let (0x02, e, _) = der_tlv(rest)? else { return None };
+    let strip = |v: &[u8]| v.iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>();
+    let jwk = serde_json::json!({"kty": "RSA", "n": b64(strip(n)), "e": b64(strip(e))});
+    let jwk = gaap_jose::Jwk::from_json(jwk.to_string()).ok()?;
+    gaap_jose::VerifyingKey::from_jwk(&jwk).ok()
 }
 
 /// SHA-256 left half, base64url: `at_hash` for ES256/RS256 tokens.
@@ -174,22 +171,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn es256_tokens_parse_back() {
+    fn es256_tokens_verify_with_the_published_key() {
         let key = EsKey::generate("k1".to_owned()).unwrap();
-        let token = key
-            .sign(&serde_json::json!({"alg": "ES256", "kid": "k1"}), &serde_json::json!({"a": 1}))
-            .unwrap();
+        let token = key.sign(Some("JWT"), &serde_json::json!({"a": 1})).unwrap();
         let parsed = parse(&token).unwrap();
         assert_eq!(parsed.claims["a"], 1);
-        assert_eq!(parsed.signature.len(), 64);
-        let jwk = key.public_jwk();
-        let x = unb64(jwk["x"].as_str().unwrap()).unwrap();
-        let y = unb64(jwk["y"].as_str().unwrap()).unwrap();
-        let mut point = vec![4u8];
-        point.extend(x);
-        point.extend(y);
-        let public = signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point);
-        assert!(public.verify(parsed.signing_input.as_bytes(), &parsed.signature).is_ok());
+        assert_eq!(parsed.header["kid"], "k1");
+        let jwk = gaap_jose::Jwk::from_json(key.public_jwk().to_string()).unwrap();
+        let verifying = gaap_jose::VerifyingKey::from_jwk(&jwk).unwrap();
+        assert!(gaap_jose::verify(&token, &verifying, &[Algorithm::ES256]).is_ok());
     }
 
     #[test]
@@ -198,9 +188,8 @@ mod tests {
         let input = format!("{}.{}", b64(r#"{"alg":"HS256"}"#), b64(r#"{"iss":"x"}"#));
         let tag = ring::hmac::sign(&key, input.as_bytes());
         let token = format!("{input}.{}", b64(tag.as_ref()));
-        let parsed = parse(&token).unwrap();
-        assert!(verify_hs256(&parsed, b"right"));
-        assert!(!verify_hs256(&parsed, b"wrong"));
+        assert!(verify_hs256(&token, b"right").is_ok());
+        assert!(verify_hs256(&token, b"wrong").is_err());
     }
 
     #[test]

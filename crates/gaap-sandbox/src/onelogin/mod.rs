@@ -91,7 +91,7 @@ struct OneLoginData {
 #[derive(Debug)]
 struct Client {
     cfg: ClientConfig,
-    rsa_public_key: Vec<u8>,
+    rsa_public_key: gaap_jose::VerifyingKey,
 }
 
 /// Shared One Login state.
@@ -189,8 +189,7 @@ impl OneLoginState {
                 "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
                 "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
             });
-            let header = json!({"kid": self.id_key.kid, "alg": "ES256"});
-            let Ok(token) = self.id_key.sign(&header, &claims) else { continue };
+            let Ok(token) = self.id_key.sign(None, &claims) else { continue };
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("logout_token", &token)
                 .finish();
@@ -692,7 +691,8 @@ fn verify_assertion(
     if !["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"].contains(&alg) {
         return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
     }
-    if !jwt::verify_rsa(&parsed, alg, &client.rsa_public_key) {
+    let token = form.client_assertion.as_deref().unwrap_or_default();
+    if !jwt::verify_rsa(token, &client.rsa_public_key) {
         return bad(
             StatusCode::BAD_REQUEST,
             "invalid_client",
@@ -770,8 +770,7 @@ fn id_token(
         "sid": grant.sid,
         "auth_time": grant.auth_time.unix_timestamp(),
     });
-    let header = json!({"kid": s.id_key.kid, "alg": "ES256"});
-    let token = s.id_key.sign(&header, &claims)?;
+    let token = s.id_key.sign(None, &claims)?;
     Ok(apply_signature_knobs(
         &token,
         has("INVALID_ALG_HEADER"),
@@ -887,8 +886,7 @@ fn core_identity(
                "credentialSubject": {"name": [{"nameParts": name_parts}],
                                      "birthDate": [{"value": user.birth_date}]}},
     });
-    let header = json!({"kid": s.identity_key.kid, "alg": "ES256", "typ": "JWT"});
-    let token = s.identity_key.sign(&header, &claims)?;
+    let token = s.identity_key.sign(Some("JWT"), &claims)?;
     Ok(apply_signature_knobs(
         &token,
         has("INVALID_ALG_HEADER"),
@@ -996,16 +994,7 @@ async fn logout(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) ->
     let Some(parsed) = jwt::parse(hint) else {
         return with_error("unable to validate id_token_hint");
     };
-    let jwk = s.id_key.public_jwk();
-    let point: Vec<u8> = [
-        vec![4u8],
-        jwt::unb64(jwk["x"].as_str().unwrap_or_default()).unwrap_or_default(),
-        jwt::unb64(jwk["y"].as_str().unwrap_or_default()).unwrap_or_default(),
-    ]
-    .concat();
-    let key =
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point);
-    if key.verify(parsed.signing_input.as_bytes(), &parsed.signature).is_err() {
+    if gaap_jose::verify(hint, &s.id_key.verifying_key(), &[gaap_jose::Algorithm::ES256]).is_err() {
         return with_error("unable to validate id_token_hint");
     }
     let aud = parsed.claims.get("aud").and_then(Value::as_str).unwrap_or_default().to_owned();
