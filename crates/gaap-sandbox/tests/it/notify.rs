@@ -400,3 +400,18 @@ async fn outbox_shows_what_was_sent() {
         .unwrap();
     assert!(html.contains("Your code is 123"));
 }
+
+#[tokio::test]
+async fn sqlite_state_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sandbox.sqlite");
+    let notify_cfg = gaap_sandbox::NotifyConfig::default();
+    let config = || Config { state_file: Some(file.clone()), notify: notify_cfg.clone(), ..Config::default() };
+    let (h, n) = sandbox(config(), KeyType::Normal).await;
+    let (_, sent) = n.post("/v2/notifications/sms", &sms("07700900123")).await;
+    h.shutdown().await;
+    let (_h2, n2) = sandbox(config(), KeyType::Normal).await;
+    let (status, got) = n2.get(&format!("/v2/notifications/{}", sent["id"].as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["body"], "Your code is 123");
+}
