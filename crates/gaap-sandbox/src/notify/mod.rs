@@ -513,6 +513,15 @@ fn check_daily(
         "international_sms" => state.cfg.daily_limits.international_sms,
         _ => state.cfg.daily_limits.letter,
     };
+    // A service in trial mode may send 50 emails or texts a day (docs `_limits.md`).
+    let limit = if state.cfg.trial_mode
+        && key_type != KeyType::Test
+        && matches!(channel, "email" | "sms")
+    {
+        limit.min(50)
+    } else {
+        limit
+    };
     let group = if key_type == KeyType::Test { "test" } else { "live" };
     let key = format!("{group}-{channel}-{}", now.date());
     let count = data.daily.entry(key).or_insert(0);

@@ -406,12 +406,40 @@ async fn sqlite_state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sandbox.sqlite");
     let notify_cfg = gaap_sandbox::NotifyConfig::default();
-    let config = || Config { state_file: Some(file.clone()), notify: notify_cfg.clone(), ..Config::default() };
+    let config = || Config {
+        state_file: Some(file.clone()),
+        notify: notify_cfg.clone(),
+        ..Config::default()
+    };
     let (h, n) = sandbox(config(), KeyType::Normal).await;
     let (_, sent) = n.post("/v2/notifications/sms", &sms("07700900123")).await;
     h.shutdown().await;
     let (_h2, n2) = sandbox(config(), KeyType::Normal).await;
-    let (status, got) = n2.get(&format!("/v2/notifications/{}", sent["id"].as_str().unwrap())).await;
+    let (status, got) =
+        n2.get(&format!("/v2/notifications/{}", sent["id"].as_str().unwrap())).await;
     assert_eq!(status, 200);
     assert_eq!(got["body"], "Your code is 123");
+}
+
+#[tokio::test]
+async fn trial_mode_limits_live_keys_to_the_team_and_fifty_a_day() {
+    let notify =
+        gaap_sandbox::NotifyConfig { trial_mode: true, ..gaap_sandbox::NotifyConfig::default() };
+    let (_h, n) = sandbox(Config { notify, ..Config::default() }, KeyType::Normal).await;
+    let (status, body) = n.post("/v2/notifications/sms", &sms("07700900456")).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Can’t send to this recipient when service is in trial mode")
+    );
+    for _ in 0..50 {
+        assert_eq!(n.post("/v2/notifications/sms", &sms("07700900123")).await.0, 201);
+    }
+    let (status, body) = n.post("/v2/notifications/sms", &sms("07700900123")).await;
+    assert_eq!(
+        (status, body["errors"][0]["message"].as_str()),
+        (429, Some("Exceeded send limits (sms: 50) for today"))
+    );
 }
