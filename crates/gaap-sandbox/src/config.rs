@@ -173,6 +173,8 @@ pub struct NotifyConfig {
     pub received_texts: Vec<ReceivedTextConfig>,
     /// Delivery-status callback.
     pub delivery_status_callback: Option<CallbackConfig>,
+    /// Received-text callback, fired for texts injected at `POST /_sandbox/received-text-messages`.
+    pub received_text_callback: Option<CallbackConfig>,
     /// Sends per minute per service and key type (Notify: 3000).
     pub rate_limit_per_minute: u32,
     /// Daily limits per channel (Notify live defaults).
@@ -225,6 +227,7 @@ impl Default for NotifyConfig {
                 },
             ],
             delivery_status_callback: None,
+            received_text_callback: None,
             rate_limit_per_minute: 3000,
             daily_limits: DailyLimits::default(),
             sending_after_seconds: 1,

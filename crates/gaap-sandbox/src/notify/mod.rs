@@ -378,6 +378,7 @@ pub(crate) fn router(state: Arc<NotifyState>) -> Router {
         .route("/v2/received-text-messages", get(received_texts))
         .route("/_sandbox/outbox", get(outbox_html))
         .route("/_sandbox/outbox.json", get(outbox_json))
+        .route("/_sandbox/received-text-messages", post(inject_received_text))
         .route("/openapi.json", get(|| async { crate::openapi::notify() }))
         .with_state(state)
 }
@@ -1341,6 +1342,50 @@ async fn received_texts(
         obj.insert("next".to_owned(), json!(format!("{base}?older_than={last}")));
     }
     Ok(axum::Json(json!({"received_text_messages": page, "links": links})).into_response())
+}
+
+/// Simulates a text arriving from `user_number`: stored for `GET /v2/received-text-messages` and sent to the
+/// received-text callback (`id, source_number, destination_number, message, date_received`).
+async fn inject_received_text(
+    State(state): State<Arc<NotifyState>>,
+    body: Bytes,
+) -> Result<Response> {
+    let body = parse_body(&body)?;
+    let mut schema = Schema::new(&body, &["user_number", "content"], &["user_number", "content"]);
+    let user_number = schema.string("user_number").map(str::to_owned);
+    let content = schema.string("content").map(str::to_owned);
+    schema.finish()?;
+    let (Some(user_number), Some(content)) = (user_number, content) else {
+        return Err(ApiError::validation(vec!["user_number is a required property".to_owned()]));
+    };
+    let now = state.clock.now();
+    let text = ReceivedText {
+        id: Uuid::new_v4(),
+        user_number,
+        notify_number: "07700900000".to_owned(),
+        created_at: now,
+        content,
+    };
+    if let Some(cb) = &state.cfg.received_text_callback {
+        let payload = json!({
+            "id": text.id, "source_number": text.user_number, "destination_number": text.notify_number,
+            "message": text.content, "date_received": notify_time(now),
+        });
+        state.outbound.enqueue(
+            DeliveryKind::NotifyCallback,
+            &cb.url,
+            vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("authorization".to_owned(), format!("Bearer {}", cb.bearer_token)),
+            ],
+            payload.to_string(),
+            now,
+        );
+    }
+    let out = json!({"id": text.id});
+    state.lock().received.push(text);
+    state.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(created(out))
 }
 
 fn outbox_rows(state: &NotifyState) -> Vec<Value> {

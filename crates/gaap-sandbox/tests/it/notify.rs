@@ -443,3 +443,37 @@ async fn trial_mode_limits_live_keys_to_the_team_and_fifty_a_day() {
         (429, Some("Exceeded send limits (sms: 50) for today"))
     );
 }
+
+#[tokio::test]
+async fn injected_texts_are_listed_and_called_back() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("authorization", "Bearer in"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let notify = gaap_sandbox::NotifyConfig {
+        received_text_callback: Some(CallbackConfig {
+            url: receiver.uri(),
+            bearer_token: "in".to_owned(),
+        }),
+        ..gaap_sandbox::NotifyConfig::default()
+    };
+    let (h, n) = sandbox(Config { notify, ..Config::default() }, KeyType::Normal).await;
+    let r = http()
+        .post(format!("{}/_sandbox/received-text-messages", n.base))
+        .json(&json!({"user_number": "447700900333", "content": "YES"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (_, texts) = n.get("/v2/received-text-messages").await;
+    assert_eq!(texts["received_text_messages"][0]["content"], "YES");
+    h.run_due().await;
+    let requests = receiver.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(
+        (body["source_number"].as_str(), body["message"].as_str()),
+        (Some("447700900333"), Some("YES"))
+    );
+}
