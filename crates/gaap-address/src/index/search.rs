@@ -231,20 +231,28 @@ struct BoundedEdits<'q> {
     prefix: bool,
 }
 
+/// Longest query token fuzzy matching handles (the DP row lives in a fixed array, so no allocation per step).
+const MAX_FUZZY_LEN: usize = 31;
+
 impl Automaton for BoundedEdits<'_> {
-    /// The row, and whether a prefix already matched.
-    type State = Option<(Vec<u8>, bool)>;
+    /// The row (first `query.len() + 1` cells used), and whether a prefix already matched.
+    type State = Option<([u8; MAX_FUZZY_LEN + 1], bool)>;
 
     fn start(&self) -> Self::State {
-        let row: Vec<u8> = (0..=self.query.len()).map(|i| i.min(255) as u8).collect();
-        let done = self.prefix && row.last().is_some_and(|&d| d <= self.max);
+        let n = self.query.len();
+        if n > MAX_FUZZY_LEN {
+            return None;
+        }
+        let mut row = [0u8; MAX_FUZZY_LEN + 1];
+        for (i, cell) in row.iter_mut().enumerate().take(n + 1) {
+            *cell = i as u8;
+        }
+        let done = self.prefix && row[n] <= self.max;
         Some((row, done))
     }
 
     fn is_match(&self, state: &Self::State) -> bool {
-        state
-            .as_ref()
-            .is_some_and(|(row, done)| *done || row.last().is_some_and(|&d| d <= self.max))
+        state.as_ref().is_some_and(|(row, done)| *done || row[self.query.len()] <= self.max)
     }
 
     fn can_match(&self, state: &Self::State) -> bool {
@@ -258,21 +266,23 @@ impl Automaton for BoundedEdits<'_> {
     fn accept(&self, state: &Self::State, byte: u8) -> Self::State {
         let (row, done) = state.as_ref()?;
         if *done {
-            return Some((row.clone(), true));
+            return Some((*row, true));
         }
-        let mut next = Vec::with_capacity(row.len());
-        next.push(row.first().copied().unwrap_or(0).saturating_add(1));
+        let n = self.query.len();
+        let mut next = [0u8; MAX_FUZZY_LEN + 1];
+        next[0] = row[0].saturating_add(1);
+        let mut best = next[0];
         for (j, &q) in self.query.iter().enumerate() {
-            let substitute =
-                row.get(j).copied().unwrap_or(u8::MAX).saturating_add(u8::from(q != byte));
-            let delete = row.get(j + 1).copied().unwrap_or(u8::MAX).saturating_add(1);
-            let insert = next.last().copied().unwrap_or(u8::MAX).saturating_add(1);
-            next.push(substitute.min(delete).min(insert));
+            let substitute = row[j].saturating_add(u8::from(q != byte));
+            let delete = row[j + 1].saturating_add(1);
+            let insert = next[j].saturating_add(1);
+            next[j + 1] = substitute.min(delete).min(insert);
+            best = best.min(next[j + 1]);
         }
-        if next.iter().min().is_none_or(|&m| m > self.max) {
+        if best > self.max {
             return None;
         }
-        let done = self.prefix && next.last().is_some_and(|&d| d <= self.max);
+        let done = self.prefix && next[n] <= self.max;
         Some((next, done))
     }
 }
