@@ -343,11 +343,14 @@ impl Renderer<'_> {
         // Plain text (the usual address line) needs no markdown parse.
         if !text.contains([
             '*', '_', '[', ']', '<', '>', '&', '`', '!', '\\', '\'', '"', '.', '-', '^', '~', '#',
-            '|',
-        ]) && self.abbreviations.is_empty()
-        {
+            '|', '+', ')', '=',
+        ]) {
             let mut out = String::with_capacity(text.len());
-            escape_into(&mut out, text);
+            self.push_text_with_abbreviations(
+                &mut out,
+                &pulldown_cmark::CowStr::Borrowed(text),
+                false,
+            );
             return out;
         }
         self.nested += 2;

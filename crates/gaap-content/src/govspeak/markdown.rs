@@ -478,26 +478,38 @@ impl Renderer<'_> {
         root
     }
 
-    fn push_text_with_abbreviations(&self, out: &mut String, text: &CowStr<'_>, in_link: bool) {
+    pub(crate) fn push_text_with_abbreviations(
+        &self,
+        out: &mut String,
+        text: &CowStr<'_>,
+        in_link: bool,
+    ) {
         if self.abbreviations.is_empty() || in_link {
             text_escape(out, text);
             return;
         }
-        // One pass: at each word start, try the abbreviations (longest first) and check the word ends there.
+        // One pass over the bytes: at each word start whose byte begins some abbreviation, try them (longest
+        // first) and check the word ends there. Non-ASCII bytes count as word characters.
+        let mut starts = [false; 256];
+        for (abbr, _) in &self.abbreviations {
+            if let Some(&b) = abbr.as_bytes().first() {
+                starts[usize::from(b)] = true;
+            }
+        }
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        let bytes = text.as_bytes();
         let mut copied = 0;
-        let mut prev_is_word = false;
-        for (i, c) in text.char_indices() {
-            let is_word = c.is_alphanumeric() || c == '_';
-            if is_word && !prev_is_word && i >= copied {
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if starts[usize::from(b)]
+                && (i == 0 || !is_word(bytes[i - 1]))
+                && text.is_char_boundary(i)
+            {
                 let rest = &text[i..];
-                let first = rest.as_bytes().first().copied();
                 let hit = self.abbreviations.iter().find(|(abbr, _)| {
-                    abbr.as_bytes().first().copied() == first
-                        && rest.starts_with(abbr.as_str())
-                        && rest[abbr.len()..]
-                            .chars()
-                            .next()
-                            .is_none_or(|n| !n.is_alphanumeric() && n != '_')
+                    rest.starts_with(abbr.as_str())
+                        && rest.as_bytes().get(abbr.len()).is_none_or(|&n| !is_word(n))
                 });
                 if let Some((abbr, title)) = hit {
                     text_escape(out, &text[copied..i]);
@@ -506,10 +518,12 @@ impl Renderer<'_> {
                     out.push_str("\">");
                     text_escape(out, abbr);
                     out.push_str("</abbr>");
-                    copied = i + abbr.len();
+                    i += abbr.len();
+                    copied = i;
+                    continue;
                 }
             }
-            prev_is_word = is_word;
+            i += 1;
         }
         text_escape(out, &text[copied.min(text.len())..]);
     }

@@ -142,10 +142,20 @@ fn is_forbidden(c: char) -> bool {
 /// Normalises newlines, strips forbidden characters, unquotes blockquotes and collects `*[ABBR]: text`.
 fn preprocess(source: &str) -> (String, Vec<(String, String)>) {
     let normalised = source.replace("\r\n", "\n");
-    // Every forbidden character is a C0 control or has one of these UTF-8 lead bytes: check bytes first.
-    let suspicious = normalised.bytes().any(|b| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEE | 0xEF | 0xF0..=0xF4)
+    // Every forbidden character is a C0 control or starts with one of a few UTF-8 byte pairs: check bytes
+    // first, so ordinary text (including `£`, `’` and `é`) skips the per-character pass.
+    let bytes = normalised.as_bytes();
+    let suspicious = bytes.iter().enumerate().any(|(i, &b)| {
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        match b {
+            0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => true,
+            0xC2 => (0x80..=0x9F).contains(&next),
+            0xE2 => matches!(next, 0x80 | 0x81),
+            0xEE => (0x80..=0x83).contains(&next),
+            0xEF => matches!(next, 0xB7 | 0xBB | 0xBF),
+            0xF0..=0xF4 => true,
+            _ => false,
+        }
     });
     let normalised: String = if suspicious && normalised.chars().any(is_forbidden) {
         normalised.chars().filter(|c| !is_forbidden(*c)).collect()
