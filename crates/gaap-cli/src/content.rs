@@ -36,6 +36,9 @@ pub(crate) enum Command {
         /// Site the item is published on.
         #[arg(long, default_value = "https://www.gov.uk")]
         website_root: String,
+        /// A providing organisation as `NAME=URL` (repeatable); publisher items carry only link ids.
+        #[arg(long = "provider", value_name = "NAME=URL")]
+        providers: Vec<String>,
         /// Content item JSON (publisher or frontend shape), or `-`.
         file: String,
     },
@@ -125,7 +128,9 @@ pub(crate) fn run(cmd: Command) -> Outcome {
     match cmd {
         Command::Validate { file } => validate(&file),
         Command::Render { mode, locale, file } => render(mode, &locale, &file),
-        Command::Jsonld { website_root, file } => jsonld(&website_root, &file),
+        Command::Jsonld { website_root, providers, file } => {
+            jsonld(&website_root, &providers, &file)
+        }
         Command::Put { db, content_id, file } => put(&db, content_id.as_deref(), &file),
         Command::Publish { db, update_type, locale, previous_version, content_id } => {
             with_publisher(&db, |p| {
@@ -224,12 +229,22 @@ fn render(mode: Mode, locale: &str, file: &str) -> Outcome {
     Outcome::Passed
 }
 
-fn jsonld(website_root: &str, file: &str) -> Outcome {
+fn jsonld(website_root: &str, providers: &[String], file: &str) -> Outcome {
+    let mut organisations = Vec::new();
+    for provider in providers {
+        let Some((name, url)) = provider.split_once('=') else {
+            return output::fail(format!("--provider {provider:?}: expected NAME=URL"));
+        };
+        organisations.push(gaap_content::jsonld::Organisation {
+            name: name.to_owned(),
+            url: url.to_owned(),
+        });
+    }
     let bytes = match read(file) {
         Ok(b) => b,
         Err(outcome) => return outcome,
     };
-    match gaap_content::jsonld::json_ld_for_file(&bytes, website_root) {
+    match gaap_content::jsonld::json_ld_for_file_with(&bytes, website_root, organisations) {
         Ok(value) => emit(&value, Outcome::Passed),
         Err(err) => output::fail(format!("{file}: not a content item: {err}")),
     }

@@ -103,6 +103,30 @@ fn jsonld_prints_an_object() {
     let ld = &lines(&out)[0];
     assert_eq!(ld["@type"], "FAQPage");
     assert_eq!(ld["mainEntity"][1]["name"], "How to pay");
+
+    let mut transaction = answer();
+    transaction["schema_name"] = json!("transaction");
+    transaction["document_type"] = json!("transaction");
+    transaction["details"] =
+        json!({"transaction_start_link": "https://www.westminster.gov.uk/pay"});
+    let path = item(dir.path(), "transaction.json", &transaction);
+    let out = gaap(
+        &[
+            "content",
+            "jsonld",
+            "--provider",
+            "Westminster City Council=https://www.westminster.gov.uk/",
+            &path,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let ld = &lines(&out)[0];
+    assert_eq!(ld["@type"], "GovernmentService");
+    assert_eq!(
+        ld["provider"],
+        json!([{"@type": "GovernmentOrganization", "name": "Westminster City Council", "url": "https://www.westminster.gov.uk/"}])
+    );
 }
 
 #[test]

@@ -317,10 +317,26 @@ fn top_level_elements(html: &str) -> Vec<&str> {
 
 /// Parses an item file (publisher or frontend shape) and builds its JSON-LD.
 pub fn json_ld_for_file(bytes: &[u8], website_root: &str) -> Result<Value, serde_json::Error> {
+    json_ld_for_file_with(bytes, website_root, Vec::new())
+}
+
+/// Like [`json_ld_for_file`], naming the organisations of a publisher item (whose links are bare ids).
+/// A frontend item's own expanded organisations are used when `organisations` is empty.
+pub fn json_ld_for_file_with(
+    bytes: &[u8],
+    website_root: &str,
+    organisations: Vec<Organisation>,
+) -> Result<Value, serde_json::Error> {
     match PublisherItem::from_json(bytes) {
-        Ok(item) => Ok(json_ld(&Page::from_publisher(&item, Vec::new()), website_root)),
+        Ok(item) => Ok(json_ld(&Page::from_publisher(&item, organisations), website_root)),
         Err(publisher_err) => match FrontendItem::from_json(bytes) {
-            Ok(item) => Ok(json_ld(&Page::from_frontend(&item, website_root), website_root)),
+            Ok(item) => {
+                let mut page = Page::from_frontend(&item, website_root);
+                if !organisations.is_empty() {
+                    page.organisations = organisations;
+                }
+                Ok(json_ld(&page, website_root))
+            }
             Err(_) => Err(publisher_err),
         },
     }
