@@ -92,7 +92,9 @@ const ITEM: &str = r#"{
 fn validation(c: &mut Criterion) {
     let mut group = c.benchmark_group("content/validate");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("local_transaction", |b| b.iter(|| validate_json(black_box(ITEM.as_bytes())).unwrap()));
+    group.bench_function("local_transaction", |b| {
+        b.iter(|| validate_json(black_box(ITEM.as_bytes())).unwrap())
+    });
     group.finish();
 }
 

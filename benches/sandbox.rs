@@ -5,14 +5,22 @@
 //! then a load phase: 8 concurrent clients (GAAP_BENCH_CLIENTS) on one keep-alive pool send for 5 s against an in-process sandbox
 //! (rate and daily limits off, test key), printing sends/s and p50/p99/max latency. Client and server share the
 //! machine's cores, so the figure is a floor for the server alone.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::cast_precision_loss)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::cast_precision_loss
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use criterion::Criterion;
-use gaap_sandbox::{Config, DailyLimits, KeyType, NotifyConfig, Sandbox, SandboxHandle, default_template_ids};
+use gaap_sandbox::{
+    Config, DailyLimits, KeyType, NotifyConfig, Sandbox, SandboxHandle, default_template_ids,
+};
 
 fn b64(bytes: impl AsRef<[u8]>) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -20,9 +28,14 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 
 /// The bearer token the official clients build: HS256, iss = service id, iat = now.
 fn jwt(api_key: &str) -> String {
-    let (sid, secret) = (&api_key[api_key.len() - 73..api_key.len() - 37], &api_key[api_key.len() - 36..]);
+    let (sid, secret) =
+        (&api_key[api_key.len() - 73..api_key.len() - 37], &api_key[api_key.len() - 36..]);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let input = format!("{}.{}", b64(r#"{"typ":"JWT","alg":"HS256"}"#), b64(format!(r#"{{"iss":"{sid}","iat":{now}}}"#)));
+    let input = format!(
+        "{}.{}",
+        b64(r#"{"typ":"JWT","alg":"HS256"}"#),
+        b64(format!(r#"{{"iss":"{sid}","iat":{now}}}"#))
+    );
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
     format!("{input}.{}", b64(ring::hmac::sign(&key, input.as_bytes()).as_ref()))
 }
@@ -30,7 +43,12 @@ fn jwt(api_key: &str) -> String {
 async fn sandbox() -> SandboxHandle {
     let notify = NotifyConfig {
         rate_limit_per_minute: 0,
-        daily_limits: DailyLimits { email: u64::MAX, sms: u64::MAX, international_sms: u64::MAX, letter: u64::MAX },
+        daily_limits: DailyLimits {
+            email: u64::MAX,
+            sms: u64::MAX,
+            international_sms: u64::MAX,
+            letter: u64::MAX,
+        },
         ..NotifyConfig::default()
     };
     Sandbox::start(Config { notify, ..Config::default() }.without_background()).await.unwrap()
@@ -52,7 +70,8 @@ async fn send(http: &reqwest::Client, url: &str, token: &str) {
 }
 
 fn round_trip(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let h = rt.block_on(sandbox());
     let url = format!("{}/v2/notifications/sms", h.credentials().notify.base_url);
     let key = h.notify_api_key(KeyType::Test);
@@ -66,9 +85,11 @@ fn round_trip(c: &mut Criterion) {
 
 fn load() {
     // GAAP_BENCH_CLIENTS overrides the number of concurrent clients.
-    let clients: usize = std::env::var("GAAP_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+    let clients: usize =
+        std::env::var("GAAP_BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
     const RUN: Duration = Duration::from_secs(5);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let h = sandbox().await;
         let url = Arc::new(format!("{}/v2/notifications/sms", h.credentials().notify.base_url));

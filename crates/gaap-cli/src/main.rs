@@ -8,21 +8,21 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "address")]
+mod address;
+#[cfg(feature = "content")]
+mod content;
 #[cfg(feature = "identity")]
 mod identity;
 #[cfg(feature = "jose")]
 mod jose;
 #[cfg(feature = "notify")]
 mod notify;
-#[cfg(feature = "content")]
-mod content;
-#[cfg(feature = "address")]
-mod address;
 mod output;
-#[cfg(feature = "sandbox")]
-mod sandbox;
 #[cfg(feature = "pay")]
 mod pay;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 
 /// Offline checks and tools for GOV.UK Notify, Pay, One Login, addresses and content.
 #[derive(Debug, Parser)]

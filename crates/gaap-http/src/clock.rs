@@ -44,7 +44,9 @@ impl ManualClock {
     /// A clock stopped at `unix_seconds` since the epoch; out-of-range values clamp to the epoch.
     #[must_use]
     pub fn at_unix(unix_seconds: i64) -> Self {
-        Self::new(OffsetDateTime::from_unix_timestamp(unix_seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+        Self::new(
+            OffsetDateTime::from_unix_timestamp(unix_seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        )
     }
 
     /// Moves the clock forward.
