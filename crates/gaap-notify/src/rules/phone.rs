@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::OnceLock;
 
-use phonenumber::metadata::DATABASE;
-use phonenumber::{PhoneNumber as Parsed, Type, country};
+use phonenumber::metadata::{DATABASE, Descriptor};
+use phonenumber::{Type, country};
+use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
 use super::text::OBSCURE_FULL_WIDTH;
@@ -106,7 +107,9 @@ impl PhonePermissions {
 /// A number that parsed and passed Notify's checks.
 #[derive(Clone)]
 pub struct PhoneNumber {
-    number: Parsed,
+    code: u16,
+    /// The national number as the `phonenumber` crate prints it (leading zeros kept).
+    national: String,
     kind: Type,
     region_gb: bool,
 }
@@ -132,21 +135,21 @@ pub struct PhoneInfo {
 
 const BILLING: &str = include_str!("data/billing-prefixes.tsv");
 
-fn billing() -> &'static [(&'static str, f64)] {
-    static TABLE: OnceLock<Vec<(&'static str, f64)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        BILLING
-            .lines()
-            .filter_map(|line| {
-                let (prefix, rate) = line.split_once('\t')?;
-                Some((prefix, rate.parse().ok()?))
-            })
-            .collect()
-    })
-}
-
 fn billing_rate(prefix: &str) -> Option<f64> {
-    billing().iter().find(|(p, _)| *p == prefix).map(|(_, r)| *r)
+    static TABLE: OnceLock<HashMap<&'static str, f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for line in BILLING.lines() {
+            if let Some((prefix, rate)) = line.split_once('\t')
+                && let Ok(rate) = rate.parse()
+            {
+                // The first line for a prefix wins.
+                table.entry(prefix).or_insert(rate);
+            }
+        }
+        table
+    });
+    table.get(prefix).copied()
 }
 
 fn is_allowed_char(c: char) -> bool {
@@ -208,12 +211,154 @@ fn main_metadata(code: u16) -> Option<&'static phonenumber::Metadata> {
     metas.iter().find(|m| m.is_main_country_for_code()).or_else(|| metas.first()).copied()
 }
 
-fn possibility(number: &Parsed) -> Possibility {
-    let Some(meta) = main_metadata(number.code().value()) else {
+/// A metadata pattern compiled into a plain `regex::Regex` (`None` if it does not compile, which
+/// then never matches). The crate builds every pattern with `ignore_whitespace(true)` and accepts
+/// a match only at the start, so anchoring gives the same answer without a full search.
+fn compile(re: &regex_cache::CachedRegex) -> Option<Regex> {
+    RegexBuilder::new(&format!("^(?:{})", re.as_str())).ignore_whitespace(true).build().ok()
+}
+
+/// A number-type descriptor with its pattern compiled.
+struct Desc {
+    lengths: &'static [u16],
+    pattern: Option<Regex>,
+}
+
+impl Desc {
+    fn new(desc: &'static Descriptor) -> Self {
+        Self { lengths: desc.possible_length(), pattern: compile(desc.national_number()) }
+    }
+
+    /// `Descriptor::is_match`: the length is allowed and the pattern matches at the start.
+    fn matches(&self, value: &str) -> bool {
+        let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+        (self.lengths.is_empty() || self.lengths.contains(&len))
+            && self.pattern.as_ref().is_some_and(|re| re.is_match(value))
+    }
+}
+
+/// How a region is picked among those sharing a country code (`validator::source_for`).
+enum Selector {
+    /// Its `leadingDigits` pattern matches (`None`: it does not compile, so never matches).
+    LeadingDigits(Option<Regex>),
+    /// Without the pattern: the number has a known type there.
+    KnownType,
+}
+
+/// One region's metadata with the patterns `validator::number_type` and `source_for` use,
+/// compiled once (the crate looks each pattern up in a shared cache by its text on every use).
+struct Region {
+    id: &'static str,
+    selector: Selector,
+    general: Desc,
+    /// Tried in this order before fixed line and mobile.
+    ordered: Vec<(Desc, Type)>,
+    fixed_line: Option<Desc>,
+    mobile: Option<Desc>,
+    /// Fixed line and mobile have the same pattern.
+    same_pattern: bool,
+}
+
+impl Region {
+    fn new(meta: &'static phonenumber::Metadata) -> Self {
+        let d = meta.descriptors();
+        let ordered = [
+            (d.premium_rate(), Type::PremiumRate),
+            (d.toll_free(), Type::TollFree),
+            (d.shared_cost(), Type::SharedCost),
+            (d.voip(), Type::Voip),
+            (d.personal_number(), Type::PersonalNumber),
+            (d.pager(), Type::Pager),
+            (d.uan(), Type::Uan),
+            (d.voicemail(), Type::Voicemail),
+        ];
+        Self {
+            id: meta.id(),
+            selector: meta
+                .leading_digits()
+                .map_or(Selector::KnownType, |re| Selector::LeadingDigits(compile(re))),
+            general: Desc::new(d.general()),
+            ordered: ordered
+                .into_iter()
+                .filter_map(|(desc, kind)| Some((Desc::new(desc?), kind)))
+                .collect(),
+            fixed_line: d.fixed_line().map(Desc::new),
+            mobile: d.mobile().map(Desc::new),
+            same_pattern: d.fixed_line().map(|x| x.national_number().as_str())
+                == d.mobile().map(|x| x.national_number().as_str()),
+        }
+    }
+
+    /// `validator::number_type` of the `phonenumber` crate.
+    fn type_for(&self, value: &str) -> Type {
+        if !self.general.matches(value) {
+            return Type::Unknown;
+        }
+        if let Some((_, kind)) = self.ordered.iter().find(|(desc, _)| desc.matches(value)) {
+            return *kind;
+        }
+        let matches = |desc: &Option<Desc>| desc.as_ref().is_some_and(|d| d.matches(value));
+        if matches(&self.fixed_line) {
+            if self.same_pattern || matches(&self.mobile) {
+                return Type::FixedLineOrMobile;
+            }
+            return Type::FixedLine;
+        }
+        if matches(&self.mobile) {
+            return Type::Mobile;
+        }
+        Type::Unknown
+    }
+}
+
+/// What depends only on the country code, built on first use.
+struct CodeInfo {
+    /// The main region's possible and local-only lengths; `None` without metadata.
+    lengths: Option<(Vec<u16>, Vec<u16>)>,
+    /// The candidate regions in `DATABASE.region` order, each compiled on first use.
+    regions: Vec<(&'static phonenumber::Metadata, OnceLock<Region>)>,
+    /// A lone region is taken without testing the number against it.
+    single: bool,
+}
+
+impl CodeInfo {
+    const NONE: Self = Self { lengths: None, regions: Vec::new(), single: false };
+
+    fn new(code: u16) -> Self {
+        let lengths = main_metadata(code).map(possible_lengths);
+        let Some(ids) = DATABASE.region(&code) else { return Self { lengths, ..Self::NONE } };
+        let single = ids.len() == 1;
+        let metas: Vec<&'static phonenumber::Metadata> = if single {
+            let meta = match ids.first() {
+                Some(&"001") => DATABASE.by_code(&code).and_then(|m| m.into_iter().next()),
+                Some(id) => DATABASE.by_id(*id),
+                None => None,
+            };
+            meta.into_iter().collect()
+        } else {
+            ids.iter().filter_map(|id| DATABASE.by_id(*id)).collect()
+        };
+        let regions = metas.into_iter().map(|meta| (meta, OnceLock::new())).collect();
+        Self { lengths, regions, single }
+    }
+
+    fn region(&self, index: usize) -> Option<&Region> {
+        let (meta, region) = self.regions.get(index)?;
+        Some(region.get_or_init(|| Region::new(meta)))
+    }
+}
+
+fn code_info(code: u16) -> &'static CodeInfo {
+    // ITU country codes have at most three digits (a test checks the metadata).
+    static CODES: [OnceLock<CodeInfo>; 1000] = [const { OnceLock::new() }; 1000];
+    static NONE: CodeInfo = CodeInfo::NONE;
+    CODES.get(usize::from(code)).map_or(&NONE, |cell| cell.get_or_init(|| CodeInfo::new(code)))
+}
+
+fn possibility(code: u16, national: &str) -> Possibility {
+    let Some((possible, local)) = &code_info(code).lengths else {
         return Possibility::InvalidCountryCode;
     };
-    let (possible, local) = possible_lengths(meta);
-    let national = number.national().to_string();
     let len = u16::try_from(national.len()).unwrap_or(u16::MAX);
     let (Some(&min), Some(&max)) = (possible.first(), possible.last()) else {
         return Possibility::InvalidLength;
@@ -233,135 +378,94 @@ fn possibility(number: &Parsed) -> Possibility {
     }
 }
 
-/// A parsed number with its type, computed once (each metadata lookup runs many regexes).
+/// `validator::source_for` plus the type: the region's id and the number's type, for the
+/// national number without leading zeros.
+fn region_and_type(code: u16, significant: &str) -> (Option<&'static str>, Type) {
+    let info = code_info(code);
+    if info.single {
+        return info
+            .region(0)
+            .map_or((None, Type::Unknown), |r| (Some(r.id), r.type_for(significant)));
+    }
+    for region in (0..info.regions.len()).filter_map(|i| info.region(i)) {
+        match &region.selector {
+            Selector::LeadingDigits(pattern) => {
+                if pattern.as_ref().is_some_and(|re| re.is_match(significant)) {
+                    return (Some(region.id), region.type_for(significant));
+                }
+            }
+            Selector::KnownType => {
+                let kind = region.type_for(significant);
+                if kind != Type::Unknown {
+                    return (Some(region.id), kind);
+                }
+            }
+        }
+    }
+    (None, Type::Unknown)
+}
+
+/// A parsed number with its region and type, computed once.
 struct Typed {
-    number: Parsed,
+    code: u16,
+    /// The national significant number with any leading zeros (`NationalNumber`'s `Display`).
+    national: String,
     region: Option<&'static str>,
     kind: Type,
 }
 
+impl Typed {
+    fn new(code: u16, national: String) -> Self {
+        let (region, kind) = region_and_type(code, national.trim_start_matches('0'));
+        Self { code, national, region, kind }
+    }
+}
+
 fn parse_lib(text: &str, region: Option<country::Id>) -> Option<Typed> {
     let number = phonenumber::parse(region, text).ok()?;
-    let (region, kind) = region_and_type(&number);
-    if kind != Type::Unknown {
-        return Some(Typed { number, region, kind });
+    typed(number.code().value(), number.national().to_string())
+}
+
+/// Classifies a parsed number. libphonenumber also strips a national prefix written after the
+/// country code (`+7 (8) 495 …`); the `phonenumber` crate does not, so an unknown number is
+/// retried without it.
+fn typed(code: u16, national: String) -> Option<Typed> {
+    let number = Typed::new(code, national);
+    if number.kind != Type::Unknown {
+        return Some(number);
     }
-    // libphonenumber also strips a national prefix written after the country code
-    // (`+7 (8) 495 …`); the `phonenumber` crate does not, so retry without it.
-    let code = number.code().value();
-    let national = number.national().to_string();
     let prefix = main_metadata(code).and_then(|m| m.national_prefix())?;
-    let stripped = national.strip_prefix(prefix).filter(|rest| rest.len() >= 2);
+    let stripped = number.national.strip_prefix(prefix).filter(|rest| rest.len() >= 2);
     let candidate = stripped
         .and_then(|rest| phonenumber::parse(None, format!("+{code}{rest}")).ok())
-        .map(|n| {
-            let (region, kind) = region_and_type(&n);
-            Typed { number: n, region, kind }
-        });
+        .map(|n| Typed::new(n.code().value(), n.national().to_string()));
     match candidate {
         Some(c) if c.kind != Type::Unknown => Some(c),
-        _ => Some(Typed { number, region, kind }),
+        _ => Some(number),
     }
 }
 
-/// The metadata's patterns compiled once into plain `regex::Regex`es, keyed by the address of the
-/// crate's (static) `CachedRegex`. The `phonenumber` crate looks every pattern up in a shared
-/// cache by its source text on each use; this keeps the same patterns and matching rules but
-/// skips that lookup.
-fn compiled(re: &regex_cache::CachedRegex) -> Option<Arc<regex::Regex>> {
-    static CACHE: OnceLock<RwLock<HashMap<usize, Option<Arc<regex::Regex>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
-    let key = std::ptr::from_ref(re) as usize;
-    if let Some(found) = cache.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
-        return found.clone();
-    }
-    // The crate builds every metadata pattern with `ignore_whitespace(true)`.
-    // The crate builds every metadata pattern with `ignore_whitespace(true)` and accepts a
-    // match only at the start, so anchoring gives the same answer without a full search.
-    let built = regex::RegexBuilder::new(&format!("^(?:{})", re.as_str()))
-        .ignore_whitespace(true)
-        .build()
-        .ok()
-        .map(Arc::new);
-    cache.write().unwrap_or_else(PoisonError::into_inner).insert(key, built.clone());
-    built
-}
-
-/// `Descriptor::is_match`: the length is allowed and the pattern matches at the start.
-fn descriptor_matches(desc: Option<&phonenumber::metadata::Descriptor>, value: &str) -> bool {
-    let Some(desc) = desc else { return false };
-    let lengths = desc.possible_length();
-    if !lengths.is_empty() && !lengths.contains(&u16::try_from(value.len()).unwrap_or(u16::MAX)) {
-        return false;
-    }
-    compiled(desc.national_number()).is_some_and(|re| re.is_match(value))
-}
-
-/// `validator::number_type` of the `phonenumber` crate, on the compiled patterns.
-fn type_for(meta: &phonenumber::Metadata, value: &str) -> Type {
-    let d = meta.descriptors();
-    if !descriptor_matches(Some(d.general()), value) {
-        return Type::Unknown;
-    }
-    let ordered = [
-        (d.premium_rate(), Type::PremiumRate),
-        (d.toll_free(), Type::TollFree),
-        (d.shared_cost(), Type::SharedCost),
-        (d.voip(), Type::Voip),
-        (d.personal_number(), Type::PersonalNumber),
-        (d.pager(), Type::Pager),
-        (d.uan(), Type::Uan),
-        (d.voicemail(), Type::Voicemail),
-    ];
-    if let Some((_, kind)) = ordered.iter().find(|(desc, _)| descriptor_matches(*desc, value)) {
-        return *kind;
-    }
-    if descriptor_matches(d.fixed_line(), value) {
-        let same_pattern = d.fixed_line().map(|x| x.national_number().as_str())
-            == d.mobile().map(|x| x.national_number().as_str());
-        if same_pattern || descriptor_matches(d.mobile(), value) {
-            return Type::FixedLineOrMobile;
-        }
-        return Type::FixedLine;
-    }
-    if descriptor_matches(d.mobile(), value) {
-        return Type::Mobile;
-    }
-    Type::Unknown
-}
-
-/// `validator::source_for` plus the type: the region's metadata and the number's type.
-fn region_and_type(number: &Parsed) -> (Option<&'static str>, Type) {
-    let code = number.code().value();
-    let national = number.national().value().to_string();
-    let Some(regions) = DATABASE.region(&code) else { return (None, Type::Unknown) };
-    let meta = if regions.len() == 1 {
-        match regions.first() {
-            Some(&"001") => DATABASE.by_code(&code).and_then(|m| m.into_iter().next()),
-            Some(id) => DATABASE.by_id(*id),
-            None => None,
-        }
-    } else {
-        regions.iter().filter_map(|id| DATABASE.by_id(*id)).find(|meta| {
-            match meta.leading_digits() {
-                Some(pattern) => compiled(pattern).is_some_and(|re| re.is_match(&national)),
-                None => type_for(meta, &national) != Type::Unknown,
-            }
-        })
+/// What `phonenumber::parse(Some(GB), compact)` gives for the common spellings of a UK mobile
+/// (`07…`, `7…`, `+447…`, `+44(0)7…`, `00447…`, `0044(0)7…`, whitespace removed): country code 44
+/// and this national number, found without the crate's general parser. `None` for anything else.
+/// Tests check it against the crate.
+fn uk_mobile_national(compact: &str) -> Option<&str> {
+    let national = match compact.strip_prefix("+44").or_else(|| compact.strip_prefix("0044")) {
+        Some(rest) => rest.strip_prefix("(0)").unwrap_or(rest),
+        None => compact.strip_prefix('0').unwrap_or(compact),
     };
-    match meta {
-        Some(meta) => (Some(meta.id()), type_for(meta, &national)),
-        None => (None, Type::Unknown),
-    }
+    let digits = national.as_bytes();
+    (digits.len() == 10 && digits[0] == b'7' && digits.iter().all(u8::is_ascii_digit))
+        .then_some(national)
 }
 
-fn is_tv_number(number: &Parsed) -> bool {
+fn is_tv_number(national: &str) -> bool {
     // `re.match("7700[900000-900999]", national)`: the bracket is a character class, so any digit.
-    let national = number.national().to_string();
     national.len() > 4 && national.starts_with("7700") && national.as_bytes()[4].is_ascii_digit()
 }
 
-fn parse_once(input: &str) -> Result<Typed, PhoneErrorCode> {
+/// One attempt at parsing; `fast` allows [`uk_mobile_national`] (tests turn it off to compare).
+fn parse_once(input: &str, fast: bool) -> Result<Typed, PhoneErrorCode> {
     if !input.chars().all(is_allowed_char) {
         return Err(PhoneErrorCode::UnknownCharacter);
     }
@@ -369,12 +473,19 @@ fn parse_once(input: &str) -> Result<Typed, PhoneErrorCode> {
         return Err(PhoneErrorCode::TooShort);
     }
     let compact: String = input.chars().filter(|c| !is_ignorable(*c)).collect();
-    let number = parse_lib(&compact, Some(country::Id::GB)).ok_or(PhoneErrorCode::InvalidNumber)?;
-    let number = match possibility(&number.number) {
+    let number = match uk_mobile_national(&compact).filter(|_| fast) {
+        Some(national) => typed(44, national.to_owned()),
+        None => parse_lib(&compact, Some(country::Id::GB)),
+    };
+    let number = number.ok_or(PhoneErrorCode::InvalidNumber)?;
+    let number = match possibility(number.code, &number.national) {
         Possibility::Possible => number,
         reason => {
             let forced = parse_lib(&format!("+{compact}"), None).filter(|n| {
-                matches!(possibility(&n.number), Possibility::Possible | Possibility::LocalOnly)
+                matches!(
+                    possibility(n.code, &n.national),
+                    Possibility::Possible | Possibility::LocalOnly
+                )
             });
             match forced {
                 Some(n) => n,
@@ -394,7 +505,7 @@ fn parse_once(input: &str) -> Result<Typed, PhoneErrorCode> {
         number.kind,
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::Uan | Type::PersonalNumber
     );
-    if !(allowed || is_tv_number(&number.number)) {
+    if !(allowed || is_tv_number(&number.national)) {
         return Err(PhoneErrorCode::InvalidNumber);
     }
     Ok(number)
@@ -427,13 +538,17 @@ impl PhoneNumber {
     /// # Errors
     /// The [`PhoneErrorCode`] Notify would report.
     pub fn parse(input: &str) -> Result<Self, InvalidPhoneError> {
-        let Typed { number, region, kind } = match parse_once(input) {
+        Self::parse_with(input, true)
+    }
+
+    fn parse_with(input: &str, fast: bool) -> Result<Self, InvalidPhoneError> {
+        let Typed { code, national, region, kind } = match parse_once(input, fast) {
             Ok(n) => n,
-            Err(_) => parse_once(&thoroughly_normalise(input))?,
+            Err(_) => parse_once(&thoroughly_normalise(input), fast)?,
         };
         // Only +44 needs the region (GB or a Crown dependency); elsewhere it is never GB.
-        let region_gb = number.code().value() == 44 && region == Some("GB");
-        Ok(Self { number, kind, region_gb })
+        let region_gb = code == 44 && region == Some("GB");
+        Ok(Self { code, national, kind, region_gb })
     }
 
     /// Applies a service's permissions (`PhoneNumber.validate`).
@@ -451,7 +566,7 @@ impl PhoneNumber {
         {
             return Err(PhoneErrorCode::NotAUkMobile.into());
         }
-        if billing_rate(&self.number.code().value().to_string()).is_none() {
+        if billing_rate(&self.code.to_string()).is_none() {
             return Err(PhoneErrorCode::UnsupportedCountryCode.into());
         }
         Ok(())
@@ -460,7 +575,7 @@ impl PhoneNumber {
     /// Whether the number starts `+44` (Crown dependencies included).
     #[must_use]
     pub fn is_uk(&self) -> bool {
-        self.number.code().value() == 44
+        self.code == 44
     }
 
     fn region_is_gb(&self) -> bool {
@@ -470,26 +585,26 @@ impl PhoneNumber {
     /// E.164 without the `+`: `447723456789`.
     #[must_use]
     pub fn normalised(&self) -> String {
-        format!("{}{}", self.number.code().value(), self.number.national())
+        format!("{}{}", self.code, self.national)
     }
 
     /// Not a GB number; TV numbers count as UK.
     #[must_use]
     pub fn is_international(&self) -> bool {
-        !(self.region_is_gb() || is_tv_number(&self.number))
+        !(self.region_is_gb() || is_tv_number(&self.national))
     }
 
     /// A Jersey, Guernsey or Isle of Man number.
     #[must_use]
     pub fn is_crown_dependency(&self) -> bool {
-        !is_tv_number(&self.number) && self.is_uk() && !self.region_is_gb()
+        !is_tv_number(&self.national) && self.is_uk() && !self.region_is_gb()
     }
 
     /// The billing prefix: the country code, or for +1 the four-digit area prefix when Notify
     /// bills it separately (`1664` for Montserrat).
     #[must_use]
     pub fn billing_prefix(&self) -> String {
-        let code = self.number.code().value().to_string();
+        let code = self.code.to_string();
         if code == "1" {
             let e164 = self.normalised();
             if let Some(area) = e164.get(..4)
@@ -562,4 +677,82 @@ pub fn validate_phone_number(
     let number = PhoneNumber::parse(input)?;
     number.validate(permissions)?;
     Ok(number.normalised())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    type Outcome = Result<(u16, String, Type, bool), PhoneErrorCode>;
+
+    fn outcome(input: &str, fast: bool) -> Outcome {
+        PhoneNumber::parse_with(input, fast)
+            .map(|n| (n.code, n.national, n.kind, n.region_gb))
+            .map_err(|e| e.code)
+    }
+
+    /// The fast path must give what the crate's parser gives, whenever it answers.
+    fn check_fast_path(compact: &str) {
+        if let Some(national) = uk_mobile_national(compact) {
+            let slow = phonenumber::parse(Some(country::Id::GB), compact)
+                .map(|n| (n.code().value(), n.national().to_string()));
+            assert_eq!(slow.ok(), Some((44, national.to_owned())), "{compact}");
+        }
+    }
+
+    /// The spellings the fast path takes, for a national number `n`.
+    fn spellings(n: &str) -> [String; 6] {
+        [
+            format!("0{n}"),
+            n.to_owned(),
+            format!("+44{n}"),
+            format!("+44(0){n}"),
+            format!("0044{n}"),
+            format!("0044(0){n}"),
+        ]
+    }
+
+    #[test]
+    fn uk_mobile_fast_path_on_every_four_digit_prefix() {
+        // Every `7xxx` prefix with pseudo-random tails, in every spelling, end to end.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for prefix in 7000..8000 {
+            for _ in 0..2 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let national = format!("{prefix}{:06}", (seed >> 33) % 1_000_000);
+                for spelling in spellings(&national) {
+                    assert!(uk_mobile_national(&spelling).is_some(), "{spelling}");
+                    check_fast_path(&spelling);
+                    assert_eq!(outcome(&spelling, true), outcome(&spelling, false), "{spelling}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn country_codes_have_at_most_three_digits() {
+        assert!(DATABASE.iter().all(|meta| meta.country_code() < 1000));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn uk_mobile_fast_path_matches_the_crate(n in "7[0-9]{9}", i in 0_usize..6) {
+            let spelling = &spellings(&n)[i];
+            check_fast_path(spelling);
+            prop_assert_eq!(outcome(spelling, true), outcome(spelling, false));
+        }
+
+        #[test]
+        fn fast_path_declines_or_agrees(s in "(\\+|00)?(44)?(\\(0\\))?0?[0-9 ()+\\-]{0,13}") {
+            let compact: String = s.chars().filter(|c| *c != ' ').collect();
+            check_fast_path(&compact);
+            prop_assert_eq!(outcome(&s, true), outcome(&s, false));
+        }
+    }
 }
