@@ -20,14 +20,19 @@ impl<'a> Placeholder<'a> {
     /// The name: the body up to the first `??`.
     #[must_use]
     pub fn name(&self) -> &'a str {
-        self.body.split_once("??").map_or(self.body, |(name, _)| name)
+        conditional_split(self.body).map_or(self.body, |i| &self.body[..i])
     }
 
     /// The conditional text after the first `??` (further `??` are kept), if this is a conditional.
     #[must_use]
     pub fn conditional_text(&self) -> Option<&'a str> {
-        self.body.split_once("??").map(|(_, text)| text)
+        conditional_split(self.body).map(|i| &self.body[i + 2..])
     }
+}
+
+/// Byte offset of the first `??` in a placeholder body.
+fn conditional_split(body: &str) -> Option<usize> {
+    body.as_bytes().windows(2).position(|w| w == b"??")
 }
 
 /// Iterates over the placeholders of a field in order. The pattern is `\(\(([^()]+)\)\)`, so a
@@ -43,10 +48,13 @@ impl<'a> Iterator for Placeholders<'a> {
 
     fn next(&mut self) -> Option<Placeholder<'a>> {
         let bytes = self.content.as_bytes();
-        while let Some(offset) =
-            bytes.get(self.pos..).and_then(|rest| rest.windows(2).position(|w| w == b"(("))
-        {
+        // `str::find` with a char uses memchr; `pos` is always on a char boundary.
+        while let Some(offset) = self.content.get(self.pos..).and_then(|rest| rest.find('(')) {
             let start = self.pos + offset;
+            if bytes.get(start + 1) != Some(&b'(') {
+                self.pos = start + 1;
+                continue;
+            }
             let body_start = start + 2;
             let mut j = body_start;
             while j < bytes.len() && bytes[j] != b'(' && bytes[j] != b')' {
@@ -80,6 +88,9 @@ pub fn normalise_name(name: &str) -> String {
 /// Whether two names are the same placeholder, without allocating.
 #[must_use]
 pub fn names_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
     let norm = |s: &str| {
         s.chars()
             .filter(|c| !matches!(c, ' ' | '_' | '-'))

@@ -354,6 +354,58 @@ fn normalise_ascii_fast(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+const OTHER: u8 = 1;
+const SPACE: u8 = 2;
+const STOP: u8 = 4;
+const EXT: u8 = 8;
+const TICK: u8 = 16;
+
+/// Byte classes for [`plain_ascii`]: anything but printable ASCII is `OTHER`.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        table[b] = match ASCII_CLASS[b] {
+            EXTENDED => EXT,
+            NOT_GSM => TICK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table[b' ' as usize] = SPACE;
+    table[b',' as usize] = STOP;
+    table[b'.' as usize] = STOP;
+    table
+};
+
+/// What one pass over plain text finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plain {
+    /// GSM extension characters.
+    extended: usize,
+    /// A backtick, the one printable ASCII character outside GSM.
+    backtick: bool,
+}
+
+/// `Some` when `text` is printable ASCII that the whitespace steps leave as it is: no leading,
+/// trailing or doubled space and no space before `,` or `.` (a leading `,` or `.` is also
+/// refused, to keep the loop simple).
+fn plain_ascii(text: &str) -> Option<Plain> {
+    let mut seen = 0;
+    let mut bad = false;
+    let mut prev = SPACE;
+    let mut extended = 0;
+    for &b in text.as_bytes() {
+        let class = BYTE_CLASS[usize::from(b)];
+        seen |= class;
+        bad |= prev == SPACE && class & (SPACE | STOP) != 0;
+        extended += usize::from(class == EXT);
+        prev = class;
+    }
+    (seen & OTHER == 0 && !bad && prev != SPACE)
+        .then_some(Plain { extended, backtick: seen & TICK != 0 })
+}
+
 /// `unsanitised_content`: placeholders filled, prefix added, whitespace normalised and stripped.
 #[must_use]
 pub fn unsanitised_content(
@@ -361,7 +413,7 @@ pub fn unsanitised_content(
     values: &Map<String, Value>,
     options: &SmsOptions,
 ) -> String {
-    unsanitised_and_missing(template, values, options, None)
+    unsanitised_and_missing(template, values, options, None).0
 }
 
 fn unsanitised_and_missing(
@@ -369,7 +421,7 @@ fn unsanitised_and_missing(
     values: &Map<String, Value>,
     options: &SmsOptions,
     missing: Option<&mut Vec<String>>,
-) -> String {
+) -> (String, Option<Plain>) {
     let keep_zwj = options.encoding == SmsEncoding::UnicodePreserving;
     let mut filled = String::with_capacity(template.len() + 64);
     if let Some(prefix) = options.prefix.as_deref().filter(|p| !p.is_empty()) {
@@ -392,19 +444,23 @@ fn unsanitised_and_missing(
             &mut filled,
             missing,
         );
+        if let Some(plain) = plain_ascii(&filled) {
+            return (filled, Some(plain));
+        }
         if let Some(fast) = normalise_ascii_fast(&filled) {
-            return fast;
+            return (fast, None);
         }
     }
     let text = remove_whitespace_before_punctuation(&filled);
     let text = normalise_whitespace_and_newlines(&text, keep_zwj);
     let text = normalise_multiple_newlines(&text);
     let text = py_strip(&text);
-    if values.is_empty() && text.contains(MAGIC) {
+    let text = if values.is_empty() && text.contains(MAGIC) {
         text.replace(MAGIC, "")
     } else {
         text.to_owned()
-    }
+    };
+    (text, None)
 }
 
 /// Runs Notify's SMS pipeline on a template body.
@@ -420,11 +476,15 @@ fn unsanitised_and_missing(
 #[must_use]
 pub fn render_sms(template: &str, values: &Map<String, Value>, options: &SmsOptions) -> SmsMessage {
     let mut missing = Vec::new();
-    let unsanitised = unsanitised_and_missing(template, values, options, Some(&mut missing));
+    let (unsanitised, plain) =
+        unsanitised_and_missing(template, values, options, Some(&mut missing));
     let mut extended = 0;
     let mut ucs2 = false;
-    let ascii = unsanitised.is_ascii();
-    if ascii {
+    let ascii = plain.is_some() || unsanitised.is_ascii();
+    if let Some(plain) = plain {
+        extended = plain.extended;
+        ucs2 = plain.backtick && forces_ucs2('`', options.encoding);
+    } else if ascii {
         for &b in unsanitised.as_bytes() {
             let class = ASCII_CLASS[usize::from(b & 0x7f)];
             extended += usize::from(class == EXTENDED);
@@ -496,6 +556,19 @@ mod tests {
         #[test]
         fn ascii_fast_path_on_whitespace_heavy_text(s in "[a., \t\n\r]{0,40}") {
             prop_assert_eq!(normalise_ascii_fast(&s), Some(slow_normalise(&s)));
+        }
+
+        // Plain text is exactly what the pipeline leaves unchanged, and its counts are right.
+        #[test]
+        fn plain_text_is_left_as_it_is(s in "[a-c`^€., \t\n]{0,40}|[ -~]{0,80}") {
+            if let Some(plain) = plain_ascii(&s) {
+                prop_assert_eq!(slow_normalise(&s), s.clone());
+                prop_assert_eq!(plain.extended, s.chars().filter(|c| is_extended_gsm(*c)).count());
+                prop_assert_eq!(plain.backtick, s.contains('`'));
+            } else if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                let spaced = s.starts_with([' ', ',', '.']) || s.ends_with(' ') || s.is_empty();
+                prop_assert!(spaced || s.contains("  ") || s.contains(" ,") || s.contains(" ."));
+            }
         }
     }
 
