@@ -39,7 +39,10 @@ fn queries(index: &Index, n: usize, seed: u64) -> Vec<String> {
                     q.truncate(q.len().saturating_sub(3).max(4));
                     q
                 }
-                1 => format!("{street} {}", a.postcode.map(|p| p.outward().to_owned()).unwrap_or_default()),
+                1 => format!(
+                    "{street} {}",
+                    a.postcode.map(|p| p.outward().to_owned()).unwrap_or_default()
+                ),
                 2 => {
                     let mut s = street.clone();
                     if s.len() > 5 {
@@ -60,7 +63,12 @@ fn messy(index: &Index, n: usize, seed: u64) -> Vec<String> {
     (0..n)
         .map(|_| {
             let a = &all[rng.below(all.len())];
-            let mut s = a.single_line().to_lowercase().replace(',', "").replace(" street", " st").replace("flat ", "flt ");
+            let mut s = a
+                .single_line()
+                .to_lowercase()
+                .replace(',', "")
+                .replace(" street", " st")
+                .replace("flat ", "flt ");
             if rng.below(3) == 0 {
                 s = s.replace(" london", "");
             }
@@ -94,7 +102,8 @@ fn latency_report(label: &str, index: &Index) {
         })
         .collect();
     percentiles(&format!("{label} postcode lookup"), samples);
-    let samples = queries(index, 2_000, 6)
+    let qs = queries(index, 2_000, 6);
+    let samples: Vec<Duration> = qs
         .iter()
         .map(|q| {
             let t = Instant::now();
@@ -102,18 +111,33 @@ fn latency_report(label: &str, index: &Index) {
             t.elapsed()
         })
         .collect();
+    if std::env::var_os("GAAP_BENCH_SLOWEST").is_some() {
+        // The slow tail, to see what drives it.
+        let mut worst: Vec<(Duration, &String)> = samples.iter().copied().zip(&qs).collect();
+        worst.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for (d, q) in worst.iter().take(30) {
+            eprintln!("{label} slow typeahead {d:?} {q:?}");
+        }
+    }
     percentiles(&format!("{label} typeahead top-10"), samples);
     let inputs = messy(index, 20_000, 7);
     let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     let t = Instant::now();
     black_box(index.match_batch(&refs, MatchOptions::default()));
     let secs = t.elapsed().as_secs_f64();
-    eprintln!("{label} match_batch: {:.0} records/s (20,000 records, all cores)", refs.len() as f64 / secs);
+    eprintln!(
+        "{label} match_batch: {:.0} records/s (20,000 records, all cores)",
+        refs.len() as f64 / secs
+    );
 }
 
 fn council(c: &mut Criterion) {
     let (index, took) = build(COUNCIL, 1);
-    eprintln!("council build: {} addresses, {} postcodes in {took:?}", index.len(), index.postcode_count());
+    eprintln!(
+        "council build: {} addresses, {} postcodes in {took:?}",
+        index.len(),
+        index.postcode_count()
+    );
     let bytes = index.to_bytes();
     let t = Instant::now();
     let back = Index::from_bytes(&bytes).unwrap();
@@ -152,18 +176,30 @@ fn council(c: &mut Criterion) {
     let refs: Vec<&str> = m.iter().map(String::as_str).collect();
     g.throughput(Throughput::Elements(refs.len() as u64));
     g.sample_size(10);
-    g.bench_function("match_batch_1000", |b| b.iter(|| black_box(index.match_batch(&refs, MatchOptions::default()))));
+    g.bench_function("match_batch_1000", |b| {
+        b.iter(|| black_box(index.match_batch(&refs, MatchOptions::default())))
+    });
     g.finish();
 
-    if let Some(n) = std::env::var("GAAP_BENCH_ADDRESSES").ok().and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(n) =
+        std::env::var("GAAP_BENCH_ADDRESSES").ok().and_then(|v| v.parse::<usize>().ok())
+    {
         drop(index);
         let (big, took) = build(n, 11);
-        eprintln!("large build: {} addresses, {} postcodes in {took:?}", big.len(), big.postcode_count());
+        eprintln!(
+            "large build: {} addresses, {} postcodes in {took:?}",
+            big.len(),
+            big.postcode_count()
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("large.idx");
         let t = Instant::now();
         big.save(&path).unwrap();
-        eprintln!("large save: {:?}, {} bytes", t.elapsed(), std::fs::metadata(&path).unwrap().len());
+        eprintln!(
+            "large save: {:?}, {} bytes",
+            t.elapsed(),
+            std::fs::metadata(&path).unwrap().len()
+        );
         drop(big);
         let t = Instant::now();
         let big = Index::open(&path).unwrap();
@@ -173,7 +209,9 @@ fn council(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! { name = benches; config = config(); targets = council }

@@ -5,6 +5,11 @@
 //! Levenshtein distance (1 edit from 4 characters, 2 from 8; never for numbers). Typeahead needs every query
 //! token to match; candidates come from the rarest token's postings and are checked against each document's own
 //! term list, so common tokens (`ROAD`) never drive the scan.
+//!
+//! Postings hold *ranks*, not address ids: rank order is (number of terms, address id), which is exactly the
+//! tie-break order of typeahead results. A typeahead scan therefore visits candidates best-first among equal
+//! scores and stops as soon as it holds `limit` hits scoring the query's upper bound: a common query such as
+//! `HIGH STR` touches a few dozen addresses instead of every HIGH STREET in the council.
 
 // Scores are simple weighted sums; mul_add would not make them clearer.
 #![allow(clippy::suboptimal_flops)]
@@ -32,9 +37,12 @@ pub(crate) struct SearchIndex {
     pub(crate) terms: Map<Vec<u8>>,
     pub(crate) term_text: Vec<String>,
     pub(crate) postings_start: Vec<u32>,
+    /// Ranks (see the module notes), ascending within each term.
     pub(crate) postings: Vec<u32>,
     pub(crate) doc_start: Vec<u32>,
     pub(crate) doc_terms: Vec<u32>,
+    /// Address id of each rank.
+    pub(crate) rank_doc: Vec<u32>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -139,8 +147,14 @@ impl SearchIndex {
         }
         let terms = builder.into_map();
         let term_text: Vec<String> = sorted.into_iter().map(|(t, _)| t).collect();
-        let (postings_start, postings) = invert(&doc_start, &doc_terms, term_text.len());
-        Self { terms, term_text, postings_start, postings, doc_start, doc_terms }
+        let rank_doc = rank_order(&doc_start);
+        let (postings_start, postings) = invert(&doc_start, &doc_terms, &rank_doc, term_text.len());
+        Self { terms, term_text, postings_start, postings, doc_start, doc_terms, rank_doc }
+    }
+
+    /// The address id at a rank.
+    fn doc_at(&self, rank: u32) -> u32 {
+        self.rank_doc.get(rank as usize).copied().unwrap_or(u32::MAX)
     }
 
     fn df(&self, term: u32) -> usize {
@@ -302,7 +316,20 @@ fn prefix_distance(token: &str, term: &str, max: usize) -> usize {
         .unwrap_or(max + 1)
 }
 
-fn invert(doc_start: &[u32], doc_terms: &[u32], n_terms: usize) -> (Vec<u32>, Vec<u32>) {
+/// Address ids in rank order: fewest terms first, then by id.
+pub(crate) fn rank_order(doc_start: &[u32]) -> Vec<u32> {
+    let n = doc_start.len().saturating_sub(1);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&d| (doc_start[d as usize + 1] - doc_start[d as usize], d));
+    order
+}
+
+fn invert(
+    doc_start: &[u32],
+    doc_terms: &[u32],
+    rank_doc: &[u32],
+    n_terms: usize,
+) -> (Vec<u32>, Vec<u32>) {
     let mut counts = vec![0u32; n_terms + 1];
     for &t in doc_terms {
         counts[t as usize + 1] += 1;
@@ -313,9 +340,10 @@ fn invert(doc_start: &[u32], doc_terms: &[u32], n_terms: usize) -> (Vec<u32>, Ve
     let starts = counts.clone();
     let mut fill = counts;
     let mut postings = vec![0u32; doc_terms.len()];
-    for doc in 0..doc_start.len().saturating_sub(1) {
+    for (rank, &doc) in rank_doc.iter().enumerate() {
+        let doc = doc as usize;
         for &t in &doc_terms[doc_start[doc] as usize..doc_start[doc + 1] as usize] {
-            postings[fill[t as usize] as usize] = doc as u32;
+            postings[fill[t as usize] as usize] = rank as u32;
             fill[t as usize] += 1;
         }
     }
@@ -382,6 +410,12 @@ impl Index {
     /// Free-text typeahead: every token must match (the last one as a prefix), with typo tolerance.
     #[must_use]
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_>> {
+        self.search_with(query, limit, true)
+    }
+
+    /// [`Index::search`]; `early` stops the rank-order scan once nothing later can enter the top `limit`
+    /// (turned off only by tests, to check that stopping early changes no result).
+    fn search_with(&self, query: &str, limit: usize, early: bool) -> Vec<SearchHit<'_>> {
         let s = &self.search;
         let qt: Vec<String> = tokens(query).collect();
         if qt.is_empty() || limit == 0 {
@@ -405,51 +439,40 @@ impl Index {
             })
             .collect();
         let total: f32 = weights.iter().sum();
-        // Intersect postings from the rarest token up: sorted lists are filtered by binary search; a token
-        // whose postings dwarf the surviving candidates is checked against each candidate's own terms instead.
+        // The best score any address could reach, summed in the same order as a real score so that an address
+        // matching every token at its best quality scores exactly this.
+        let mut upper = 0.0f32;
+        for (i, e) in expansions.iter().enumerate() {
+            upper += weights[i] * e.values().copied().fold(0.0f32, f32::max);
+        }
+        let upper = upper / total;
         let dfs: Vec<usize> =
             expansions.iter().map(|e| e.keys().map(|&t| s.df(t)).sum::<usize>()).collect();
-        let mut order: Vec<usize> = (0..expansions.len()).collect();
-        order.sort_by_key(|&i| dfs[i]);
-        let union = |i: usize| -> Vec<u32> {
-            let mut v: Vec<u32> = Vec::with_capacity(dfs[i].min(MAX_SCAN));
-            for &t in expansions[i].keys() {
-                v.extend_from_slice(s.postings_of(t));
-                if v.len() >= MAX_SCAN {
-                    break;
-                }
-            }
-            if expansions[i].len() > 1 {
-                v.sort_unstable();
-                v.dedup();
-            }
-            v
-        };
-        let Some(&first) = order.first() else { return Vec::new() };
-        let mut candidates: Vec<u32> = union(first);
-        for &i in order.iter().skip(1) {
-            if candidates.is_empty() {
-                return Vec::new();
-            }
-            if let (1, Some(&t)) = (expansions[i].len(), expansions[i].keys().next()) {
-                let list = s.postings_of(t);
-                candidates.retain(|d| list.binary_search(d).is_ok());
-            } else if dfs[i] <= candidates.len().saturating_mul(4) {
-                let list = union(i);
-                candidates.retain(|d| list.binary_search(d).is_ok());
-            } else {
-                let e = &expansions[i];
-                candidates.retain(|&d| s.doc(d).iter().any(|t| e.contains_key(t)));
-            }
-        }
+        let Some(first) = (0..expansions.len()).min_by_key(|&i| dfs[i]) else { return Vec::new() };
+        // A token matching through one term is compared by id, not hashed.
+        let single: Vec<Option<u32>> = expansions
+            .iter()
+            .map(|e| if e.len() == 1 { e.keys().next().copied() } else { None })
+            .collect();
         let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(limit + 1);
-        'docs: for &doc in &candidates {
+        // Scores one candidate; false once nothing later in rank order can enter the top `limit`.
+        let mut visit = |rank: u32| -> bool {
+            let doc = s.doc_at(rank);
             let terms = s.doc(doc);
             let mut score = 0.0f32;
             for (i, e) in expansions.iter().enumerate() {
-                let best = terms.iter().filter_map(|t| e.get(t)).copied().fold(0.0f32, f32::max);
+                let best = match single[i] {
+                    Some(only) => {
+                        if terms.contains(&only) {
+                            e.get(&only).copied().unwrap_or(0.0)
+                        } else {
+                            0.0
+                        }
+                    }
+                    None => terms.iter().filter_map(|t| e.get(t)).copied().fold(0.0f32, f32::max),
+                };
                 if best == 0.0 {
-                    continue 'docs;
+                    return true;
                 }
                 score += weights[i] * best;
             }
@@ -459,6 +482,37 @@ impl Index {
             } else if heap.peek().is_some_and(|w| ranked > w.0) {
                 heap.pop();
                 heap.push(std::cmp::Reverse(ranked));
+            }
+            // Later ranks have more terms (or equal terms and a later id), so they lose every tie.
+            !(early && heap.len() >= limit && heap.peek().is_some_and(|w| w.0.score >= upper))
+        };
+        if let Some(t) = single[first] {
+            for &rank in s.postings_of(t) {
+                if !visit(rank) {
+                    break;
+                }
+            }
+        } else if dfs[first].saturating_mul(4) >= s.docs() {
+            // A broad prefix (`S`): walking every rank and checking terms beats merging thousands of lists.
+            for rank in 0..s.docs() as u32 {
+                if !visit(rank) {
+                    break;
+                }
+            }
+        } else {
+            let mut ranks: Vec<u32> = Vec::with_capacity(dfs[first].min(MAX_SCAN));
+            for &t in expansions[first].keys() {
+                ranks.extend_from_slice(s.postings_of(t));
+                if ranks.len() >= MAX_SCAN {
+                    break;
+                }
+            }
+            ranks.sort_unstable();
+            ranks.dedup();
+            for rank in ranks {
+                if !visit(rank) {
+                    break;
+                }
             }
         }
         let mut out: Vec<Ranked> = heap.into_iter().map(|r| r.0).collect();
@@ -520,8 +574,8 @@ impl Index {
                 }
                 let w = s.idf(*df);
                 for (&t, &q) in e {
-                    for &doc in s.postings_of(t) {
-                        *hits.entry(doc).or_insert(0.0) += w * q;
+                    for &rank in s.postings_of(t) {
+                        *hits.entry(s.doc_at(rank)).or_insert(0.0) += w * q;
                     }
                 }
             }
@@ -720,4 +774,66 @@ pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
         }
     }
     (None, input.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::IndexBuilder;
+    use crate::synth;
+
+    fn council(n: usize) -> crate::Index {
+        let seeds = synth::seed_postcodes_for(n, 3);
+        let mut b = IndexBuilder::new();
+        synth::generate_with(&seeds, n, 3, |a| b.add_address(a));
+        b.build()
+    }
+
+    #[test]
+    fn stopping_early_changes_no_typeahead_result() {
+        let index = council(20_000);
+        let mut queries: Vec<String> = vec![
+            "HIGH STR".into(),
+            "STATION R".into(),
+            "S".into(),
+            "MAIN L".into(),
+            "STAION ROAD".into(),
+            "LONDON".into(),
+            "FLAT 1 ".into(),
+            "12 HIGH STREET".into(),
+        ];
+        for a in index.addresses().iter().step_by(997) {
+            let street = a.thoroughfare.clone().unwrap_or_default();
+            queries.push(street.chars().take(5).collect());
+            queries.push(a.single_line());
+            if let Some(n) = a.building_number {
+                queries.push(format!("{n} {}", &street[..street.len().min(4)]));
+            }
+        }
+        for q in &queries {
+            for limit in [1, 10] {
+                let fast: Vec<(u64, f32)> = index
+                    .search_with(q, limit, true)
+                    .iter()
+                    .map(|h| (h.address.uprn.get(), h.score))
+                    .collect();
+                let full: Vec<(u64, f32)> = index
+                    .search_with(q, limit, false)
+                    .iter()
+                    .map(|h| (h.address.uprn.get(), h.score))
+                    .collect();
+                assert_eq!(fast, full, "query {q:?} limit {limit}");
+            }
+        }
+    }
+
+    #[test]
+    fn saved_index_keeps_rank_order() {
+        let index = council(3_000);
+        let back = crate::Index::from_bytes(&index.to_bytes()).unwrap();
+        for q in ["HIGH STR", "STATION", "1 "] {
+            let a: Vec<u64> = index.search(q, 10).iter().map(|h| h.address.uprn.get()).collect();
+            let b: Vec<u64> = back.search(q, 10).iter().map(|h| h.address.uprn.get()).collect();
+            assert_eq!(a, b, "{q}");
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! The saved index file: a compact little-endian binary format read back in one pass.
 //!
 //! Layout (all integers little-endian):
-//! - magic `GAAPADDR`, format version `u32` (currently 1);
+//! - magic `GAAPADDR`, format version `u32` (currently 2);
 //! - string table: `u32` count, then each string as `u32` length + UTF-8 bytes (components are interned, so
 //!   repeated street, town and postcode text is stored once); string ids below are 1-based, 0 = absent;
 //! - addresses: `u32` count, then fixed-width rows (UPRN `u64`, UDPRN `u32`, parent UPRN `u64`, 18 string ids,
 //!   building number `u32`, E/N and lat/lng as `f64` with NaN = absent, custodian `u16`, language `u8`);
 //! - postcodes: `u32` count, then rows (postcode id, E/N, district id, ward id, first address, address count);
-//! - search: the `fst` term dictionary bytes, then the postings and per-address term arrays as `u32` slices.
+//! - search: the `fst` term dictionary bytes, then the postings (ranks), the per-address term arrays and the
+//!   rank-to-address permutation as `u32` slices.
 //!
 //! Loading parses the rows and rebuilds the small in-memory lookups (UPRN order, 1 km grids); the term
 //! dictionary and postings are taken as they are.
@@ -25,7 +26,7 @@ use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 const MAGIC: &[u8; 8] = b"GAAPADDR";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const NONE32: u32 = u32::MAX;
 
 #[derive(Default)]
@@ -203,6 +204,7 @@ impl Index {
         rows.u32s(&s.postings);
         rows.u32s(&s.doc_start);
         rows.u32s(&s.doc_terms);
+        rows.u32s(&s.rank_doc);
 
         let mut out = Out(Vec::with_capacity(rows.0.len() + strings.list.len() * 16 + 16));
         out.0.extend_from_slice(MAGIC);
@@ -367,6 +369,12 @@ impl Index {
         let postings = r.u32s()?;
         let doc_start = r.u32s()?;
         let doc_terms = r.u32s()?;
+        let rank_doc = r.u32s()?;
+        let mut seen = vec![false; addresses.len()];
+        let permutation = rank_doc.len() == addresses.len()
+            && rank_doc
+                .iter()
+                .all(|&d| seen.get_mut(d as usize).is_some_and(|s| !std::mem::replace(s, true)));
         let consistent = postings_start.len() == term_text.len() + 1
             && postings_start.last().is_some_and(|&e| e as usize == postings.len())
             && doc_start.len() == addresses.len() + 1
@@ -374,12 +382,20 @@ impl Index {
             && postings.iter().all(|&d| (d as usize) < addresses.len())
             && doc_terms.iter().all(|&t| (t as usize) < term_text.len())
             && postings_start.windows(2).all(|w| w[0] <= w[1])
-            && doc_start.windows(2).all(|w| w[0] <= w[1]);
+            && doc_start.windows(2).all(|w| w[0] <= w[1])
+            && permutation;
         if !consistent {
             return Err(Error::IndexFormat("search arrays are inconsistent".into()));
         }
-        let search =
-            SearchIndex { terms, term_text, postings_start, postings, doc_start, doc_terms };
+        let search = SearchIndex {
+            terms,
+            term_text,
+            postings_start,
+            postings,
+            doc_start,
+            doc_terms,
+            rank_doc,
+        };
         Ok(Self::assemble(addresses, postcodes, search))
     }
 }
