@@ -2,6 +2,7 @@
 //! `recipients.py` `RecipientCSV`): headers matched insensitively, missing columns, each bad row
 //! by its number, at most 100,000 rows, streamed row by row.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use serde::Serialize;
@@ -85,6 +86,18 @@ impl BulkReport {
 #[error("could not read the CSV: {0}")]
 pub struct CsvError(#[from] csv::Error);
 
+/// `strip_and_remove_obscure_whitespace` without allocating for ASCII cells (every obscure
+/// character is non-ASCII).
+fn clean(cell: &str) -> Cow<'_, str> {
+    if cell.is_ascii() {
+        Cow::Borrowed(
+            cell.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}')),
+        )
+    } else {
+        Cow::Owned(strip_and_remove_obscure_whitespace(cell))
+    }
+}
+
 fn recipient_column(kind: TemplateType) -> Option<&'static str> {
     match kind {
         TemplateType::Sms => Some("phone number"),
@@ -146,10 +159,13 @@ pub fn validate_csv<R: Read>(
         .filter(|c| recipient.is_none_or(|r| !names_match(r, c)))
         .filter_map(|c| find(c).map(|i| (i, c)))
         .collect();
+    // Each header's insensitive key, computed once.
+    let keys: Vec<String> = headers.iter().map(|h| normalise_name(h)).collect();
+    let mut filled: Vec<usize> = Vec::with_capacity(headers.len());
     let render = RenderOptions { sms: options.sms.clone() };
     let mut record = csv::StringRecord::new();
     while csv.read_record(&mut record)? {
-        if record.iter().all(|c| strip_and_remove_obscure_whitespace(c).is_empty()) {
+        if record.iter().all(|c| clean(c).is_empty()) {
             continue;
         }
         report.rows += 1;
@@ -161,7 +177,7 @@ pub fn validate_csv<R: Read>(
             continue;
         }
         let row_number = report.rows + 1;
-        let cell = |i: usize| strip_and_remove_obscure_whitespace(record.get(i).unwrap_or(""));
+        let cell = |i: usize| clean(record.get(i).unwrap_or(""));
         let before = report.errors.len();
         macro_rules! push {
             ($column:expr, $message:expr) => {
@@ -185,13 +201,14 @@ pub fn validate_csv<R: Read>(
                 push!(header, "Not a valid email address".to_owned());
             }
         }
+        // The first non-empty cell for each insensitive key.
         let mut values = Map::new();
+        filled.clear();
         for (i, header) in headers.iter().enumerate() {
             let v = cell(i);
-            if !v.is_empty()
-                && !values.keys().any(|k: &String| normalise_name(k) == normalise_name(header))
-            {
-                values.insert(header.clone(), Value::String(v));
+            if !v.is_empty() && !filled.iter().any(|&j| keys[j] == keys[i]) {
+                filled.push(i);
+                values.insert(header.clone(), Value::String(v.into_owned()));
             }
         }
         for (i, name) in &placeholder_columns {
