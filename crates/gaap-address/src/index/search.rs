@@ -536,9 +536,17 @@ impl Index {
                 return;
             }
             let Some(a) = self.address(doc) else { return };
-            let mut score = query.similarity(s, doc, a);
+            let premise = premise_tokens(a);
+            let mut score = query.similarity(s, doc, &premise) * query.number_agreement(&premise);
             match (postcode, a.postcode) {
-                (Some(q), Some(d)) if q == d => score = 0.7 * score + 0.3,
+                (Some(q), Some(d)) if q == d => {
+                    // Postcode and house/flat numbers together name a premise, even when the street or a house
+                    // name is wrong or added.
+                    if query.same_numbers(&premise) {
+                        score += NUMBER_KEY * (1.0 - score);
+                    }
+                    score = PC_TEXT * score + (1.0 - PC_TEXT);
+                }
                 (Some(q), Some(d)) => score *= 0.7 + 0.25 * postcode_similarity(&q, &d),
                 (Some(_), None) => score *= 0.7,
                 (None, _) => score *= 0.95,
@@ -634,6 +642,14 @@ struct QueryProfile<'q> {
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
+/// Share of the score that text carries when the stated postcode is the address's own.
+const PC_TEXT: f32 = 0.6;
+/// Share of the remaining gap closed when postcode and numbers agree exactly.
+const NUMBER_KEY: f32 = 0.35;
+/// Factor when the query carries a number and the address has none (a house name with a number added).
+const NUMBER_MISSING: f32 = 0.92;
+/// Factor when the query's numbers and the address's numbers are both present and share none.
+const NUMBER_CONFLICT: f32 = 0.85;
 
 impl<'q> QueryProfile<'q> {
     fn new(s: &SearchIndex, qt: &'q [String]) -> Self {
@@ -653,15 +669,48 @@ impl<'q> QueryProfile<'q> {
         Self { tokens, total }
     }
 
+    /// 1.0 unless the query carries a house or flat number that the address lacks: a different number in the
+    /// same street is a different premise, whatever the rest of the text says; no number at all is weaker
+    /// evidence against.
+    fn number_agreement(&self, premise: &[String]) -> f32 {
+        let mut query_numbers = self.tokens.iter().filter(|(t, _)| is_number_token(t)).peekable();
+        if query_numbers.peek().is_none() {
+            return 1.0;
+        }
+        let mut own = premise.iter().filter(|t| is_number_token(t)).peekable();
+        if own.peek().is_none() {
+            return NUMBER_MISSING;
+        }
+        if query_numbers.any(|(q, _)| premise.iter().any(|p| p == q)) {
+            1.0
+        } else {
+            NUMBER_CONFLICT
+        }
+    }
+
+    /// True when the query carries numbers and they are exactly the address's own (as sets).
+    fn same_numbers(&self, premise: &[String]) -> bool {
+        let mut any = false;
+        for (q, _) in self.tokens.iter().filter(|(t, _)| is_number_token(t)) {
+            if !premise.iter().any(|p| p == q) {
+                return false;
+            }
+            any = true;
+        }
+        any && premise
+            .iter()
+            .filter(|p| is_number_token(p))
+            .all(|p| self.tokens.iter().any(|(q, _)| q == p))
+    }
+
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
-    fn similarity(&self, s: &SearchIndex, doc: u32, a: &Address) -> f32 {
+    fn similarity(&self, s: &SearchIndex, doc: u32, premise: &[String]) -> f32 {
         let all: Vec<&str> = s
             .doc(doc)
             .iter()
             .filter_map(|&t| s.term_text.get(t as usize).map(String::as_str))
             .collect();
-        let premise = premise_tokens(a);
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
         for (t, w) in &self.tokens {
@@ -682,7 +731,7 @@ impl<'q> QueryProfile<'q> {
         let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
         let mut covered = 0.0f32;
         let mut premise_total = 0.0f32;
-        for p in &premise {
+        for p in premise {
             let w = if is_number_token(p) {
                 NUMBER_WEIGHT
             } else {
@@ -824,6 +873,62 @@ mod tests {
                 assert_eq!(fast, full, "query {q:?} limit {limit}");
             }
         }
+    }
+
+    #[test]
+    fn postcode_and_number_outweigh_an_added_house_name() {
+        let index = council(20_000);
+        let mut tried = 0;
+        for a in index.addresses().iter().filter(|a| {
+            a.building_number.is_some()
+                && a.sub_building.is_none()
+                && a.building_name.is_none()
+                && a.organisation.is_none()
+        }) {
+            let (Some(n), Some(street), Some(pc)) =
+                (a.building_number, &a.thoroughfare, a.postcode)
+            else {
+                continue;
+            };
+            // Another premise on the same street under a house name must not win on the name (unless that house
+            // shares the postcode: then the input is ambiguous).
+            if index
+                .by_postcode(&pc)
+                .iter()
+                .any(|b| b.building_name.as_deref() == Some("THE OLD SCHOOL"))
+            {
+                continue;
+            }
+            let input = format!("The Old School, {n}, {street}, London, {pc}");
+            let m = index.match_address(&input, super::MatchOptions::default());
+            assert_eq!(m.best, Some(a.uprn), "{input}");
+            tried += 1;
+            if tried == 200 {
+                break;
+            }
+        }
+        assert_eq!(tried, 200);
+    }
+
+    #[test]
+    fn padded_flat_numbers_match() {
+        let index = council(5_000);
+        let a = index
+            .addresses()
+            .iter()
+            .find(|a| {
+                a.sub_building.as_deref().is_some_and(|s| s.starts_with("FLAT "))
+                    && a.postcode.is_some()
+            })
+            .unwrap();
+        let flat = a.sub_building.as_deref().unwrap().trim_start_matches("FLAT ");
+        let input = a.single_line().replacen(&format!("FLAT {flat}"), &format!("Flat 00{flat}"), 1);
+        assert_ne!(input, a.single_line());
+        assert_eq!(
+            index.match_address(&input, super::MatchOptions::default()).best,
+            Some(a.uprn),
+            "{input}"
+        );
     }
 
     #[test]

@@ -42,6 +42,11 @@ const SYNONYMS: [(&str, &str); 34] = [
 /// `12`, `14`, `HIGH`, `STREET`. Digits glued to letters stay one token (`12A`, `SW1A`).
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(|t| {
+        // `004` and `4` are the same flat; `0` stays.
+        let t = match t.trim_start_matches('0') {
+            rest if rest.len() < t.len() && rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => t,
+        };
         let upper = t.to_uppercase();
         match SYNONYMS.iter().find(|(abbr, _)| *abbr == upper) {
             Some((_, full)) => (*full).to_owned(),
@@ -97,6 +102,8 @@ mod tests {
     fn tokens_fold_abbreviations_and_split_ranges() {
         let t: Vec<String> = tokens("12-14 High St., Flat 3a").collect();
         assert_eq!(t, ["12", "14", "HIGH", "STREET", "FLAT", "3A"]);
+        let t: Vec<String> = tokens("Flat 004, 07b, 0, 0A").collect();
+        assert_eq!(t, ["FLAT", "4", "7B", "0", "0A"]);
     }
 
     #[test]
