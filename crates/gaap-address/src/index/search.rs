@@ -547,7 +547,9 @@ impl Index {
                     }
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
                 }
-                (Some(q), Some(d)) => score *= 0.7 + 0.25 * postcode_similarity(&q, &d),
+                (Some(q), Some(d)) => {
+                    score *= PC_OTHER + (0.95 - PC_OTHER) * postcode_similarity(&q, &d)
+                }
                 (Some(_), None) => score *= 0.7,
                 (None, _) => score *= 0.95,
             }
@@ -644,6 +646,8 @@ struct QueryProfile<'q> {
 const NUMBER_WEIGHT: f32 = 3.0;
 /// Share of the score that text carries when the stated postcode is the address's own.
 const PC_TEXT: f32 = 0.6;
+/// Postcode factor floor for an address under a different postcode (rising to 0.95 as the postcodes agree).
+const PC_OTHER: f32 = 0.6;
 /// Share of the remaining gap closed when postcode and numbers agree exactly.
 const NUMBER_KEY: f32 = 0.35;
 /// Factor when the query carries a number and the address has none (a house name with a number added).
@@ -681,7 +685,11 @@ impl<'q> QueryProfile<'q> {
         if own.peek().is_none() {
             return NUMBER_MISSING;
         }
-        if query_numbers.any(|(q, _)| premise.iter().any(|p| p == q)) {
+        if query_numbers.any(|(q, _)| {
+            premise
+                .iter()
+                .any(|p| p == q || (is_number_token(p) && number_stem(p) == number_stem(q)))
+        }) {
             1.0
         } else {
             NUMBER_CONFLICT
@@ -775,10 +783,14 @@ fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
         return Some((1.0, exact));
     }
     let mut best: Option<(f32, &'t str)> = None;
-    let edits = if is_number_token(token) { 0 } else { allowed_edits(token) as usize };
+    let number = is_number_token(token);
+    let edits = if number { 0 } else { allowed_edits(token) as usize };
     for &term in terms {
         let q = if term == token {
             1.0
+        } else if number && is_number_token(term) && number_stem(term) == number_stem(token) {
+            // `52A` for `52` (a suffix added or dropped): the same building number.
+            NUMBER_SUFFIX
         } else if edits > 0 {
             let d = bounded_levenshtein(token, term, edits);
             if d <= edits { 0.9 - 0.15 * d as f32 } else { continue }
@@ -791,6 +803,15 @@ fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
     }
     best
 }
+
+/// The leading digits of a number token (`52` of `52A`).
+fn number_stem(t: &str) -> &str {
+    let end = t.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(t.len());
+    &t[..end]
+}
+
+/// Quality of a number matching with its suffix added or dropped.
+const NUMBER_SUFFIX: f32 = 0.6;
 
 /// Finds a postcode in free text (fixing O/0 and I/1), and returns it with the text that is left.
 pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
@@ -931,6 +952,17 @@ mod tests {
             Some(a.uprn),
             "{input}"
         );
+    }
+
+    #[test]
+    fn number_suffixes_are_the_same_building_number() {
+        assert_eq!(super::number_stem("52A"), "52");
+        assert_eq!(super::number_stem("52"), "52");
+        let terms = ["46", "52", "ALBERT", "ROW"];
+        let (q, term) = super::best_quality("52A", &terms).unwrap();
+        assert_eq!(term, "52");
+        assert!(q < 1.0 && q > 0.0);
+        assert!(super::best_quality("5", &terms).is_none());
     }
 
     #[test]
