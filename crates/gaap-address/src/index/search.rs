@@ -793,7 +793,14 @@ fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
             NUMBER_SUFFIX
         } else if edits > 0 {
             let d = bounded_levenshtein(token, term, edits);
-            if d <= edits { 0.9 - 0.15 * d as f32 } else { continue }
+            if d <= edits {
+                0.9 - 0.15 * d as f32
+            } else if term.len() > token.len() && term.starts_with(token) {
+                // A shortened name (`GREEN` for `GREENACRES`).
+                SHORTENED
+            } else {
+                continue;
+            }
         } else {
             continue;
         };
@@ -809,6 +816,9 @@ fn number_stem(t: &str) -> &str {
     let end = t.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(t.len());
     &t[..end]
 }
+
+/// Quality of a query word that is the start of a longer word in the address.
+const SHORTENED: f32 = 0.5;
 
 /// Quality of a number matching with its suffix added or dropped.
 const NUMBER_SUFFIX: f32 = 0.6;
@@ -963,6 +973,16 @@ mod tests {
         assert_eq!(term, "52");
         assert!(q < 1.0 && q > 0.0);
         assert!(super::best_quality("5", &terms).is_none());
+    }
+
+    #[test]
+    fn shortened_names_match_weakly() {
+        let terms = ["GREENACRES", "HIGH", "STREET"];
+        let (q, term) = super::best_quality("GREEN", &terms).unwrap();
+        assert_eq!(term, "GREENACRES");
+        assert!(q < 0.75);
+        // Too short to say anything.
+        assert!(super::best_quality("GRE", &terms).is_none());
     }
 
     #[test]
