@@ -44,7 +44,7 @@ fn queries(index: &Index, n: usize, seed: u64) -> Vec<String> {
                     a.postcode.map(|p| p.outward().to_owned()).unwrap_or_default()
                 ),
                 2 => {
-                    let mut s = street.clone();
+                    let mut s = street;
                     if s.len() > 5 {
                         s.remove(3);
                     }
@@ -114,7 +114,7 @@ fn latency_report(label: &str, index: &Index) {
     if std::env::var_os("GAAP_BENCH_SLOWEST").is_some() {
         // The slow tail, to see what drives it.
         let mut worst: Vec<(Duration, &String)> = samples.iter().copied().zip(&qs).collect();
-        worst.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        worst.sort_unstable_by_key(|w| std::cmp::Reverse(w.0));
         for (d, q) in worst.iter().take(30) {
             eprintln!("{label} slow typeahead {d:?} {q:?}");
         }

@@ -59,7 +59,12 @@ fn phones(c: &mut Criterion) {
     let mut group = c.benchmark_group("notify/phone");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function("validate_10k", |b| {
-        b.iter(|| numbers.iter().filter(|n| validate_phone_number(black_box(n), PhonePermissions::ALL).is_ok()).count())
+        b.iter(|| {
+            numbers
+                .iter()
+                .filter(|n| validate_phone_number(black_box(n), PhonePermissions::ALL).is_ok())
+                .count()
+        })
     });
     group.finish();
 }
@@ -69,13 +74,16 @@ fn csv(c: &mut Criterion) {
     for i in 0..100_000 {
         file.push_str(&format!("{},Resident {i},CT{i:08}\n", phone(i)));
     }
-    let template = TemplateContent { kind: TemplateType::Sms, subject: None, body: TEMPLATE.into() };
+    let template =
+        TemplateContent { kind: TemplateType::Sms, subject: None, body: TEMPLATE.into() };
     let options = BulkOptions { phone: PhonePermissions::ALL, ..BulkOptions::default() };
     let mut group = c.benchmark_group("notify/csv");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(100_000));
     group.bench_function("validate_100k_rows", |b| {
-        b.iter(|| validate_csv(black_box(file.as_bytes()), &template, &options, |_| {}).unwrap().valid)
+        b.iter(|| {
+            validate_csv(black_box(file.as_bytes()), &template, &options, |_| {}).unwrap().valid
+        })
     });
     group.finish();
 }
