@@ -928,16 +928,7 @@ async fn search_payments(
             bad.push(k.clone());
         }
     }
-    if !bad.is_empty() {
-        return Err(PayError::new(
-            422,
-            "P0401",
-            &format!(
-                "Invalid parameters: {}. See Public API documentation for the correct data formats",
-                bad.join(", ")
-            ),
-        ));
-    }
+    reject_search_params("P0401", &bad)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let now = state.clock.now();
     let data = state.lock();
@@ -1000,16 +991,7 @@ async fn search_refunds(
             bad.push(k.clone());
         }
     }
-    if !bad.is_empty() {
-        return Err(PayError::new(
-            422,
-            "P1101",
-            &format!(
-                "Invalid parameters: {}. See Public API documentation for the correct data formats",
-                bad.join(", ")
-            ),
-        ));
-    }
+    reject_search_params("P1101", &bad)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let data = state.lock();
     let mut all: Vec<(&Payment, &Refund)> =
@@ -1157,16 +1139,7 @@ async fn search_agreements(
             bad.push(k.clone());
         }
     }
-    if !bad.is_empty() {
-        return Err(PayError::new(
-            422,
-            "P2401",
-            &format!(
-                "Invalid parameters: {}. See Public API documentation for the correct data formats",
-                bad.join(", ")
-            ),
-        ));
-    }
+    reject_search_params("P2401", &bad)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let data = state.lock();
     let results: Vec<Value> = data
@@ -1201,6 +1174,21 @@ async fn cancel_agreement(
     a.cancelled_date = Some(now);
     state.touch();
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Pay's 422 for bad search parameters, naming each one.
+fn reject_search_params(code: &str, bad: &[String]) -> Result<()> {
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(PayError::new(
+        422,
+        code,
+        &format!(
+            "Invalid parameters: {}. See Public API documentation for the correct data formats",
+            bad.join(", ")
+        ),
+    ))
 }
 
 #[cfg(test)]
