@@ -1,7 +1,8 @@
 //! gaap-address: postcode parsing, postcode lookup, typeahead and matching at council scale (150k synthetic
 //! addresses on the embedded Westminster postcodes), plus an optional larger run.
 //! Run: `cargo bench -p gaap-benches --bench address`. Set `GAAP_BENCH_ADDRESSES=3000000` for a national-shaped
-//! run (build time, file size, load time and latency percentiles printed on stderr).
+//! run built in memory, or `GAAP_BENCH_INDEX=PATH` to load a saved national index (see `national`); build
+//! time, file size, load time and latency percentiles are printed on stderr.
 //! Targets (issue 6): postcode lookup p99 <= 50 us; typeahead p99 <= 2 ms at council scale, <= 20 ms national;
 //! matching >= 10,000 records/s.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
@@ -9,7 +10,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use gaap_address::synth::{self, Rng};
 use gaap_address::{Address, Index, IndexBuilder, MatchOptions, Postcode};
 
@@ -27,10 +29,9 @@ fn build(n: usize, seed: u64) -> (Index, Duration) {
 /// Typeahead queries as people type them: number + partial street, street + outward, a typo.
 fn queries(index: &Index, n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed);
-    let all = index.addresses();
     (0..n)
         .map(|i| {
-            let a: &Address = &all[rng.below(all.len())];
+            let a: Address = index.get(rng.below(index.len())).unwrap();
             let street = a.thoroughfare.clone().unwrap_or_default();
             let num = a.building_number.map(|n| n.to_string()).unwrap_or_default();
             match i % 4 {
@@ -59,10 +60,9 @@ fn queries(index: &Index, n: usize, seed: u64) -> Vec<String> {
 /// Messy versions of real addresses: lower case, no commas, an abbreviation, sometimes no town.
 fn messy(index: &Index, n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng::new(seed);
-    let all = index.addresses();
     (0..n)
         .map(|_| {
-            let a = &all[rng.below(all.len())];
+            let a = index.get(rng.below(index.len())).unwrap();
             let mut s = a
                 .single_line()
                 .to_lowercase()
@@ -155,23 +155,8 @@ fn council(c: &mut Criterion) {
             }
         });
     });
-    let pcs: Vec<Postcode> = index.postcodes().iter().map(|p| p.postcode).collect();
-    let mut i = 0usize;
     g.throughput(Throughput::Elements(1));
-    g.bench_function("postcode_lookup_council", |b| {
-        b.iter(|| {
-            i = (i + 7919) % pcs.len();
-            black_box(index.by_postcode(&pcs[i]).len())
-        });
-    });
-    let qs = queries(&index, 512, 2);
-    let mut j = 0usize;
-    g.bench_function("typeahead_council_top10", |b| {
-        b.iter(|| {
-            j = (j + 1) % qs.len();
-            black_box(index.search(&qs[j], 10).len())
-        });
-    });
+    lookups(&mut g, &index, "council");
     let m = messy(&index, 1_000, 3);
     let refs: Vec<&str> = m.iter().map(String::as_str).collect();
     g.throughput(Throughput::Elements(refs.len() as u64));
@@ -181,7 +166,10 @@ fn council(c: &mut Criterion) {
     });
     g.finish();
 
-    if let Some(n) =
+    if let Some(path) = std::env::var_os("GAAP_BENCH_INDEX") {
+        drop(index);
+        national(c, std::path::Path::new(&path));
+    } else if let Some(n) =
         std::env::var("GAAP_BENCH_ADDRESSES").ok().and_then(|v| v.parse::<usize>().ok())
     {
         drop(index);
@@ -206,6 +194,44 @@ fn council(c: &mut Criterion) {
         eprintln!("large load: {:?}", t.elapsed());
         latency_report("large", &big);
     }
+}
+
+/// A saved national index (`gaap address synth --addresses 30000000` then `gaap address build`): load time,
+/// latency percentiles and criterion medians for postcode lookup and typeahead.
+fn national(c: &mut Criterion, path: &std::path::Path) {
+    let t = Instant::now();
+    let index = Index::open(path).unwrap();
+    eprintln!(
+        "national load: {} addresses, {} postcodes from {} bytes in {:?}",
+        index.len(),
+        index.postcode_count(),
+        std::fs::metadata(path).unwrap().len(),
+        t.elapsed()
+    );
+    latency_report("national", &index);
+    let mut g = c.benchmark_group("address_national");
+    lookups(&mut g, &index, "national");
+    g.finish();
+}
+
+/// Criterion medians for postcode lookup and top-10 typeahead.
+fn lookups(g: &mut BenchmarkGroup<'_, WallTime>, index: &Index, scale: &str) {
+    let pcs: Vec<Postcode> = index.postcodes().iter().map(|p| p.postcode).collect();
+    let mut i = 0usize;
+    g.bench_function(format!("postcode_lookup_{scale}"), |b| {
+        b.iter(|| {
+            i = (i + 7919) % pcs.len();
+            black_box(index.by_postcode(&pcs[i]).len())
+        });
+    });
+    let qs = queries(index, 512, 2);
+    let mut j = 0usize;
+    g.bench_function(format!("typeahead_{scale}_top10"), |b| {
+        b.iter(|| {
+            j = (j + 1) % qs.len();
+            black_box(index.search(&qs[j], 10).len())
+        });
+    });
 }
 
 fn config() -> Criterion {

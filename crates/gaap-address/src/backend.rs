@@ -41,11 +41,11 @@ impl Backend for Index {
         &self,
         postcode: &Postcode,
     ) -> impl Future<Output = Result<Vec<Address>, Error>> + Send {
-        std::future::ready(Ok(Index::by_postcode(self, postcode).to_vec()))
+        std::future::ready(Ok(Index::by_postcode(self, postcode)))
     }
 
     fn by_uprn(&self, uprn: Uprn) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
-        std::future::ready(Ok(Index::by_uprn(self, uprn).cloned()))
+        std::future::ready(Ok(Index::by_uprn(self, uprn)))
     }
 
     fn find(
@@ -53,8 +53,7 @@ impl Backend for Index {
         query: &str,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<(Address, f32)>, Error>> + Send {
-        let hits =
-            self.search(query, limit).into_iter().map(|h| (h.address.clone(), h.score)).collect();
+        let hits = self.search(query, limit).into_iter().map(|h| (h.address, h.score)).collect();
         std::future::ready(Ok(hits))
     }
 
@@ -63,6 +62,6 @@ impl Backend for Index {
         at: Coordinates,
         radius: f64,
     ) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
-        std::future::ready(Ok(Index::nearest(self, at, radius).map(|(a, _)| a.clone())))
+        std::future::ready(Ok(Index::nearest(self, at, radius).map(|(a, _)| a)))
     }
 }

@@ -194,7 +194,7 @@ fn address_json(a: &Address) -> Value {
 
 fn lookup(index: &Index, key: &str) -> Outcome {
     let trimmed = key.trim();
-    let found: Vec<&Address> = if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit())
+    let found: Vec<Address> = if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit())
     {
         match Uprn::parse(trimmed) {
             Ok(uprn) => index.by_uprn(uprn).into_iter().collect(),
@@ -202,7 +202,7 @@ fn lookup(index: &Index, key: &str) -> Outcome {
         }
     } else {
         match Postcode::parse_fixed(trimmed) {
-            Ok(pc) => index.by_postcode(&pc).iter().collect(),
+            Ok(pc) => index.by_postcode(&pc),
             Err(e) => return invalid(e),
         }
     };
@@ -226,7 +226,7 @@ fn invalid(e: impl std::fmt::Display) -> Outcome {
 fn search(index: &Index, query: &str, limit: usize) -> Outcome {
     let hits = index.search(query, limit);
     for h in &hits {
-        let mut v = address_json(h.address);
+        let mut v = address_json(&h.address);
         v["score"] = json!((f64::from(h.score) * 10_000.0).round() / 10_000.0);
         if let Err(e) = output::emit(&v) {
             return output::fail(e);

@@ -1,22 +1,28 @@
 //! The in-process address index: postcode, UPRN and nearest lookups, typeahead search and batch matching.
+//!
+//! Addresses are held as compact fixed-width rows of interned string ids (about 100 bytes each, whatever
+//! the text), so a national index of 30 million addresses fits in a few GB; [`Address`] values are made on
+//! demand for the few rows a lookup returns.
 
+mod build;
 mod load;
 mod search;
 mod store;
+mod strings;
 pub(crate) mod text;
-
-use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::rules::geo::Coordinates;
-use crate::types::address::{Address, Language};
+use crate::rules::geo::{Coordinates, LatLng};
+use crate::types::address::{Address, Language, WelshNames};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
+pub use build::IndexBuilder;
 pub use load::{InputFormat, Loader};
 pub(crate) use search::SearchIndex;
 pub use search::{MatchOptions, MatchResult, SearchHit};
+use strings::StringTable;
 
 /// One postcode in the index, with or without addresses (Code-Point Open gives postcodes only).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,169 +52,83 @@ pub struct PostcodeInfo {
     pub ward: Option<String>,
 }
 
-/// Collects addresses and postcodes, then builds an [`Index`].
-#[derive(Debug, Default)]
-pub struct IndexBuilder {
-    addresses: Vec<Address>,
-    postcodes: HashMap<Postcode, PostcodeInfo>,
+pub(crate) const NONE32: u32 = u32::MAX;
+
+/// Positions of a row's common text fields in [`Row::text`].
+pub(crate) mod field {
+    pub(crate) const ORGANISATION: usize = 0;
+    pub(crate) const SUB_BUILDING: usize = 1;
+    pub(crate) const BUILDING_NAME: usize = 2;
+    pub(crate) const DEPENDENT_THOROUGHFARE: usize = 3;
+    pub(crate) const THOROUGHFARE: usize = 4;
+    pub(crate) const DOUBLE_DEPENDENT_LOCALITY: usize = 5;
+    pub(crate) const DEPENDENT_LOCALITY: usize = 6;
+    pub(crate) const POST_TOWN: usize = 7;
+    pub(crate) const CLASSIFICATION: usize = 8;
+    pub(crate) const GSS_CODE: usize = 9;
+    pub(crate) const COUNT: usize = 10;
 }
 
-impl IndexBuilder {
-    /// An empty builder.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds an address. Duplicate UPRNs are merged at build time (a `CY` twin fills in the Welsh names).
-    pub fn add_address(&mut self, address: Address) {
-        self.addresses.push(address);
-    }
-
-    /// Adds postcode facts; later calls fill in fields still missing.
-    pub fn add_postcode(&mut self, postcode: Postcode, info: PostcodeInfo) {
-        let entry = self.postcodes.entry(postcode).or_default();
-        if entry.coordinates.is_none() {
-            entry.coordinates = info.coordinates;
-        }
-        if entry.admin_district.is_none() {
-            entry.admin_district = info.admin_district;
-        }
-        if entry.ward.is_none() {
-            entry.ward = info.ward;
-        }
-    }
-
-    /// Addresses added so far (before de-duplication).
-    #[must_use]
-    pub fn address_count(&self) -> usize {
-        self.addresses.len()
-    }
-
-    /// Builds the index: de-duplicates by UPRN (English record kept, Welsh merged in), sorts by postcode and
-    /// premise, and builds the search structures.
-    #[must_use]
-    pub fn build(self) -> Index {
-        let Self { addresses, mut postcodes } = self;
-        let addresses = dedupe(addresses);
-        for a in &addresses {
-            if let Some(pc) = a.postcode {
-                let entry = postcodes.entry(pc).or_default();
-                if entry.admin_district.is_none() {
-                    entry.admin_district.clone_from(&a.gss_code);
-                }
-            }
-        }
-        let mut addresses = addresses;
-        addresses.sort_by(premise_order);
-        let mut records: Vec<PostcodeRecord> = postcodes
-            .into_iter()
-            .map(|(postcode, info)| PostcodeRecord {
-                postcode,
-                coordinates: info.coordinates,
-                admin_district: info.admin_district,
-                ward: info.ward,
-                first: 0,
-                count: 0,
-            })
-            .collect();
-        records.sort_by_key(|a| a.postcode);
-        link_postcodes(&addresses, &mut records);
-        let search = SearchIndex::build(&addresses);
-        Index::assemble(addresses, records, search)
-    }
+/// Positions of the rare text fields in [`Extra::text`].
+pub(crate) mod extra {
+    pub(crate) const DEPARTMENT: usize = 0;
+    pub(crate) const PO_BOX: usize = 1;
+    /// The code of a language we do not know.
+    pub(crate) const LANGUAGE: usize = 2;
+    /// Welsh names, in [`super::WELSH_FIELDS`] order.
+    pub(crate) const WELSH: usize = 3;
+    pub(crate) const COUNT: usize = 8;
 }
 
-fn dedupe(addresses: Vec<Address>) -> Vec<Address> {
-    let mut by_uprn: HashMap<Uprn, usize> = HashMap::with_capacity(addresses.len());
-    let mut out: Vec<Address> = Vec::with_capacity(addresses.len());
-    for a in addresses {
-        match by_uprn.get(&a.uprn) {
-            Some(&i) => {
-                let kept = &mut out[i];
-                if kept.language == Language::Cy && a.language != Language::Cy {
-                    let cy = std::mem::replace(kept, a);
-                    kept.merge_welsh(&cy);
-                } else if a.language == Language::Cy && kept.welsh.is_none() {
-                    kept.merge_welsh(&a);
-                }
-            }
-            None => {
-                by_uprn.insert(a.uprn, out.len());
-                out.push(a);
-            }
-        }
-    }
-    out
+/// The common fields that a Welsh twin may name differently, in [`WelshNames`] order.
+pub(crate) const WELSH_FIELDS: [usize; 5] = [
+    field::DEPENDENT_THOROUGHFARE,
+    field::THOROUGHFARE,
+    field::DOUBLE_DEPENDENT_LOCALITY,
+    field::DEPENDENT_LOCALITY,
+    field::POST_TOWN,
+];
+
+/// One address as string ids and numbers. Absent values: 0 for string ids, [`NONE32`] for numbers and
+/// indexes, NaN for coordinates, 0 for the parent UPRN and `u16::MAX` for the custodian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Row {
+    pub(crate) uprn: u64,
+    pub(crate) parent_uprn: u64,
+    pub(crate) easting: f64,
+    pub(crate) northing: f64,
+    pub(crate) udprn: u32,
+    /// Index into the postcode records (a temporary slot while building).
+    pub(crate) postcode: u32,
+    pub(crate) building_number: u32,
+    pub(crate) text: [u32; field::COUNT],
+    /// Index into the extras.
+    pub(crate) extra: u32,
+    pub(crate) custodian: u16,
+    /// 0 English, 1 Welsh, 2 another code (kept in the extras).
+    pub(crate) language: u8,
 }
 
-/// Postcode, then street, then number, then building name, then sub-building (numbers compared as numbers).
-fn premise_order(a: &Address, b: &Address) -> std::cmp::Ordering {
-    let key = |x: &Address| {
-        (
-            x.postcode,
-            x.thoroughfare.clone(),
-            x.building_number,
-            natural(x.building_name.as_deref()),
-            natural(x.sub_building.as_deref()),
-            x.uprn,
-        )
-    };
-    key(a).cmp(&key(b))
+/// Fields few addresses have.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Extra {
+    pub(crate) text: [u32; extra::COUNT],
+    pub(crate) lat: f64,
+    pub(crate) lng: f64,
 }
 
-/// A sort key that orders `FLAT 2` before `FLAT 10`.
-fn natural(s: Option<&str>) -> Vec<(String, u64)> {
-    let Some(s) = s else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut text = String::new();
-    let mut num: Option<u64> = None;
-    for c in s.chars() {
-        if let Some(d) = c.to_digit(10) {
-            num = Some(num.unwrap_or(0).saturating_mul(10).saturating_add(u64::from(d)));
-        } else {
-            if let Some(n) = num.take() {
-                out.push((std::mem::take(&mut text), n));
-            }
-            text.push(c);
-        }
-    }
-    out.push((text, num.unwrap_or(0)));
-    out
-}
-
-fn link_postcodes(addresses: &[Address], records: &mut [PostcodeRecord]) {
-    let mut i = 0usize;
-    while i < addresses.len() {
-        let pc = addresses[i].postcode;
-        let start = i;
-        while i < addresses.len() && addresses[i].postcode == pc {
-            i += 1;
-        }
-        if let Some(pc) = pc
-            && let Ok(r) = records.binary_search_by(|r| r.postcode.cmp(&pc))
-        {
-            records[r].first = start as u32;
-            records[r].count = (i - start) as u32;
-            if records[r].coordinates.is_none() {
-                let pts: Vec<Coordinates> =
-                    addresses[start..i].iter().filter_map(|a| a.coordinates).collect();
-                if !pts.is_empty() {
-                    let n = pts.len() as f64;
-                    records[r].coordinates = Some(Coordinates::new(
-                        pts.iter().map(|p| p.easting).sum::<f64>() / n,
-                        pts.iter().map(|p| p.northing).sum::<f64>() / n,
-                    ));
-                }
-            }
-        }
+impl Default for Extra {
+    fn default() -> Self {
+        Self { text: [0; extra::COUNT], lat: f64::NAN, lng: f64::NAN }
     }
 }
 
-/// 1 km grid cells for nearest-neighbour lookups.
-#[derive(Debug, Default)]
-struct Grid {
-    cells: HashMap<(i32, i32), Vec<u32>>,
+/// A sorted spatial grid of 1 km cells: cell keys, the start of each cell's ids, and the ids.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Grid {
+    pub(crate) keys: Vec<u64>,
+    pub(crate) starts: Vec<u32>,
+    pub(crate) ids: Vec<u32>,
 }
 
 const CELL: f64 = 1000.0;
@@ -217,15 +137,44 @@ fn cell_of(c: Coordinates) -> (i32, i32) {
     ((c.easting / CELL).floor() as i32, (c.northing / CELL).floor() as i32)
 }
 
+fn cell_key((x, y): (i32, i32)) -> u64 {
+    (u64::from(x as u32) << 32) | u64::from(y as u32)
+}
+
 impl Grid {
-    fn build(points: impl Iterator<Item = (u32, Coordinates)>) -> Self {
-        let mut cells: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-        for (id, c) in points {
-            if c.easting.is_finite() && c.northing.is_finite() {
-                cells.entry(cell_of(c)).or_default().push(id);
+    pub(crate) fn build(points: impl Iterator<Item = (u32, Coordinates)>) -> Self {
+        let mut pairs: Vec<(u64, u32)> = points
+            .filter(|(_, c)| c.easting.is_finite() && c.northing.is_finite())
+            .map(|(id, c)| (cell_key(cell_of(c)), id))
+            .collect();
+        pairs.sort_unstable();
+        let mut grid = Self::default();
+        grid.ids.reserve_exact(pairs.len());
+        for (key, id) in pairs {
+            if grid.keys.last() != Some(&key) {
+                grid.keys.push(key);
+                grid.starts.push(grid.ids.len() as u32);
             }
+            grid.ids.push(id);
         }
-        Self { cells }
+        grid.starts.push(grid.ids.len() as u32);
+        grid
+    }
+
+    fn cell(&self, key: u64) -> &[u32] {
+        let Ok(i) = self.keys.binary_search(&key) else { return &[] };
+        let (s, e) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        self.ids.get(s..e).unwrap_or_default()
+    }
+
+    /// True when the arrays agree with each other and every id is below `n`.
+    pub(crate) fn is_consistent(&self, n: usize) -> bool {
+        self.starts.len() == self.keys.len() + 1
+            && self.keys.windows(2).all(|w| w[0] < w[1])
+            && self.starts.windows(2).all(|w| w[0] <= w[1])
+            && self.starts.first() == Some(&0)
+            && self.starts.last().is_some_and(|&e| e as usize == self.ids.len())
+            && self.ids.iter().all(|&i| (i as usize) < n)
     }
 
     /// The closest point within `radius` metres, using `pos` to look positions up.
@@ -240,8 +189,7 @@ impl Grid {
         let mut best: Option<(u32, f64)> = None;
         for dx in -reach..=reach {
             for dy in -reach..=reach {
-                let Some(ids) = self.cells.get(&(cx + dx, cy + dy)) else { continue };
-                for &id in ids {
+                for &id in self.cell(cell_key((cx.saturating_add(dx), cy.saturating_add(dy)))) {
                     let Some(p) = pos(id) else { continue };
                     let d = p.distance(&at);
                     if d <= radius && best.is_none_or(|(bid, bd)| d < bd || (d == bd && id < bid)) {
@@ -256,43 +204,44 @@ impl Grid {
 
 /// The in-process address index. Build one with [`IndexBuilder`] or [`Loader`], save it with [`Index::save`]
 /// and open it again with [`Index::open`].
-#[derive(Debug)]
 pub struct Index {
-    addresses: Vec<Address>,
-    postcodes: Vec<PostcodeRecord>,
-    by_uprn: Vec<u32>,
-    address_grid: Grid,
-    postcode_grid: Grid,
+    pub(crate) strings: StringTable,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) extras: Vec<Extra>,
+    pub(crate) postcodes: Vec<PostcodeRecord>,
+    /// Row ids in UPRN order.
+    pub(crate) by_uprn: Vec<u32>,
+    pub(crate) address_grid: Grid,
+    pub(crate) postcode_grid: Grid,
     pub(crate) search: SearchIndex,
 }
 
-impl Index {
-    pub(crate) fn assemble(
-        addresses: Vec<Address>,
-        postcodes: Vec<PostcodeRecord>,
-        search: SearchIndex,
-    ) -> Self {
-        let mut by_uprn: Vec<u32> = (0..addresses.len() as u32).collect();
-        by_uprn.sort_by_key(|&i| addresses[i as usize].uprn);
-        let address_grid = Grid::build(
-            addresses.iter().enumerate().filter_map(|(i, a)| Some((i as u32, a.coordinates?))),
-        );
-        let postcode_grid = Grid::build(
-            postcodes.iter().enumerate().filter_map(|(i, p)| Some((i as u32, p.coordinates?))),
-        );
-        Self { addresses, postcodes, by_uprn, address_grid, postcode_grid, search }
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("addresses", &self.rows.len())
+            .field("postcodes", &self.postcodes.len())
+            .field("strings", &self.strings.len())
+            .field("search", &self.search)
+            .finish_non_exhaustive()
     }
+}
 
+fn coordinates(e: f64, n: f64) -> Option<Coordinates> {
+    (!e.is_nan() && !n.is_nan()).then(|| Coordinates::new(e, n))
+}
+
+impl Index {
     /// Number of addresses (after UPRN de-duplication).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.addresses.len()
+        self.rows.len()
     }
 
     /// True when there are no addresses (there may still be postcodes).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.addresses.is_empty()
+        self.rows.is_empty()
     }
 
     /// Number of postcodes.
@@ -301,10 +250,15 @@ impl Index {
         self.postcodes.len()
     }
 
-    /// All addresses, in postcode and premise order.
+    /// The address at position `i` in postcode and premise order (`0..len()`).
     #[must_use]
-    pub fn addresses(&self) -> &[Address] {
-        &self.addresses
+    pub fn get(&self, i: usize) -> Option<Address> {
+        u32::try_from(i).ok().and_then(|i| self.address(i))
+    }
+
+    /// All addresses, in postcode and premise order. Each is made on demand from the compact rows.
+    pub fn addresses(&self) -> impl ExactSizeIterator<Item = Address> + '_ {
+        self.rows.iter().map(|r| self.materialise(r))
     }
 
     /// All postcodes, sorted.
@@ -324,9 +278,9 @@ impl Index {
 
     /// The addresses at a postcode, in premise order: one per UPRN, Welsh names merged.
     #[must_use]
-    pub fn by_postcode(&self, postcode: &Postcode) -> &[Address] {
+    pub fn by_postcode(&self, postcode: &Postcode) -> Vec<Address> {
         self.postcode(postcode)
-            .and_then(|r| self.addresses.get(r.first as usize..(r.first + r.count) as usize))
+            .map(|r| (r.first..r.first + r.count).filter_map(|i| self.address(i)).collect())
             .unwrap_or_default()
     }
 
@@ -338,19 +292,23 @@ impl Index {
 
     /// The address with this UPRN.
     #[must_use]
-    pub fn by_uprn(&self, uprn: Uprn) -> Option<&Address> {
-        let i =
-            self.by_uprn.binary_search_by(|&i| self.addresses[i as usize].uprn.cmp(&uprn)).ok()?;
-        self.by_uprn.get(i).and_then(|&id| self.addresses.get(id as usize))
+    pub fn by_uprn(&self, uprn: Uprn) -> Option<Address> {
+        let at = self
+            .by_uprn
+            .binary_search_by(|&i| {
+                self.rows.get(i as usize).map_or(u64::MAX, |r| r.uprn).cmp(&uprn.get())
+            })
+            .ok()?;
+        self.address(*self.by_uprn.get(at)?)
     }
 
     /// The closest address within `radius` metres, with its distance.
     #[must_use]
-    pub fn nearest(&self, at: Coordinates, radius: f64) -> Option<(&Address, f64)> {
-        let (id, d) = self
-            .address_grid
-            .nearest(at, radius, |i| self.addresses.get(i as usize).and_then(|a| a.coordinates))?;
-        Some((self.addresses.get(id as usize)?, d))
+    pub fn nearest(&self, at: Coordinates, radius: f64) -> Option<(Address, f64)> {
+        let (id, d) = self.address_grid.nearest(at, radius, |i| {
+            self.rows.get(i as usize).and_then(|r| coordinates(r.easting, r.northing))
+        })?;
+        Some((self.address(id)?, d))
     }
 
     /// The closest postcode within `radius` metres, with its distance.
@@ -394,7 +352,64 @@ impl Index {
         found
     }
 
-    pub(crate) fn address(&self, id: u32) -> Option<&Address> {
-        self.addresses.get(id as usize)
+    /// The address of row `id`.
+    pub(crate) fn address(&self, id: u32) -> Option<Address> {
+        self.rows.get(id as usize).map(|r| self.materialise(r))
+    }
+
+    /// The postcode of row `id`, without making the whole address.
+    pub(crate) fn row_postcode(&self, id: u32) -> Option<Postcode> {
+        let r = self.rows.get(id as usize)?;
+        self.postcodes.get(r.postcode as usize).map(|p| p.postcode)
+    }
+
+    fn materialise(&self, r: &Row) -> Address {
+        let text = |id: u32| self.strings.get(id).map(str::to_owned);
+        let t = |k: usize| text(r.text[k]);
+        // Rows hold UPRNs that were valid when added, and are checked again on load.
+        let mut a = Address::new(Uprn::checked_before(r.uprn));
+        a.udprn = (r.udprn != NONE32).then_some(r.udprn);
+        a.parent_uprn = Uprn::new(r.parent_uprn).ok();
+        a.organisation = t(field::ORGANISATION);
+        a.sub_building = t(field::SUB_BUILDING);
+        a.building_name = t(field::BUILDING_NAME);
+        a.building_number = (r.building_number != NONE32).then_some(r.building_number);
+        a.dependent_thoroughfare = t(field::DEPENDENT_THOROUGHFARE);
+        a.thoroughfare = t(field::THOROUGHFARE);
+        a.double_dependent_locality = t(field::DOUBLE_DEPENDENT_LOCALITY);
+        a.dependent_locality = t(field::DEPENDENT_LOCALITY);
+        a.post_town = t(field::POST_TOWN);
+        a.classification = t(field::CLASSIFICATION);
+        a.gss_code = t(field::GSS_CODE);
+        a.postcode = self.postcodes.get(r.postcode as usize).map(|p| p.postcode);
+        a.coordinates = coordinates(r.easting, r.northing);
+        a.local_custodian_code = (r.custodian != u16::MAX).then_some(r.custodian);
+        let extra = self.extras.get(r.extra as usize);
+        a.language = match r.language {
+            0 => Language::En,
+            1 => Language::Cy,
+            _ => Language::Unknown(
+                extra.and_then(|x| text(x.text[extra::LANGUAGE])).unwrap_or_default(),
+            ),
+        };
+        if let Some(x) = extra {
+            a.department = text(x.text[extra::DEPARTMENT]);
+            a.po_box = text(x.text[extra::PO_BOX]);
+            if !x.lat.is_nan() && !x.lng.is_nan() {
+                a.source_lat_lng = Some(LatLng { lat: x.lat, lng: x.lng });
+            }
+            let w = |k: usize| text(x.text[extra::WELSH + k]);
+            let welsh = WelshNames {
+                dependent_thoroughfare: w(0),
+                thoroughfare: w(1),
+                double_dependent_locality: w(2),
+                dependent_locality: w(3),
+                post_town: w(4),
+            };
+            if welsh != WelshNames::default() {
+                a.welsh = Some(welsh);
+            }
+        }
+        a
     }
 }

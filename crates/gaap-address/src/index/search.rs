@@ -21,8 +21,9 @@ use fst::automaton::{Automaton, Str};
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 use serde::Serialize;
 
-use super::Index;
+use super::strings::StringTable;
 use super::text::{allowed_edits, bounded_levenshtein, is_number_token, tokens};
+use super::{Extra, Index, NONE32, PostcodeRecord, Row, WELSH_FIELDS, extra, field};
 use crate::types::address::Address;
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
@@ -35,7 +36,8 @@ const MAX_EXPANSION: usize = 20_000;
 /// The term dictionary and postings.
 pub(crate) struct SearchIndex {
     pub(crate) terms: Map<Vec<u8>>,
-    pub(crate) term_text: Vec<String>,
+    /// Term text by term id + 1.
+    pub(crate) term_text: StringTable,
     pub(crate) postings_start: Vec<u32>,
     /// Ranks (see the module notes), ascending within each term.
     pub(crate) postings: Vec<u32>,
@@ -52,51 +54,6 @@ impl std::fmt::Debug for SearchIndex {
             .field("postings", &self.postings.len())
             .finish()
     }
-}
-
-/// The tokens an address is indexed under.
-pub(crate) fn address_tokens(a: &Address) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(16);
-    let fields = [
-        &a.organisation,
-        &a.department,
-        &a.sub_building,
-        &a.building_name,
-        &a.dependent_thoroughfare,
-        &a.thoroughfare,
-        &a.double_dependent_locality,
-        &a.dependent_locality,
-        &a.post_town,
-    ];
-    for f in fields.into_iter().flatten() {
-        out.extend(tokens(f));
-    }
-    if let Some(n) = a.building_number {
-        out.push(n.to_string());
-    }
-    if let Some(pc) = a.postcode {
-        out.push(pc.outward().to_owned());
-        if !pc.inward().is_empty() {
-            out.push(pc.inward().to_owned());
-        }
-    }
-    if let Some(w) = &a.welsh {
-        for f in [
-            &w.dependent_thoroughfare,
-            &w.thoroughfare,
-            &w.double_dependent_locality,
-            &w.dependent_locality,
-            &w.post_town,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            out.extend(tokens(f));
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// Tokens of the premise and street only: what a messy address must account for.
@@ -118,20 +75,76 @@ fn premise_tokens(a: &Address) -> Vec<String> {
 }
 
 impl SearchIndex {
-    pub(crate) fn build(addresses: &[Address]) -> Self {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut doc_start: Vec<u32> = Vec::with_capacity(addresses.len() + 1);
-        let mut doc_terms: Vec<u32> = Vec::with_capacity(addresses.len() * 12);
+    pub(crate) fn build(
+        rows: &[Row],
+        extras: &[Extra],
+        strings: &StringTable,
+        records: &[PostcodeRecord],
+    ) -> Self {
+        let mut terms = TermIds::default();
+        // Each distinct string is tokenised once: (start, len) in `cache`.
+        let mut cached: Vec<(u32, u32)> = vec![(NONE32, 0); strings.len() + 1];
+        let mut cache: Vec<u32> = Vec::new();
+        let mut numbers: HashMap<u32, u32> = HashMap::new();
+        let postcode_terms: Vec<[u32; 2]> = records
+            .iter()
+            .map(|r| {
+                let inward = r.postcode.inward();
+                [
+                    terms.id(r.postcode.outward()),
+                    if inward.is_empty() { NONE32 } else { terms.id(inward) },
+                ]
+            })
+            .collect();
+        let mut doc_start: Vec<u32> = Vec::with_capacity(rows.len() + 1);
+        let mut doc_terms: Vec<u32> = Vec::with_capacity(rows.len() * 10);
+        let mut doc: Vec<u32> = Vec::with_capacity(32);
         doc_start.push(0);
-        for a in addresses {
-            for t in address_tokens(a) {
-                let next = ids.len() as u32;
-                doc_terms.push(*ids.entry(t).or_insert(next));
+        for r in rows {
+            doc.clear();
+            let x = extras.get(r.extra as usize);
+            let mut text_ids: Vec<u32> = vec![
+                r.text[field::ORGANISATION],
+                x.map_or(0, |x| x.text[extra::DEPARTMENT]),
+                r.text[field::SUB_BUILDING],
+                r.text[field::BUILDING_NAME],
+                r.text[field::DEPENDENT_THOROUGHFARE],
+                r.text[field::THOROUGHFARE],
+                r.text[field::DOUBLE_DEPENDENT_LOCALITY],
+                r.text[field::DEPENDENT_LOCALITY],
+                r.text[field::POST_TOWN],
+            ];
+            if let Some(x) = x {
+                text_ids
+                    .extend_from_slice(&x.text[extra::WELSH..extra::WELSH + WELSH_FIELDS.len()]);
             }
+            for id in text_ids.into_iter().filter(|&id| id != 0) {
+                let Some(slot) = cached.get_mut(id as usize) else { continue };
+                if slot.0 == NONE32 {
+                    let start = cache.len() as u32;
+                    for t in tokens(strings.get(id).unwrap_or_default()) {
+                        cache.push(terms.id(&t));
+                    }
+                    *slot = (start, cache.len() as u32 - start);
+                }
+                let (start, len) = *slot;
+                doc.extend_from_slice(&cache[start as usize..(start + len) as usize]);
+            }
+            if r.building_number != NONE32 {
+                let n = r.building_number;
+                doc.push(*numbers.entry(n).or_insert_with(|| terms.id(&n.to_string())));
+            }
+            if let Some(pc) = postcode_terms.get(r.postcode as usize) {
+                doc.extend(pc.iter().copied().filter(|&t| t != NONE32));
+            }
+            doc.sort_unstable();
+            doc.dedup();
+            doc_terms.extend_from_slice(&doc);
             doc_start.push(doc_terms.len() as u32);
         }
+        drop((cached, cache, numbers, postcode_terms));
         // Renumber terms in lexicographic order so the fst value is the term id.
-        let mut sorted: Vec<(String, u32)> = ids.into_iter().collect();
+        let mut sorted: Vec<(String, u32)> = terms.ids.into_iter().collect();
         sorted.sort_unstable();
         let mut remap = vec![0u32; sorted.len()];
         for (new, (_, old)) in sorted.iter().enumerate() {
@@ -140,16 +153,27 @@ impl SearchIndex {
         for t in &mut doc_terms {
             *t = remap[*t as usize];
         }
+        drop(remap);
+        for w in doc_start.windows(2) {
+            doc_terms[w[0] as usize..w[1] as usize].sort_unstable();
+        }
         let mut builder = MapBuilder::memory();
+        let mut term_text = StringTable::default();
         for (new, (term, _)) in sorted.iter().enumerate() {
             // Keys are unique and inserted in order, so insertion cannot fail.
             let _ = builder.insert(term, new as u64);
+            term_text.push(term);
         }
+        drop(sorted);
         let terms = builder.into_map();
-        let term_text: Vec<String> = sorted.into_iter().map(|(t, _)| t).collect();
         let rank_doc = rank_order(&doc_start);
         let (postings_start, postings) = invert(&doc_start, &doc_terms, &rank_doc, term_text.len());
         Self { terms, term_text, postings_start, postings, doc_start, doc_terms, rank_doc }
+    }
+
+    /// The text of a term.
+    fn term(&self, id: u32) -> Option<&str> {
+        self.term_text.get(id + 1)
     }
 
     /// The address id at a rank.
@@ -236,6 +260,23 @@ impl SearchIndex {
     }
 }
 
+/// Temporary term ids, in order of first sight.
+#[derive(Default)]
+struct TermIds {
+    ids: HashMap<String, u32>,
+}
+
+impl TermIds {
+    fn id(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(term.to_owned(), id);
+        id
+    }
+}
+
 /// A lazy Levenshtein automaton over bytes: the state is the current dynamic-programming row, so nothing is
 /// built up front (the `fst` Levenshtein DFA costs milliseconds to construct). With `prefix`, a term matches
 /// once any prefix of it is within `max` edits.
@@ -318,9 +359,23 @@ fn prefix_distance(token: &str, term: &str, max: usize) -> usize {
 
 /// Address ids in rank order: fewest terms first, then by id.
 pub(crate) fn rank_order(doc_start: &[u32]) -> Vec<u32> {
+    // A counting sort by term count; ids ascend within each count.
+    let len = |d: usize| (doc_start[d + 1] - doc_start[d]) as usize;
     let n = doc_start.len().saturating_sub(1);
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&d| (doc_start[d as usize + 1] - doc_start[d as usize], d));
+    let longest = (0..n).map(len).max().unwrap_or(0);
+    let mut next = vec![0u32; longest + 2];
+    for d in 0..n {
+        next[len(d) + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut order = vec![0u32; n];
+    for d in 0..n {
+        let slot = &mut next[len(d)];
+        order[*slot as usize] = d as u32;
+        *slot += 1;
+    }
     order
 }
 
@@ -352,9 +407,9 @@ fn invert(
 
 /// One typeahead result.
 #[derive(Debug, Clone, Serialize)]
-pub struct SearchHit<'a> {
+pub struct SearchHit {
     /// The address.
-    pub address: &'a Address,
+    pub address: Address,
     /// Relevance in (0, 1]: the share of the query matched, weighted by rarity and match quality.
     pub score: f32,
 }
@@ -409,13 +464,13 @@ pub struct MatchResult {
 impl Index {
     /// Free-text typeahead: every token must match (the last one as a prefix), with typo tolerance.
     #[must_use]
-    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_>> {
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
         self.search_with(query, limit, true)
     }
 
     /// [`Index::search`]; `early` stops the rank-order scan once nothing later can enter the top `limit`
     /// (turned off only by tests, to check that stopping early changes no result).
-    fn search_with(&self, query: &str, limit: usize, early: bool) -> Vec<SearchHit<'_>> {
+    fn search_with(&self, query: &str, limit: usize, early: bool) -> Vec<SearchHit> {
         let s = &self.search;
         let qt: Vec<String> = tokens(query).collect();
         if qt.is_empty() || limit == 0 {
@@ -536,7 +591,7 @@ impl Index {
                 return;
             }
             let Some(a) = self.address(doc) else { return };
-            let premise = premise_tokens(a);
+            let premise = premise_tokens(&a);
             let mut score = query.similarity(s, doc, &premise) * query.number_agreement(&premise);
             match (postcode, a.postcode) {
                 (Some(q), Some(d)) if q == d => {
@@ -595,7 +650,7 @@ impl Index {
             if let Some(q) = postcode {
                 ranked.truncate(256);
                 for (doc, h) in &mut ranked {
-                    if let Some(d) = self.address(*doc).and_then(|a| a.postcode) {
+                    if let Some(d) = self.row_postcode(*doc) {
                         *h += 0.5 * postcode_similarity(&q, &d);
                     }
                 }
@@ -714,11 +769,7 @@ impl<'q> QueryProfile<'q> {
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
     fn similarity(&self, s: &SearchIndex, doc: u32, premise: &[String]) -> f32 {
-        let all: Vec<&str> = s
-            .doc(doc)
-            .iter()
-            .filter_map(|&t| s.term_text.get(t as usize).map(String::as_str))
-            .collect();
+        let all: Vec<&str> = s.doc(doc).iter().filter_map(|&t| s.term(t)).collect();
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
         for (t, w) in &self.tokens {
@@ -881,7 +932,7 @@ mod tests {
             "FLAT 1 ".into(),
             "12 HIGH STREET".into(),
         ];
-        for a in index.addresses().iter().step_by(997) {
+        for a in index.addresses().step_by(997) {
             let street = a.thoroughfare.clone().unwrap_or_default();
             queries.push(street.chars().take(5).collect());
             queries.push(a.single_line());
@@ -910,7 +961,7 @@ mod tests {
     fn postcode_and_number_outweigh_an_added_house_name() {
         let index = council(20_000);
         let mut tried = 0;
-        for a in index.addresses().iter().filter(|a| {
+        for a in index.addresses().filter(|a| {
             a.building_number.is_some()
                 && a.sub_building.is_none()
                 && a.building_name.is_none()
@@ -948,7 +999,6 @@ mod tests {
         let index = council(5_000);
         let a = index
             .addresses()
-            .iter()
             .find(|a| {
                 a.sub_building.as_deref().is_some_and(|s| s.starts_with("FLAT "))
                     && a.postcode.is_some()

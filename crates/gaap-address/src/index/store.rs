@@ -1,229 +1,351 @@
-//! The saved index file: a compact little-endian binary format read back in one pass.
+//! The saved index file: the in-memory arrays written out in order, little-endian, and read back in large
+//! chunks (no per-address parsing or allocation, so a national index loads in seconds).
 //!
-//! Layout (all integers little-endian):
-//! - magic `GAAPADDR`, format version `u32` (currently 2);
-//! - string table: `u32` count, then each string as `u32` length + UTF-8 bytes (components are interned, so
-//!   repeated street, town and postcode text is stored once); string ids below are 1-based, 0 = absent;
-//! - addresses: `u32` count, then fixed-width rows (UPRN `u64`, UDPRN `u32`, parent UPRN `u64`, 18 string ids,
-//!   building number `u32`, E/N and lat/lng as `f64` with NaN = absent, custodian `u16`, language `u8`);
-//! - postcodes: `u32` count, then rows (postcode id, E/N, district id, ward id, first address, address count);
-//! - search: the `fst` term dictionary bytes, then the postings (ranks), the per-address term arrays and the
-//!   rank-to-address permutation as `u32` slices.
+//! Layout (format version 3; every integer little-endian, every array prefixed by its `u64` length):
+//! - magic `GAAPADDR`, version `u32`;
+//! - strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
+//! - address rows, 92 bytes each: UPRN, parent UPRN (`u64`, 0 = none), easting, northing (`f64`, NaN = none),
+//!   UDPRN, postcode record, building number (`u32`, `u32::MAX` = none), ten string ids (organisation,
+//!   sub-building, building name, dependent thoroughfare, thoroughfare, double dependent locality,
+//!   dependent locality, post town, classification, GSS code), extras index, custodian (`u16`), language (`u8`:
+//!   0 EN, 1 CY, 2 other) and one pad byte;
+//! - extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
+//!   source latitude and longitude (`f64`);
+//! - postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward string ids, first
+//!   row and row count;
+//! - rows in UPRN order (`u32`s);
+//! - the address and postcode grids: cell keys (`u64`s), cell starts and ids (`u32`s);
+//! - search: the `fst` term dictionary bytes, the term strings, then postings starts, postings (ranks),
+//!   per-address term starts, per-address terms and the rank-to-address permutation (`u32`s).
 //!
-//! Loading parses the rows and rebuilds the small in-memory lookups (UPRN order, 1 km grids); the term
-//! dictionary and postings are taken as they are.
+//! Loading checks every id and range, so a corrupt file gives [`Error::IndexFormat`], never a panic.
 
-use std::collections::HashMap;
+use std::io::{Read, Write};
 
-use fst::{Map, Streamer};
+use fst::Map;
 
 use super::search::SearchIndex;
-use super::{Index, PostcodeRecord};
+use super::strings::StringTable;
+use super::{Extra, Grid, Index, NONE32, PostcodeRecord, Row, coordinates, extra, field};
 use crate::error::Error;
-use crate::rules::geo::{Coordinates, LatLng};
-use crate::types::address::{Address, Language, WelshNames};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 const MAGIC: &[u8; 8] = b"GAAPADDR";
-const VERSION: u32 = 2;
-const NONE32: u32 = u32::MAX;
+const VERSION: u32 = 3;
+const ROW_LEN: usize = 8 * 4 + 4 * 3 + 4 * field::COUNT + 4 + 2 + 1 + 1;
+const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
+/// Bytes read or written per chunk.
+const CHUNK: usize = 1 << 20;
 
-#[derive(Default)]
-struct Strings {
-    ids: HashMap<String, u32>,
-    list: Vec<String>,
+fn io(e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        Error::IndexFormat("file is truncated".into())
+    } else {
+        Error::IndexFormat(format!("read failed: {e}"))
+    }
 }
 
-impl Strings {
-    fn id(&mut self, s: Option<&str>) -> u32 {
-        let Some(s) = s else { return 0 };
-        if let Some(&id) = self.ids.get(s) {
-            return id;
+struct Out<W: Write> {
+    w: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> Out<W> {
+    fn flush_if_full(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.w.write_all(&self.buf)?;
+            self.buf.clear();
         }
-        self.list.push(s.to_owned());
-        let id = self.list.len() as u32;
-        self.ids.insert(s.to_owned(), id);
-        id
-    }
-}
-
-struct Out(Vec<u8>);
-
-impl Out {
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-    fn u16(&mut self, v: u16) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        Ok(())
     }
     fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.buf.extend_from_slice(&v.to_le_bytes());
     }
     fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.buf.extend_from_slice(&v.to_le_bytes());
     }
-    fn f64(&mut self, v: Option<f64>) {
-        self.0.extend_from_slice(&v.unwrap_or(f64::NAN).to_le_bytes());
+    fn f64(&mut self, v: f64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
     }
-    fn bytes(&mut self, b: &[u8]) {
+    fn bytes(&mut self, b: &[u8]) -> std::io::Result<()> {
         self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-    fn u32s(&mut self, v: &[u32]) {
-        self.u64(v.len() as u64);
-        for x in v {
-            self.u32(*x);
+        for part in b.chunks(CHUNK) {
+            self.buf.extend_from_slice(part);
+            self.flush_if_full()?;
         }
+        Ok(())
+    }
+    fn array<T: Copy, const N: usize>(
+        &mut self,
+        v: &[T],
+        le: impl Fn(T) -> [u8; N],
+    ) -> std::io::Result<()> {
+        self.u64(v.len() as u64);
+        for part in v.chunks(CHUNK / N) {
+            for x in part {
+                self.buf.extend_from_slice(&le(*x));
+            }
+            self.flush_if_full()?;
+        }
+        Ok(())
+    }
+    fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
+        self.array(v, u32::to_le_bytes)
+    }
+    fn u64s(&mut self, v: &[u64]) -> std::io::Result<()> {
+        self.array(v, u64::to_le_bytes)
+    }
+    fn strings(&mut self, t: &StringTable) -> std::io::Result<()> {
+        self.u64s(&t.ends)?;
+        self.bytes(t.blob.as_bytes())
+    }
+    fn finish(mut self) -> std::io::Result<()> {
+        self.w.write_all(&self.buf)?;
+        self.w.flush()
     }
 }
 
-struct In<'a> {
-    b: &'a [u8],
-    at: usize,
+struct In<R: Read> {
+    r: R,
+    buf: Vec<u8>,
+    /// Bytes left, when known: an array longer than this is refused before anything is allocated.
+    left: Option<u64>,
 }
 
-impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end =
-            self.at.checked_add(n).ok_or_else(|| Error::IndexFormat("length overflow".into()))?;
-        let s = self
-            .b
-            .get(self.at..end)
-            .ok_or_else(|| Error::IndexFormat("file is truncated".into()))?;
-        self.at = end;
-        Ok(s)
-    }
-    fn arr<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let s = self.take(N)?;
-        let mut a = [0u8; N];
-        a.copy_from_slice(s);
-        Ok(a)
+impl<R: Read> In<R> {
+    fn fill(&mut self, n: usize) -> Result<&[u8], Error> {
+        self.buf.resize(n, 0);
+        self.r.read_exact(&mut self.buf).map_err(|e| io(&e))?;
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(n as u64);
+        }
+        Ok(&self.buf)
     }
     fn u8(&mut self) -> Result<u8, Error> {
-        Ok(self.arr::<1>()?[0])
-    }
-    fn u16(&mut self) -> Result<u16, Error> {
-        Ok(u16::from_le_bytes(self.arr()?))
+        Ok(self.fill(1)?[0])
     }
     fn u32(&mut self) -> Result<u32, Error> {
-        Ok(u32::from_le_bytes(self.arr()?))
+        Ok(le32(self.fill(4)?))
     }
     fn u64(&mut self) -> Result<u64, Error> {
-        Ok(u64::from_le_bytes(self.arr()?))
+        Ok(le64(self.fill(8)?))
     }
-    fn f64(&mut self) -> Result<Option<f64>, Error> {
-        let v = f64::from_le_bytes(self.arr()?);
-        Ok((!v.is_nan()).then_some(v))
+    fn f64(&mut self) -> Result<f64, Error> {
+        Ok(f64::from_bits(self.u64()?))
     }
-    fn len(&mut self) -> Result<usize, Error> {
+    /// An array length, refused when `width`-byte items would not fit in memory.
+    fn len(&mut self, width: usize) -> Result<usize, Error> {
         let n = self.u64()?;
-        usize::try_from(n).map_err(|_| Error::IndexFormat("length too large".into()))
+        let fits = |bytes: u64| self.left.is_none_or(|left| bytes <= left);
+        match n.checked_mul(width as u64) {
+            Some(bytes) if !fits(bytes) => Err(Error::IndexFormat("file is truncated".into())),
+            Some(bytes) if bytes <= isize::MAX as u64 => Ok(n as usize),
+            _ => Err(Error::IndexFormat(format!("array of {n} items is too large"))),
+        }
     }
-    fn bytes(&mut self) -> Result<&'a [u8], Error> {
-        let n = self.len()?;
-        self.take(n)
+    /// Reads `n` fixed-width items in chunks, decoding each with `item`.
+    fn items<T>(&mut self, width: usize, item: impl Fn(&[u8]) -> T) -> Result<Vec<T>, Error> {
+        let n = self.len(width)?;
+        let mut out: Vec<T> = Vec::new();
+        let per_chunk = (CHUNK / width).max(1);
+        let mut left = n;
+        while left > 0 {
+            let take = left.min(per_chunk);
+            let known = self.left.is_some();
+            let chunk = self.fill(take * width)?;
+            if known && out.capacity() == 0 {
+                out.reserve_exact(n);
+            }
+            // With an unknown length, grow as the data arrives.
+            out.extend(chunk.chunks_exact(width).map(&item));
+            left -= take;
+        }
+        Ok(out)
     }
     fn u32s(&mut self) -> Result<Vec<u32>, Error> {
-        let n = self.len()?;
-        let raw = self
-            .take(n.checked_mul(4).ok_or_else(|| Error::IndexFormat("length overflow".into()))?)?;
-        Ok(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        self.items(4, le32)
+    }
+    fn u64s(&mut self) -> Result<Vec<u64>, Error> {
+        self.items(8, le64)
+    }
+    fn bytes(&mut self) -> Result<Vec<u8>, Error> {
+        let mut left = self.len(1)?;
+        let mut v: Vec<u8> = Vec::new();
+        while left > 0 {
+            let take = left.min(CHUNK);
+            v.extend_from_slice(self.fill(take)?);
+            left -= take;
+        }
+        Ok(v)
+    }
+    fn strings(&mut self) -> Result<StringTable, Error> {
+        let ends = self.u64s()?;
+        let blob = String::from_utf8(self.bytes()?)
+            .map_err(|_| Error::IndexFormat("strings are not UTF-8".into()))?;
+        let t = StringTable { blob, ends };
+        if !t.is_consistent() {
+            return Err(Error::IndexFormat("string offsets are inconsistent".into()));
+        }
+        Ok(t)
     }
 }
 
-fn text_fields(a: &Address) -> [Option<&str>; 18] {
-    let w = a.welsh.as_ref();
-    let lang = match &a.language {
-        Language::Unknown(code) => Some(code.as_str()),
-        _ => None,
-    };
-    [
-        a.organisation.as_deref(),
-        a.department.as_deref(),
-        a.sub_building.as_deref(),
-        a.building_name.as_deref(),
-        a.po_box.as_deref(),
-        a.dependent_thoroughfare.as_deref(),
-        a.thoroughfare.as_deref(),
-        a.double_dependent_locality.as_deref(),
-        a.dependent_locality.as_deref(),
-        a.post_town.as_deref(),
-        a.classification.as_deref(),
-        a.gss_code.as_deref(),
-        lang,
-        w.and_then(|w| w.dependent_thoroughfare.as_deref()),
-        w.and_then(|w| w.thoroughfare.as_deref()),
-        w.and_then(|w| w.double_dependent_locality.as_deref()),
-        w.and_then(|w| w.dependent_locality.as_deref()),
-        w.and_then(|w| w.post_town.as_deref()),
-    ]
+fn le32(b: &[u8]) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[..4]);
+    u32::from_le_bytes(a)
+}
+
+fn le64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+fn put_row(out: &mut Vec<u8>, r: &Row) {
+    out.extend_from_slice(&r.uprn.to_le_bytes());
+    out.extend_from_slice(&r.parent_uprn.to_le_bytes());
+    out.extend_from_slice(&r.easting.to_le_bytes());
+    out.extend_from_slice(&r.northing.to_le_bytes());
+    out.extend_from_slice(&r.udprn.to_le_bytes());
+    out.extend_from_slice(&r.postcode.to_le_bytes());
+    out.extend_from_slice(&r.building_number.to_le_bytes());
+    for t in r.text {
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+    out.extend_from_slice(&r.extra.to_le_bytes());
+    out.extend_from_slice(&r.custodian.to_le_bytes());
+    out.push(r.language);
+    out.push(0);
+}
+
+fn get_row(b: &[u8]) -> Row {
+    let u32_at = |i: usize| le32(&b[i..]);
+    let mut text = [0u32; field::COUNT];
+    for (k, t) in text.iter_mut().enumerate() {
+        *t = u32_at(44 + 4 * k);
+    }
+    let after = 44 + 4 * field::COUNT;
+    Row {
+        uprn: le64(b),
+        parent_uprn: le64(&b[8..]),
+        easting: f64::from_bits(le64(&b[16..])),
+        northing: f64::from_bits(le64(&b[24..])),
+        udprn: u32_at(32),
+        postcode: u32_at(36),
+        building_number: u32_at(40),
+        text,
+        extra: u32_at(after),
+        custodian: u16::from_le_bytes([b[after + 4], b[after + 5]]),
+        language: b[after + 6],
+    }
+}
+
+fn put_extra(out: &mut Vec<u8>, x: &Extra) {
+    for t in x.text {
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+    out.extend_from_slice(&x.lat.to_le_bytes());
+    out.extend_from_slice(&x.lng.to_le_bytes());
+}
+
+fn get_extra(b: &[u8]) -> Extra {
+    let mut text = [0u32; extra::COUNT];
+    for (k, t) in text.iter_mut().enumerate() {
+        *t = le32(&b[4 * k..]);
+    }
+    let at = 4 * extra::COUNT;
+    Extra { text, lat: f64::from_bits(le64(&b[at..])), lng: f64::from_bits(le64(&b[at + 8..])) }
 }
 
 impl Index {
-    /// Serialises the index (see the module docs for the format).
-    #[must_use]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut strings = Strings::default();
-        let mut rows = Out(Vec::with_capacity(self.addresses.len() * 128));
-        rows.u32(self.addresses.len() as u32);
-        for a in &self.addresses {
-            rows.u64(a.uprn.get());
-            rows.u32(a.udprn.unwrap_or(NONE32));
-            rows.u64(a.parent_uprn.map_or(0, Uprn::get));
-            let pc = a.postcode.map(|p| p.to_string());
-            rows.u32(strings.id(pc.as_deref()));
-            for f in text_fields(a) {
-                rows.u32(strings.id(f));
-            }
-            rows.u32(a.building_number.unwrap_or(NONE32));
-            rows.f64(a.coordinates.map(|c| c.easting));
-            rows.f64(a.coordinates.map(|c| c.northing));
-            rows.f64(a.source_lat_lng.map(|c| c.lat));
-            rows.f64(a.source_lat_lng.map(|c| c.lng));
-            rows.u16(a.local_custodian_code.unwrap_or(u16::MAX));
-            rows.u8(match a.language {
-                Language::En => 0,
-                Language::Cy => 1,
-                Language::Unknown(_) => 2,
-            });
+    /// Writes the index (see the module docs for the format).
+    ///
+    /// # Errors
+    /// Any error from `w`.
+    pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
+        let mut out = Out { w, buf: Vec::with_capacity(CHUNK + 4096) };
+        out.buf.extend_from_slice(MAGIC);
+        out.u32(VERSION);
+        out.strings(&self.strings)?;
+        out.u64(self.rows.len() as u64);
+        for r in &self.rows {
+            put_row(&mut out.buf, r);
+            out.flush_if_full()?;
         }
-        rows.u32(self.postcodes.len() as u32);
+        out.u64(self.extras.len() as u64);
+        for x in &self.extras {
+            put_extra(&mut out.buf, x);
+            out.flush_if_full()?;
+        }
+        out.u64(self.postcodes.len() as u64);
+        let mut district_ids = super::strings::Interner::default();
+        let mut districts: Vec<(u32, u32)> = Vec::with_capacity(self.postcodes.len());
         for p in &self.postcodes {
-            rows.u32(strings.id(Some(p.postcode.as_str())));
-            rows.f64(p.coordinates.map(|c| c.easting));
-            rows.f64(p.coordinates.map(|c| c.northing));
-            rows.u32(strings.id(p.admin_district.as_deref()));
-            rows.u32(strings.id(p.ward.as_deref()));
-            rows.u32(p.first);
-            rows.u32(p.count);
+            districts.push((
+                district_ids.id(p.admin_district.as_deref()),
+                district_ids.id(p.ward.as_deref()),
+            ));
+        }
+        let district_strings = district_ids.finish();
+        for (p, (d, w)) in self.postcodes.iter().zip(&districts) {
+            let text = p.postcode.as_str().as_bytes();
+            out.buf.push(text.len() as u8);
+            out.buf.extend_from_slice(text);
+            let (e, n) = p.coordinates.map_or((f64::NAN, f64::NAN), |c| (c.easting, c.northing));
+            out.f64(e);
+            out.f64(n);
+            out.u32(*d);
+            out.u32(*w);
+            out.u32(p.first);
+            out.u32(p.count);
+            out.flush_if_full()?;
+        }
+        out.strings(&district_strings)?;
+        out.u32s(&self.by_uprn)?;
+        for g in [&self.address_grid, &self.postcode_grid] {
+            out.u64s(&g.keys)?;
+            out.u32s(&g.starts)?;
+            out.u32s(&g.ids)?;
         }
         let s = &self.search;
-        rows.bytes(s.terms.as_fst().as_bytes());
-        rows.u32s(&s.postings_start);
-        rows.u32s(&s.postings);
-        rows.u32s(&s.doc_start);
-        rows.u32s(&s.doc_terms);
-        rows.u32s(&s.rank_doc);
-
-        let mut out = Out(Vec::with_capacity(rows.0.len() + strings.list.len() * 16 + 16));
-        out.0.extend_from_slice(MAGIC);
-        out.u32(VERSION);
-        out.u32(strings.list.len() as u32);
-        for t in &strings.list {
-            out.u32(t.len() as u32);
-            out.0.extend_from_slice(t.as_bytes());
-        }
-        out.0.extend_from_slice(&rows.0);
-        out.0
+        out.bytes(s.terms.as_fst().as_bytes())?;
+        out.strings(&s.term_text)?;
+        out.u32s(&s.postings_start)?;
+        out.u32s(&s.postings)?;
+        out.u32s(&s.doc_start)?;
+        out.u32s(&s.doc_terms)?;
+        out.u32s(&s.rank_doc)?;
+        out.finish()
     }
 
-    /// Writes the index to a file.
+    /// The index as bytes (see the module docs for the format).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_to(&mut v);
+        v
+    }
+
+    /// Writes the index to a file: to a temporary file beside it first, then renamed into place.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be written.
     pub fn save(&self, path: &std::path::Path) -> Result<(), Error> {
-        std::fs::write(path, self.to_bytes()).map_err(|e| Error::io(path.display(), e))
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = std::path::PathBuf::from(tmp);
+        let written = std::fs::File::create(&tmp).and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(CHUNK, f);
+            self.write_to(&mut w)?;
+            w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
+        });
+        written.and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(path.display(), e)
+        })
     }
 
     /// Opens a file written by [`Index::save`].
@@ -231,8 +353,9 @@ impl Index {
     /// # Errors
     /// [`Error::Io`] when unreadable, [`Error::IndexFormat`] when corrupt or from another version.
     pub fn open(path: &std::path::Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
-        Self::from_bytes(&bytes)
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+        let size = file.metadata().map_err(|e| Error::io(path.display(), e))?.len();
+        Self::read(std::io::BufReader::with_capacity(CHUNK, file), Some(size))
     }
 
     /// Reads the bytes of [`Index::to_bytes`].
@@ -240,8 +363,20 @@ impl Index {
     /// # Errors
     /// [`Error::IndexFormat`] when the bytes are not a valid index.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let mut r = In { b: bytes, at: 0 };
-        if r.take(8)? != MAGIC {
+        Self::read(bytes, Some(bytes.len() as u64))
+    }
+
+    /// Reads an index written by [`Index::write_to`].
+    ///
+    /// # Errors
+    /// [`Error::IndexFormat`] when the data is not a valid index or cannot be read.
+    pub fn read_from(r: impl Read) -> Result<Self, Error> {
+        Self::read(r, None)
+    }
+
+    fn read(r: impl Read, size: Option<u64>) -> Result<Self, Error> {
+        let mut r = In { r, buf: Vec::with_capacity(CHUNK), left: size };
+        if r.fill(8)? != MAGIC {
             return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
         }
         let version = r.u32()?;
@@ -250,152 +385,135 @@ impl Index {
                 "format version {version}, expected {VERSION}"
             )));
         }
-        let n_strings = r.u32()? as usize;
-        let mut strings: Vec<String> = Vec::with_capacity(n_strings.min(bytes.len()));
-        for _ in 0..n_strings {
-            let len = r.u32()? as usize;
-            let raw = r.take(len)?;
-            strings.push(
-                std::str::from_utf8(raw)
-                    .map_err(|_| Error::IndexFormat("string is not UTF-8".into()))?
-                    .to_owned(),
-            );
-        }
-        let text = |id: u32| -> Result<Option<String>, Error> {
-            if id == 0 {
-                return Ok(None);
-            }
-            strings
-                .get(id as usize - 1)
-                .cloned()
-                .map(Some)
-                .ok_or_else(|| Error::IndexFormat(format!("string id {id} out of range")))
-        };
-        let parse_pc = |s: Option<String>| -> Result<Option<Postcode>, Error> {
-            s.map(|s| {
-                Postcode::parse_historic(&s)
-                    .map_err(|e| Error::IndexFormat(format!("postcode {s:?}: {e}")))
-            })
-            .transpose()
-        };
-        let n_addr = r.u32()? as usize;
-        let mut addresses: Vec<Address> = Vec::with_capacity(n_addr.min(bytes.len() / 64));
-        for _ in 0..n_addr {
-            let uprn = Uprn::new(r.u64()?).map_err(|e| Error::IndexFormat(e.to_string()))?;
-            let mut a = Address::new(uprn);
-            a.udprn = Some(r.u32()?).filter(|&v| v != NONE32);
-            a.parent_uprn = Uprn::new(r.u64()?).ok();
-            a.postcode = parse_pc(text(r.u32()?)?)?;
-            let mut f: Vec<Option<String>> = Vec::with_capacity(18);
-            for _ in 0..18 {
-                f.push(text(r.u32()?)?);
-            }
-            let mut it = f.into_iter();
-            let mut next = || it.next().flatten();
-            a.organisation = next();
-            a.department = next();
-            a.sub_building = next();
-            a.building_name = next();
-            a.po_box = next();
-            a.dependent_thoroughfare = next();
-            a.thoroughfare = next();
-            a.double_dependent_locality = next();
-            a.dependent_locality = next();
-            a.post_town = next();
-            a.classification = next();
-            a.gss_code = next();
-            let unknown_lang = next();
-            let welsh = WelshNames {
-                dependent_thoroughfare: next(),
-                thoroughfare: next(),
-                double_dependent_locality: next(),
-                dependent_locality: next(),
-                post_town: next(),
-            };
-            if welsh != WelshNames::default() {
-                a.welsh = Some(welsh);
-            }
-            a.building_number = Some(r.u32()?).filter(|&v| v != NONE32);
-            a.coordinates = match (r.f64()?, r.f64()?) {
-                (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
-                _ => None,
-            };
-            a.source_lat_lng = match (r.f64()?, r.f64()?) {
-                (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
-                _ => None,
-            };
-            a.local_custodian_code = Some(r.u16()?).filter(|&v| v != u16::MAX);
-            a.language = match r.u8()? {
-                0 => Language::En,
-                1 => Language::Cy,
-                _ => Language::Unknown(unknown_lang.unwrap_or_default()),
-            };
-            addresses.push(a);
-        }
-        let n_pc = r.u32()? as usize;
-        let mut postcodes: Vec<PostcodeRecord> = Vec::with_capacity(n_pc.min(bytes.len() / 32));
+        let strings = r.strings()?;
+        let rows = r.items(ROW_LEN, get_row)?;
+        let extras = r.items(EXTRA_LEN, get_extra)?;
+        let n_pc = r.len(32)?;
+        let mut postcodes: Vec<(PostcodeRecord, u32, u32)> = Vec::new();
         for _ in 0..n_pc {
-            let postcode = parse_pc(text(r.u32()?)?)?
-                .ok_or_else(|| Error::IndexFormat("postcode row without a postcode".into()))?;
-            let coordinates = match (r.f64()?, r.f64()?) {
-                (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
-                _ => None,
-            };
-            let admin_district = text(r.u32()?)?;
-            let ward = text(r.u32()?)?;
-            let first = r.u32()?;
-            let count = r.u32()?;
-            if first as usize + count as usize > addresses.len() {
+            let len = r.u8()? as usize;
+            let text = String::from_utf8_lossy(r.fill(len)?).into_owned();
+            let postcode = Postcode::parse_historic(&text)
+                .map_err(|e| Error::IndexFormat(format!("postcode {text:?}: {e}")))?;
+            let (e, n) = (r.f64()?, r.f64()?);
+            let (district, ward) = (r.u32()?, r.u32()?);
+            let (first, count) = (r.u32()?, r.u32()?);
+            if first as usize + count as usize > rows.len() {
                 return Err(Error::IndexFormat("postcode address range out of bounds".into()));
             }
-            postcodes.push(PostcodeRecord {
+            let record = PostcodeRecord {
                 postcode,
-                coordinates,
-                admin_district,
-                ward,
+                coordinates: coordinates(e, n),
+                admin_district: None,
+                ward: None,
                 first,
                 count,
-            });
+            };
+            postcodes.push((record, district, ward));
         }
-        let fst_bytes = r.bytes()?.to_vec();
+        let district_strings = r.strings()?;
+        let known = |id: u32| id == 0 || (id as usize) <= district_strings.len();
+        if !postcodes.iter().all(|(_, d, w)| known(*d) && known(*w)) {
+            return Err(Error::IndexFormat("postcode district id out of range".into()));
+        }
+        let postcodes: Vec<PostcodeRecord> = postcodes
+            .into_iter()
+            .map(|(mut p, d, w)| {
+                p.admin_district = district_strings.get(d).map(str::to_owned);
+                p.ward = district_strings.get(w).map(str::to_owned);
+                p
+            })
+            .collect();
+        if !postcodes.windows(2).all(|w| w[0].postcode < w[1].postcode) {
+            return Err(Error::IndexFormat("postcodes are not in order".into()));
+        }
+        let by_uprn = r.u32s()?;
+        let mut grids = [Grid::default(), Grid::default()];
+        for g in &mut grids {
+            g.keys = r.u64s()?;
+            g.starts = r.u32s()?;
+            g.ids = r.u32s()?;
+        }
+        let [address_grid, postcode_grid] = grids;
+        let fst_bytes = r.bytes()?;
         let terms =
             Map::new(fst_bytes).map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
-        let mut term_text: Vec<String> = Vec::with_capacity(terms.len());
-        let mut stream = terms.stream();
-        while let Some((k, _)) = stream.next() {
-            term_text.push(String::from_utf8_lossy(k).into_owned());
-        }
-        let postings_start = r.u32s()?;
-        let postings = r.u32s()?;
-        let doc_start = r.u32s()?;
-        let doc_terms = r.u32s()?;
-        let rank_doc = r.u32s()?;
-        let mut seen = vec![false; addresses.len()];
-        let permutation = rank_doc.len() == addresses.len()
-            && rank_doc
-                .iter()
-                .all(|&d| seen.get_mut(d as usize).is_some_and(|s| !std::mem::replace(s, true)));
-        let consistent = postings_start.len() == term_text.len() + 1
-            && postings_start.last().is_some_and(|&e| e as usize == postings.len())
-            && doc_start.len() == addresses.len() + 1
-            && doc_start.last().is_some_and(|&e| e as usize == doc_terms.len())
-            && postings.iter().all(|&d| (d as usize) < addresses.len())
-            && doc_terms.iter().all(|&t| (t as usize) < term_text.len())
-            && postings_start.windows(2).all(|w| w[0] <= w[1])
-            && doc_start.windows(2).all(|w| w[0] <= w[1])
-            && permutation;
-        if !consistent {
-            return Err(Error::IndexFormat("search arrays are inconsistent".into()));
-        }
+        let term_text = r.strings()?;
         let search = SearchIndex {
             terms,
             term_text,
-            postings_start,
-            postings,
-            doc_start,
-            doc_terms,
-            rank_doc,
+            postings_start: r.u32s()?,
+            postings: r.u32s()?,
+            doc_start: r.u32s()?,
+            doc_terms: r.u32s()?,
+            rank_doc: r.u32s()?,
         };
-        Ok(Self::assemble(addresses, postcodes, search))
+        let index =
+            Self { strings, rows, extras, postcodes, by_uprn, address_grid, postcode_grid, search };
+        index.check()?;
+        Ok(index)
+    }
+
+    /// Every id and range in bounds, so lookups on a loaded index cannot go astray.
+    fn check(&self) -> Result<(), Error> {
+        let bad = |what: &str| Err(Error::IndexFormat(format!("{what} are inconsistent")));
+        let n_strings = self.strings.len();
+        let string_ok = |id: u32| (id as usize) <= n_strings;
+        let rows_ok = self.rows.iter().all(|r| {
+            Uprn::new(r.uprn).is_ok()
+                && (r.parent_uprn == 0 || Uprn::new(r.parent_uprn).is_ok())
+                && (r.postcode == NONE32 || (r.postcode as usize) < self.postcodes.len())
+                && (r.extra == NONE32 || (r.extra as usize) < self.extras.len())
+                && r.text.iter().all(|&t| string_ok(t))
+                && r.language <= 2
+        });
+        if !rows_ok {
+            return bad("address rows");
+        }
+        if !self.extras.iter().all(|x| x.text.iter().all(|&t| string_ok(t))) {
+            return bad("address extras");
+        }
+        let n = self.rows.len();
+        let mut seen = vec![false; n];
+        let permutation = self.by_uprn.len() == n
+            && self
+                .by_uprn
+                .iter()
+                .all(|&i| seen.get_mut(i as usize).is_some_and(|s| !std::mem::replace(s, true)))
+            && self
+                .by_uprn
+                .windows(2)
+                .all(|w| self.rows[w[0] as usize].uprn < self.rows[w[1] as usize].uprn);
+        if !permutation {
+            return bad("UPRN order");
+        }
+        if !self.address_grid.is_consistent(n)
+            || !self.postcode_grid.is_consistent(self.postcodes.len())
+        {
+            return bad("grids");
+        }
+        let s = &self.search;
+        let n_terms = s.term_text.len();
+        seen.fill(false);
+        let ranks_ok = s.rank_doc.len() == n
+            && s.rank_doc
+                .iter()
+                .all(|&d| seen.get_mut(d as usize).is_some_and(|s| !std::mem::replace(s, true)));
+        let consistent = s.terms.len() == n_terms
+            && s.postings_start.len() == n_terms + 1
+            && s.postings_start.last().is_some_and(|&e| e as usize == s.postings.len())
+            && s.doc_start.len() == n + 1
+            && s.doc_start.first() == Some(&0)
+            && s.postings_start.first() == Some(&0)
+            && s.doc_start.last().is_some_and(|&e| e as usize == s.doc_terms.len())
+            && s.postings.iter().all(|&d| (d as usize) < n)
+            && s.doc_terms.iter().all(|&t| (t as usize) < n_terms)
+            && s.postings_start.windows(2).all(|w| w[0] <= w[1])
+            && s.doc_start.windows(2).all(|w| w[0] <= w[1])
+            && ranks_ok;
+        if !consistent {
+            return bad("search arrays");
+        }
+        Ok(())
     }
 }

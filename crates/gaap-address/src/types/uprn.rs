@@ -50,6 +50,11 @@ impl Uprn {
         }
     }
 
+    /// From a value the index has already checked.
+    pub(crate) const fn checked_before(value: u64) -> Self {
+        Self(value)
+    }
+
     /// The integer value.
     #[must_use]
     pub const fn get(self) -> u64 {

@@ -17,7 +17,7 @@ fn embedded_has_westminster_with_gss_and_synthetic_addresses() {
     assert_eq!(gaap_address::admin_district(&pc("M1 1AE")), None);
     let rec = index.postcode(&palace).unwrap();
     assert_eq!(rec.coordinates, Some(Coordinates::new(529_090.0, 179_645.0)));
-    for a in index.addresses().iter().take(500) {
+    for a in index.addresses().take(500) {
         assert!(a.uprn.get() >= synth::FIRST_UPRN, "synthetic UPRN range");
     }
 }
@@ -28,7 +28,7 @@ fn lookup_by_postcode_uprn_and_nearest() {
     let at = index.by_postcode(&pc("SW1A 1AA"));
     assert!(!at.is_empty());
     let first = &at[0];
-    assert_eq!(index.by_uprn(first.uprn).unwrap(), first);
+    assert_eq!(index.by_uprn(first.uprn).as_ref(), Some(first));
     assert!(index.by_uprn(Uprn::new(1).unwrap()).is_none());
     let c = first.coordinates.unwrap();
     let (near, d) = index.nearest(c, 100.0).unwrap();
@@ -44,7 +44,6 @@ fn typeahead_finds_with_typos_and_prefixes() {
     let index = embedded();
     let target = index
         .addresses()
-        .iter()
         .find(|a| a.building_number.is_some() && a.thoroughfare.is_some())
         .unwrap();
     let street = target.thoroughfare.clone().unwrap();
@@ -73,11 +72,8 @@ fn typeahead_finds_with_typos_and_prefixes() {
 #[test]
 fn matching_messy_strings() {
     let index = embedded();
-    let target = index
-        .addresses()
-        .iter()
-        .find(|a| a.sub_building.is_some() && a.building_name.is_some())
-        .unwrap();
+    let target =
+        index.addresses().find(|a| a.sub_building.is_some() && a.building_name.is_some()).unwrap();
     let clean = target.single_line();
     let r = index.match_address(&clean, MatchOptions::default());
     assert_eq!(r.uprn, Some(target.uprn), "{clean}");
@@ -101,7 +97,7 @@ fn save_and_open_round_trip() {
     index.save(&path).unwrap();
     let back = Index::open(&path).unwrap();
     assert_eq!(back.len(), index.len());
-    assert_eq!(back.addresses(), index.addresses());
+    assert!(back.addresses().eq(index.addresses()));
     assert_eq!(back.postcodes(), index.postcodes());
     let q = "1 high street";
     let a: Vec<_> = index.search(q, 5).iter().map(|h| h.address.uprn).collect();
@@ -164,4 +160,74 @@ fn synth_is_deterministic() {
         builder.add_address(x);
     }
     assert_eq!(builder.build().len(), 500);
+}
+
+/// Every component, including the rare ones kept outside the compact rows, survives build, save and open.
+#[test]
+fn every_component_round_trips() {
+    let mut full = gaap_address::Address::new(Uprn::new(10_033_544_614).unwrap());
+    full.udprn = Some(23_747_771);
+    full.parent_uprn = Some(Uprn::new(10_033_544_600).unwrap());
+    full.organisation = Some("CABINET OFFICE".into());
+    full.department = Some("GOVERNMENT DIGITAL SERVICE".into());
+    full.sub_building = Some("FLAT 10".into());
+    full.building_name = Some("THE WHITE CHAPEL BUILDING".into());
+    full.building_number = Some(10);
+    full.po_box = Some("PO BOX 123".into());
+    full.dependent_thoroughfare = Some("WHITECHAPEL MEWS".into());
+    full.thoroughfare = Some("WHITECHAPEL HIGH STREET".into());
+    full.double_dependent_locality = Some("ALDGATE EAST".into());
+    full.dependent_locality = Some("ALDGATE".into());
+    full.post_town = Some("LONDON".into());
+    full.postcode = Some(pc("E1 8QS"));
+    full.coordinates = Some(Coordinates::new(533_912.31, 181_404.5));
+    full.source_lat_lng = Some(gaap_address::LatLng { lat: 51.515_21, lng: -0.071_45 });
+    full.classification = Some("CO01".into());
+    full.local_custodian_code = Some(5900);
+    full.gss_code = Some("E09000030".into());
+    full.welsh =
+        Some(gaap_address::WelshNames { post_town: Some("LLUNDAIN".into()), ..Default::default() });
+    let mut other = gaap_address::Address::new(Uprn::new(5).unwrap());
+    other.language = gaap_address::Language::Unknown("GD".into());
+    other.postcode = Some(pc("E1 8QS"));
+    other.building_number = Some(2);
+    let mut b = IndexBuilder::new();
+    b.add_address(full.clone());
+    b.add_address(other.clone());
+    let index = b.build();
+    let back = Index::from_bytes(&index.to_bytes()).unwrap();
+    for i in [&index, &back] {
+        assert_eq!(i.by_uprn(full.uprn).as_ref(), Some(&full));
+        assert_eq!(i.by_uprn(other.uprn).as_ref(), Some(&other));
+        assert_eq!(i.by_postcode(&pc("E1 8QS")).len(), 2);
+        assert_eq!(i.admin_district(&pc("E1 8QS")), Some("E09000030"));
+        assert_eq!(i.search("white chapel bui", 1)[0].address.uprn, full.uprn);
+        assert_eq!(i.search("llundain", 1)[0].address.uprn, full.uprn);
+    }
+}
+
+/// A damaged file is refused with an error, wherever the damage is; it never panics.
+#[test]
+fn damaged_files_are_refused() {
+    let mut b = IndexBuilder::new();
+    for a in synth::generate(&synth::seed_postcodes_for(300, 4), 300, 4) {
+        b.add_address(a);
+    }
+    let bytes = b.build().to_bytes();
+    assert!(Index::from_bytes(&bytes).is_ok());
+    let step = (bytes.len() / 500).max(1);
+    for cut in (0..bytes.len()).step_by(step) {
+        assert!(Index::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    // Flipped bytes either still describe a valid index or are refused; the read must not panic.
+    let mut refused = 0;
+    for at in (12..bytes.len()).step_by(step) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0xA5;
+        if Index::from_bytes(&bad).is_err() {
+            refused += 1;
+        }
+        let _ = Index::read_from(bad.as_slice()).map(|i| i.search("high st", 3));
+    }
+    assert!(refused > 0);
 }
