@@ -132,6 +132,10 @@ fn latency_report(label: &str, index: &Index) {
 }
 
 fn council(c: &mut Criterion) {
+    if let Some(path) = std::env::var_os("GAAP_BENCH_INDEX") {
+        national(c, std::path::Path::new(&path));
+        return;
+    }
     let (index, took) = build(COUNCIL, 1);
     eprintln!(
         "council build: {} addresses, {} postcodes in {took:?}",
@@ -166,10 +170,7 @@ fn council(c: &mut Criterion) {
     });
     g.finish();
 
-    if let Some(path) = std::env::var_os("GAAP_BENCH_INDEX") {
-        drop(index);
-        national(c, std::path::Path::new(&path));
-    } else if let Some(n) =
+    if let Some(n) =
         std::env::var("GAAP_BENCH_ADDRESSES").ok().and_then(|v| v.parse::<usize>().ok())
     {
         drop(index);

@@ -260,6 +260,46 @@ impl SearchIndex {
     }
 }
 
+/// Calls `visit` with each value in every list (all sorted ascending), in ascending order, until it returns
+/// false.
+fn leapfrog(lists: &[&[u32]], mut visit: impl FnMut(u32) -> bool) {
+    let mut at = vec![0usize; lists.len()];
+    let mut target = 0u32;
+    loop {
+        let mut agreed = true;
+        for (list, pos) in lists.iter().zip(at.iter_mut()) {
+            *pos = seek(list, *pos, target);
+            let Some(&v) = list.get(*pos) else { return };
+            if v > target {
+                target = v;
+                agreed = false;
+            }
+        }
+        if agreed {
+            if !visit(target) {
+                return;
+            }
+            let Some(next) = target.checked_add(1) else { return };
+            target = next;
+        }
+    }
+}
+
+/// The first position at or after `from` whose value is at least `target` (galloping search).
+fn seek(list: &[u32], from: usize, target: u32) -> usize {
+    let rest = list.get(from..).unwrap_or_default();
+    if rest.first().is_none_or(|&v| v >= target) {
+        return from;
+    }
+    let (mut lo, mut step) = (0usize, 1usize);
+    while lo + step < rest.len() && rest[lo + step] < target {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step + 1).min(rest.len());
+    from + lo + rest[lo..hi].partition_point(|&v| v < target)
+}
+
 /// Temporary term ids, in order of first sight.
 #[derive(Default)]
 struct TermIds {
@@ -541,20 +581,15 @@ impl Index {
             // Later ranks have more terms (or equal terms and a later id), so they lose every tie.
             !(early && heap.len() >= limit && heap.peek().is_some_and(|w| w.0.score >= upper))
         };
-        if let Some(t) = single[first] {
-            for &rank in s.postings_of(t) {
-                if !visit(rank) {
-                    break;
-                }
-            }
-        } else if dfs[first].saturating_mul(4) >= s.docs() {
-            // A broad prefix (`S`): walking every rank and checking terms beats merging thousands of lists.
-            for rank in 0..s.docs() as u32 {
-                if !visit(rank) {
-                    break;
-                }
-            }
-        } else {
+        // Tokens that match through one term are intersected list against list (leapfrog), so `28 MEADOW`
+        // visits the few addresses with both words, not every address numbered 28.
+        let mut lists: Vec<&[u32]> = single.iter().flatten().map(|&t| s.postings_of(t)).collect();
+        let shortest = lists.iter().map(|l| l.len()).min().unwrap_or(usize::MAX);
+        let merged: Vec<u32>;
+        if single[first].is_none()
+            && dfs[first] < shortest
+            && dfs[first].saturating_mul(4) < s.docs()
+        {
             let mut ranks: Vec<u32> = Vec::with_capacity(dfs[first].min(MAX_SCAN));
             for &t in expansions[first].keys() {
                 ranks.extend_from_slice(s.postings_of(t));
@@ -564,11 +599,18 @@ impl Index {
             }
             ranks.sort_unstable();
             ranks.dedup();
-            for rank in ranks {
+            merged = ranks;
+            lists.push(&merged);
+        }
+        if lists.is_empty() {
+            // Only broad prefixes (`S`): walking every rank and checking terms beats merging thousands of lists.
+            for rank in 0..s.docs() as u32 {
                 if !visit(rank) {
                     break;
                 }
             }
+        } else {
+            leapfrog(&lists, visit);
         }
         let mut out: Vec<Ranked> = heap.into_iter().map(|r| r.0).collect();
         out.sort_by(|a, b| b.cmp(a));
@@ -917,6 +959,37 @@ mod tests {
         let mut b = IndexBuilder::new();
         synth::generate_with(&seeds, n, 3, |a| b.add_address(a));
         b.build()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn leapfrog_is_sorted_intersection(
+            a in proptest::collection::btree_set(0u32..400, 0..120),
+            b in proptest::collection::btree_set(0u32..400, 0..120),
+            c in proptest::collection::btree_set(0u32..400, 0..120),
+        ) {
+            let lists: Vec<Vec<u32>> = [&a, &b, &c].iter().map(|s| s.iter().copied().collect()).collect();
+            let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let mut got = Vec::new();
+            super::leapfrog(&refs, |v| { got.push(v); true });
+            let want: Vec<u32> = a.iter().filter(|v| b.contains(v) && c.contains(v)).copied().collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn leapfrog_stops_when_asked() {
+        let all: Vec<u32> = (0..100).collect();
+        let evens: Vec<u32> = (0..100).step_by(2).collect();
+        let mut seen = Vec::new();
+        super::leapfrog(&[&all, &evens], |v| {
+            seen.push(v);
+            seen.len() < 3
+        });
+        assert_eq!(seen, [0, 2, 4]);
+        assert_eq!(super::seek(&evens, 0, 51), 26);
+        assert_eq!(super::seek(&evens, 30, 0), 30);
+        assert_eq!(super::seek(&evens, 0, 1000), 50);
     }
 
     #[test]

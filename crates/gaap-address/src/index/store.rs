@@ -1,26 +1,31 @@
 //! The saved index file: the in-memory arrays written out in order, little-endian, and read back in large
-//! chunks (no per-address parsing or allocation, so a national index loads in seconds).
+//! chunks on two threads (no per-address parsing or allocation, so a national index loads in seconds).
 //!
 //! Layout (format version 3; every integer little-endian, every array prefixed by its `u64` length):
 //! - magic `GAAPADDR`, version `u32`;
-//! - strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
-//! - address rows, 92 bytes each: UPRN, parent UPRN (`u64`, 0 = none), easting, northing (`f64`, NaN = none),
-//!   UDPRN, postcode record, building number (`u32`, `u32::MAX` = none), ten string ids (organisation,
-//!   sub-building, building name, dependent thoroughfare, thoroughfare, double dependent locality,
-//!   dependent locality, post town, classification, GSS code), extras index, custodian (`u16`), language (`u8`:
-//!   0 EN, 1 CY, 2 other) and one pad byte;
-//! - extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
-//!   source latitude and longitude (`f64`);
-//! - postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward string ids, first
-//!   row and row count;
-//! - rows in UPRN order (`u32`s);
-//! - the address and postcode grids: cell keys (`u64`s), cell starts and ids (`u32`s);
-//! - search: the `fst` term dictionary bytes, the term strings, then postings starts, postings (ranks),
-//!   per-address term starts, per-address terms and the rank-to-address permutation (`u32`s).
+//! - twelve sections, in this order:
+//!   1. strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
+//!   2. address rows, 92 bytes each: UPRN, parent UPRN (`u64`, 0 = none), easting, northing (`f64`, NaN =
+//!      none), UDPRN, postcode record, building number (`u32`, `u32::MAX` = none), ten string ids
+//!      (organisation, sub-building, building name, dependent thoroughfare, thoroughfare, double dependent
+//!      locality, dependent locality, post town, classification, GSS code), extras index, custodian (`u16`),
+//!      language (`u8`: 0 EN, 1 CY, 2 other) and one pad byte;
+//!   3. extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
+//!      source latitude and longitude (`f64`);
+//!   4. postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward ids, first row
+//!      and row count; then the district and ward strings;
+//!   5. rows in UPRN order (`u32`s);
+//!   6. the address and postcode grids: cell keys (`u64`s), cell starts and ids (`u32`s) for each;
+//!   7. the `fst` term dictionary bytes and the term strings;
+//!   8. to 12. postings starts, postings (ranks), per-address term starts, per-address terms and the
+//!      rank-to-address permutation (`u32`s);
+//! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes and
+//!   terms (`u64`s), and `GAAPTOC3`.
 //!
-//! Loading checks every id and range, so a corrupt file gives [`Error::IndexFormat`], never a panic.
+//! Loading checks every id and range against the footer's counts, so a damaged file gives
+//! [`Error::IndexFormat`], never a panic.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use fst::Map;
 
@@ -32,6 +37,10 @@ use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 const MAGIC: &[u8; 8] = b"GAAPADDR";
+const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC3";
+const SECTIONS: usize = 12;
+const COUNTS: usize = 5;
+const FOOTER_LEN: usize = 8 * (SECTIONS + COUNTS) + 8;
 const VERSION: u32 = 3;
 const ROW_LEN: usize = 8 * 4 + 4 * 3 + 4 * field::COUNT + 4 + 2 + 1 + 1;
 const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
@@ -49,15 +58,21 @@ fn io(e: &std::io::Error) -> Error {
 struct Out<W: Write> {
     w: W,
     buf: Vec<u8>,
+    flushed: u64,
+    sections: Vec<u64>,
 }
 
 impl<W: Write> Out<W> {
     fn flush_if_full(&mut self) -> std::io::Result<()> {
         if self.buf.len() >= CHUNK {
             self.w.write_all(&self.buf)?;
+            self.flushed += self.buf.len() as u64;
             self.buf.clear();
         }
         Ok(())
+    }
+    fn section(&mut self) {
+        self.sections.push(self.flushed + self.buf.len() as u64);
     }
     fn u32(&mut self, v: u32) {
         self.buf.extend_from_slice(&v.to_le_bytes());
@@ -109,17 +124,15 @@ impl<W: Write> Out<W> {
 struct In<R: Read> {
     r: R,
     buf: Vec<u8>,
-    /// Bytes left, when known: an array longer than this is refused before anything is allocated.
-    left: Option<u64>,
+    /// Bytes left in the section: an array longer than this is refused before anything is allocated.
+    left: u64,
 }
 
 impl<R: Read> In<R> {
     fn fill(&mut self, n: usize) -> Result<&[u8], Error> {
         self.buf.resize(n, 0);
         self.r.read_exact(&mut self.buf).map_err(|e| io(&e))?;
-        if let Some(left) = &mut self.left {
-            *left = left.saturating_sub(n as u64);
-        }
+        self.left = self.left.saturating_sub(n as u64);
         Ok(&self.buf)
     }
     fn u8(&mut self) -> Result<u8, Error> {
@@ -137,7 +150,7 @@ impl<R: Read> In<R> {
     /// An array length, refused when `width`-byte items would not fit in memory.
     fn len(&mut self, width: usize) -> Result<usize, Error> {
         let n = self.u64()?;
-        let fits = |bytes: u64| self.left.is_none_or(|left| bytes <= left);
+        let fits = |bytes: u64| bytes <= self.left;
         match n.checked_mul(width as u64) {
             Some(bytes) if !fits(bytes) => Err(Error::IndexFormat("file is truncated".into())),
             Some(bytes) if bytes <= isize::MAX as u64 => Ok(n as usize),
@@ -152,12 +165,10 @@ impl<R: Read> In<R> {
         let mut left = n;
         while left > 0 {
             let take = left.min(per_chunk);
-            let known = self.left.is_some();
             let chunk = self.fill(take * width)?;
-            if known && out.capacity() == 0 {
+            if out.capacity() == 0 {
                 out.reserve_exact(n);
             }
-            // With an unknown length, grow as the data arrives.
             out.extend(chunk.chunks_exact(width).map(&item));
             left -= take;
         }
@@ -178,6 +189,63 @@ impl<R: Read> In<R> {
             left -= take;
         }
         Ok(v)
+    }
+    /// `u32`s that must all be below `n`.
+    fn u32s_below(&mut self, n: usize) -> Result<Vec<u32>, Error> {
+        let v = self.u32s()?;
+        if v.iter().any(|&x| x as usize >= n) {
+            return Err(Error::IndexFormat("an id is out of range".into()));
+        }
+        Ok(v)
+    }
+    fn grid(&mut self, n: usize) -> Result<Grid, Error> {
+        let g = Grid { keys: self.u64s()?, starts: self.u32s()?, ids: self.u32s()? };
+        if !g.is_consistent(n) {
+            return Err(Error::IndexFormat("grids are inconsistent".into()));
+        }
+        Ok(g)
+    }
+    fn postcodes(&mut self, n_rows: usize) -> Result<Vec<PostcodeRecord>, Error> {
+        let n = self.len(32)?;
+        let mut postcodes: Vec<(PostcodeRecord, u32, u32)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = self.u8()? as usize;
+            let text = String::from_utf8_lossy(self.fill(len)?).into_owned();
+            let postcode = Postcode::parse_historic(&text)
+                .map_err(|e| Error::IndexFormat(format!("postcode {text:?}: {e}")))?;
+            let (e, n) = (self.f64()?, self.f64()?);
+            let (district, ward) = (self.u32()?, self.u32()?);
+            let (first, count) = (self.u32()?, self.u32()?);
+            if first as usize + count as usize > n_rows {
+                return Err(Error::IndexFormat("postcode address range out of bounds".into()));
+            }
+            let record = PostcodeRecord {
+                postcode,
+                coordinates: coordinates(e, n),
+                admin_district: None,
+                ward: None,
+                first,
+                count,
+            };
+            postcodes.push((record, district, ward));
+        }
+        let names = self.strings()?;
+        let known = |id: u32| (id as usize) <= names.len();
+        if !postcodes.iter().all(|(_, d, w)| known(*d) && known(*w)) {
+            return Err(Error::IndexFormat("postcode district id out of range".into()));
+        }
+        let postcodes: Vec<PostcodeRecord> = postcodes
+            .into_iter()
+            .map(|(mut p, d, w)| {
+                p.admin_district = names.get(d).map(str::to_owned);
+                p.ward = names.get(w).map(str::to_owned);
+                p
+            })
+            .collect();
+        if !postcodes.windows(2).all(|w| w[0].postcode < w[1].postcode) {
+            return Err(Error::IndexFormat("postcodes are not in order".into()));
+        }
+        Ok(postcodes)
     }
     fn strings(&mut self) -> Result<StringTable, Error> {
         let ends = self.u64s()?;
@@ -242,6 +310,15 @@ fn get_row(b: &[u8]) -> Row {
     }
 }
 
+fn row_ok(r: &Row, n_strings: usize, n_postcodes: usize, n_extras: usize) -> bool {
+    Uprn::new(r.uprn).is_ok()
+        && (r.parent_uprn == 0 || Uprn::new(r.parent_uprn).is_ok())
+        && (r.postcode == NONE32 || (r.postcode as usize) < n_postcodes)
+        && (r.extra == NONE32 || (r.extra as usize) < n_extras)
+        && r.text.iter().all(|&t| (t as usize) <= n_strings)
+        && r.language <= 2
+}
+
 fn put_extra(out: &mut Vec<u8>, x: &Extra) {
     for t in x.text {
         out.extend_from_slice(&t.to_le_bytes());
@@ -265,20 +342,25 @@ impl Index {
     /// # Errors
     /// Any error from `w`.
     pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
-        let mut out = Out { w, buf: Vec::with_capacity(CHUNK + 4096) };
+        let mut out =
+            Out { w, buf: Vec::with_capacity(CHUNK + 4096), flushed: 0, sections: Vec::new() };
         out.buf.extend_from_slice(MAGIC);
         out.u32(VERSION);
+        out.section();
         out.strings(&self.strings)?;
+        out.section();
         out.u64(self.rows.len() as u64);
         for r in &self.rows {
             put_row(&mut out.buf, r);
             out.flush_if_full()?;
         }
+        out.section();
         out.u64(self.extras.len() as u64);
         for x in &self.extras {
             put_extra(&mut out.buf, x);
             out.flush_if_full()?;
         }
+        out.section();
         out.u64(self.postcodes.len() as u64);
         let mut district_ids = super::strings::Interner::default();
         let mut districts: Vec<(u32, u32)> = Vec::with_capacity(self.postcodes.len());
@@ -303,20 +385,35 @@ impl Index {
             out.flush_if_full()?;
         }
         out.strings(&district_strings)?;
+        out.section();
         out.u32s(&self.by_uprn)?;
+        out.section();
         for g in [&self.address_grid, &self.postcode_grid] {
             out.u64s(&g.keys)?;
             out.u32s(&g.starts)?;
             out.u32s(&g.ids)?;
         }
         let s = &self.search;
+        out.section();
         out.bytes(s.terms.as_fst().as_bytes())?;
         out.strings(&s.term_text)?;
-        out.u32s(&s.postings_start)?;
-        out.u32s(&s.postings)?;
-        out.u32s(&s.doc_start)?;
-        out.u32s(&s.doc_terms)?;
-        out.u32s(&s.rank_doc)?;
+        for v in [&s.postings_start, &s.postings, &s.doc_start, &s.doc_terms, &s.rank_doc] {
+            out.section();
+            out.u32s(v)?;
+        }
+        for at in std::mem::take(&mut out.sections) {
+            out.u64(at);
+        }
+        for n in [
+            self.strings.len(),
+            self.rows.len(),
+            self.extras.len(),
+            self.postcodes.len(),
+            s.term_text.len(),
+        ] {
+            out.u64(n as u64);
+        }
+        out.buf.extend_from_slice(FOOTER_MAGIC);
         out.finish()
     }
 
@@ -348,14 +445,13 @@ impl Index {
         })
     }
 
-    /// Opens a file written by [`Index::save`].
+    /// Opens a file written by [`Index::save`]. The large arrays are read on two threads.
     ///
     /// # Errors
     /// [`Error::Io`] when unreadable, [`Error::IndexFormat`] when corrupt or from another version.
     pub fn open(path: &std::path::Path) -> Result<Self, Error> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
-        let size = file.metadata().map_err(|e| Error::io(path.display(), e))?.len();
-        Self::read(std::io::BufReader::with_capacity(CHUNK, file), Some(size))
+        let size = std::fs::metadata(path).map_err(|e| Error::io(path.display(), e))?.len();
+        Self::read(&Source::File(path), size)
     }
 
     /// Reads the bytes of [`Index::to_bytes`].
@@ -363,157 +459,176 @@ impl Index {
     /// # Errors
     /// [`Error::IndexFormat`] when the bytes are not a valid index.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        Self::read(bytes, Some(bytes.len() as u64))
+        Self::read(&Source::Bytes(bytes), bytes.len() as u64)
     }
 
-    /// Reads an index written by [`Index::write_to`].
-    ///
-    /// # Errors
-    /// [`Error::IndexFormat`] when the data is not a valid index or cannot be read.
-    pub fn read_from(r: impl Read) -> Result<Self, Error> {
-        Self::read(r, None)
-    }
-
-    fn read(r: impl Read, size: Option<u64>) -> Result<Self, Error> {
-        let mut r = In { r, buf: Vec::with_capacity(CHUNK), left: size };
-        if r.fill(8)? != MAGIC {
+    fn read(source: &Source<'_>, size: u64) -> Result<Self, Error> {
+        let truncated = || Error::IndexFormat("file is truncated".into());
+        let footer_at = size.checked_sub(FOOTER_LEN as u64).ok_or_else(truncated)?;
+        let mut head = source.reader(0, size)?;
+        if head.fill(8)? != MAGIC {
             return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
         }
-        let version = r.u32()?;
+        let version = head.u32()?;
         if version != VERSION {
             return Err(Error::IndexFormat(format!(
                 "format version {version}, expected {VERSION}"
             )));
         }
-        let strings = r.strings()?;
-        let rows = r.items(ROW_LEN, get_row)?;
-        let extras = r.items(EXTRA_LEN, get_extra)?;
-        let n_pc = r.len(32)?;
-        let mut postcodes: Vec<(PostcodeRecord, u32, u32)> = Vec::new();
-        for _ in 0..n_pc {
-            let len = r.u8()? as usize;
-            let text = String::from_utf8_lossy(r.fill(len)?).into_owned();
-            let postcode = Postcode::parse_historic(&text)
-                .map_err(|e| Error::IndexFormat(format!("postcode {text:?}: {e}")))?;
-            let (e, n) = (r.f64()?, r.f64()?);
-            let (district, ward) = (r.u32()?, r.u32()?);
-            let (first, count) = (r.u32()?, r.u32()?);
-            if first as usize + count as usize > rows.len() {
-                return Err(Error::IndexFormat("postcode address range out of bounds".into()));
-            }
-            let record = PostcodeRecord {
-                postcode,
-                coordinates: coordinates(e, n),
-                admin_district: None,
-                ward: None,
-                first,
-                count,
-            };
-            postcodes.push((record, district, ward));
+        let mut foot = source.reader(footer_at, size)?;
+        let mut bounds = [0u64; SECTIONS + 1];
+        for b in bounds.iter_mut().take(SECTIONS) {
+            *b = foot.u64()?;
         }
-        let district_strings = r.strings()?;
-        let known = |id: u32| id == 0 || (id as usize) <= district_strings.len();
-        if !postcodes.iter().all(|(_, d, w)| known(*d) && known(*w)) {
-            return Err(Error::IndexFormat("postcode district id out of range".into()));
+        bounds[SECTIONS] = footer_at;
+        let mut counts = [0usize; COUNTS];
+        for c in &mut counts {
+            *c = usize::try_from(foot.u64()?).map_err(|_| truncated())?;
         }
-        let postcodes: Vec<PostcodeRecord> = postcodes
-            .into_iter()
-            .map(|(mut p, d, w)| {
-                p.admin_district = district_strings.get(d).map(str::to_owned);
-                p.ward = district_strings.get(w).map(str::to_owned);
-                p
-            })
-            .collect();
-        if !postcodes.windows(2).all(|w| w[0].postcode < w[1].postcode) {
-            return Err(Error::IndexFormat("postcodes are not in order".into()));
+        if foot.fill(8)? != FOOTER_MAGIC
+            || bounds[0] != 12
+            || !bounds.windows(2).all(|w| w[0] <= w[1])
+        {
+            return Err(Error::IndexFormat("table of contents is damaged".into()));
         }
-        let by_uprn = r.u32s()?;
-        let mut grids = [Grid::default(), Grid::default()];
-        for g in &mut grids {
-            g.keys = r.u64s()?;
-            g.starts = r.u32s()?;
-            g.ids = r.u32s()?;
+        let [n_strings, n_rows, n_extras, n_postcodes, n_terms] = counts;
+        let at = |k: usize| source.reader(bounds[k], bounds[k + 1]);
+        // Rows and strings on this thread; the search arrays, UPRN order and grids on another.
+        let (front, back) = std::thread::scope(|scope| {
+            let back = scope.spawn(|| -> Result<_, Error> {
+                let by_uprn = at(4)?.u32s_below(n_rows)?;
+                let mut g = at(5)?;
+                let address_grid = g.grid(n_rows)?;
+                let postcode_grid = g.grid(n_postcodes)?;
+                let postings_start = at(7)?.u32s()?;
+                let postings = at(8)?.u32s_below(n_rows)?;
+                let doc_start = at(9)?.u32s()?;
+                let doc_terms = at(10)?.u32s_below(n_terms)?;
+                let rank_doc = at(11)?.u32s_below(n_rows)?;
+                Ok((
+                    by_uprn,
+                    address_grid,
+                    postcode_grid,
+                    postings_start,
+                    postings,
+                    doc_start,
+                    doc_terms,
+                    rank_doc,
+                ))
+            });
+            let front = (|| -> Result<_, Error> {
+                let strings = at(0)?.strings()?;
+                let rows = at(1)?.items(ROW_LEN, get_row)?;
+                if !rows.iter().all(|r| row_ok(r, n_strings, n_postcodes, n_extras)) {
+                    return Err(Error::IndexFormat("address rows are inconsistent".into()));
+                }
+                let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
+                let postcodes = at(3)?.postcodes(n_rows)?;
+                let mut t = at(6)?;
+                let terms = Map::new(t.bytes()?)
+                    .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
+                let term_text = t.strings()?;
+                Ok((strings, rows, extras, postcodes, terms, term_text))
+            })();
+            let back = back
+                .join()
+                .unwrap_or_else(|_| Err(Error::IndexFormat("index reader thread failed".into())));
+            (front, back)
+        });
+        let (strings, rows, extras, postcodes, terms, term_text) = front?;
+        let (
+            by_uprn,
+            address_grid,
+            postcode_grid,
+            postings_start,
+            postings,
+            doc_start,
+            doc_terms,
+            rank_doc,
+        ) = back?;
+        if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
+            return Err(Error::IndexFormat(
+                "section sizes disagree with the table of contents".into(),
+            ));
         }
-        let [address_grid, postcode_grid] = grids;
-        let fst_bytes = r.bytes()?;
-        let terms =
-            Map::new(fst_bytes).map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
-        let term_text = r.strings()?;
-        let search = SearchIndex {
-            terms,
-            term_text,
-            postings_start: r.u32s()?,
-            postings: r.u32s()?,
-            doc_start: r.u32s()?,
-            doc_terms: r.u32s()?,
-            rank_doc: r.u32s()?,
+        let index = Self {
+            strings,
+            rows,
+            extras,
+            postcodes,
+            by_uprn,
+            address_grid,
+            postcode_grid,
+            search: SearchIndex {
+                terms,
+                term_text,
+                postings_start,
+                postings,
+                doc_start,
+                doc_terms,
+                rank_doc,
+            },
         };
-        let index =
-            Self { strings, rows, extras, postcodes, by_uprn, address_grid, postcode_grid, search };
         index.check()?;
         Ok(index)
     }
 
-    /// Every id and range in bounds, so lookups on a loaded index cannot go astray.
+    /// The checks that need more than one section. Ids are all looked up with `get`, so these guard
+    /// against wrong answers from a damaged file rather than against panics.
     fn check(&self) -> Result<(), Error> {
         let bad = |what: &str| Err(Error::IndexFormat(format!("{what} are inconsistent")));
         let n_strings = self.strings.len();
-        let string_ok = |id: u32| (id as usize) <= n_strings;
-        let rows_ok = self.rows.iter().all(|r| {
-            Uprn::new(r.uprn).is_ok()
-                && (r.parent_uprn == 0 || Uprn::new(r.parent_uprn).is_ok())
-                && (r.postcode == NONE32 || (r.postcode as usize) < self.postcodes.len())
-                && (r.extra == NONE32 || (r.extra as usize) < self.extras.len())
-                && r.text.iter().all(|&t| string_ok(t))
-                && r.language <= 2
-        });
-        if !rows_ok {
-            return bad("address rows");
-        }
-        if !self.extras.iter().all(|x| x.text.iter().all(|&t| string_ok(t))) {
+        if !self.extras.iter().all(|x| x.text.iter().all(|&t| (t as usize) <= n_strings)) {
             return bad("address extras");
         }
         let n = self.rows.len();
-        let mut seen = vec![false; n];
-        let permutation = self.by_uprn.len() == n
-            && self
-                .by_uprn
-                .iter()
-                .all(|&i| seen.get_mut(i as usize).is_some_and(|s| !std::mem::replace(s, true)))
-            && self
-                .by_uprn
-                .windows(2)
-                .all(|w| self.rows[w[0] as usize].uprn < self.rows[w[1] as usize].uprn);
-        if !permutation {
+        if self.by_uprn.len() != n {
             return bad("UPRN order");
-        }
-        if !self.address_grid.is_consistent(n)
-            || !self.postcode_grid.is_consistent(self.postcodes.len())
-        {
-            return bad("grids");
         }
         let s = &self.search;
         let n_terms = s.term_text.len();
-        seen.fill(false);
-        let ranks_ok = s.rank_doc.len() == n
-            && s.rank_doc
-                .iter()
-                .all(|&d| seen.get_mut(d as usize).is_some_and(|s| !std::mem::replace(s, true)));
         let consistent = s.terms.len() == n_terms
+            && s.rank_doc.len() == n
             && s.postings_start.len() == n_terms + 1
+            && s.postings_start.first() == Some(&0)
             && s.postings_start.last().is_some_and(|&e| e as usize == s.postings.len())
+            && s.postings_start.windows(2).all(|w| w[0] <= w[1])
             && s.doc_start.len() == n + 1
             && s.doc_start.first() == Some(&0)
-            && s.postings_start.first() == Some(&0)
             && s.doc_start.last().is_some_and(|&e| e as usize == s.doc_terms.len())
-            && s.postings.iter().all(|&d| (d as usize) < n)
-            && s.doc_terms.iter().all(|&t| (t as usize) < n_terms)
-            && s.postings_start.windows(2).all(|w| w[0] <= w[1])
-            && s.doc_start.windows(2).all(|w| w[0] <= w[1])
-            && ranks_ok;
+            && s.doc_start.windows(2).all(|w| w[0] <= w[1]);
         if !consistent {
             return bad("search arrays");
         }
         Ok(())
+    }
+}
+
+/// Where the saved bytes are: a file (each section read through its own handle) or memory.
+enum Source<'a> {
+    File(&'a std::path::Path),
+    Bytes(&'a [u8]),
+}
+
+impl Source<'_> {
+    fn reader(&self, start: u64, end: u64) -> Result<In<Box<dyn Read + Send + '_>>, Error> {
+        let truncated = || Error::IndexFormat("file is truncated".into());
+        let len = end.checked_sub(start).ok_or_else(truncated)?;
+        let r: Box<dyn Read + Send + '_> = match self {
+            Self::File(path) => {
+                let mut f = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
+                f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path.display(), e))?;
+                Box::new(std::io::BufReader::with_capacity(CHUNK, f.take(len)))
+            }
+            Self::Bytes(b) => {
+                let (s, e) = (usize::try_from(start), usize::try_from(end));
+                let slice = match (s, e) {
+                    (Ok(s), Ok(e)) => b.get(s..e).ok_or_else(truncated)?,
+                    _ => return Err(truncated()),
+                };
+                Box::new(slice)
+            }
+        };
+        Ok(In { r, buf: Vec::with_capacity(CHUNK), left: len })
     }
 }

@@ -75,14 +75,14 @@ const TERRITORIES: [&str; 9] = [
 ];
 
 // Outcodes flagged non-geographic in mjemmeson/Geo-UK-Postcode-Regex `lib/Geo/UK/Postcode/Regex.pm` (__DATA__,
-// second column), less E20 (now residential). BX is handled separately.
+// second column), less E20 (now residential), sorted for binary search. BX is handled separately.
 const NON_GEOGRAPHIC: [&str; 173] = [
     "AB99", "B99", "BB94", "BD97", "BD98", "BD99", "BF1", "BL11", "BL78", "BN50", "BN51", "BN52",
     "BN88", "BN91", "BN99", "BS0", "BS80", "BS98", "BS99", "BT58", "CA95", "CA99", "CF30", "CF91",
     "CF95", "CF99", "CH25", "CH26", "CH27", "CH28", "CH29", "CH30", "CH31", "CH32", "CH33", "CH34",
-    "CH70", "CH88", "CH99", "CM7", "CM92", "CM98", "CM99", "CR9", "CR44", "CR90", "CT9", "CT50",
+    "CH70", "CH88", "CH99", "CM7", "CM92", "CM98", "CM99", "CR44", "CR9", "CR90", "CT50", "CT9",
     "CW98", "DE99", "DH97", "DH98", "DH99", "DL98", "DN55", "E77", "E98", "EC1P", "EC2P", "EC3P",
-    "EC4P", "EC50", "EH91", "EH95", "EH99", "EN11", "EN77", "FY0", "G9", "G58", "G70", "G79",
+    "EC4P", "EC50", "EH91", "EH95", "EH99", "EN11", "EN77", "FY0", "G58", "G70", "G79", "G9",
     "G90", "GU27", "GU95", "IG8", "IM99", "IP98", "IV99", "JE1", "JE4", "KY99", "L67", "L68",
     "L69", "L70", "L71", "L72", "L73", "L74", "L75", "L80", "LE21", "LE41", "LE55", "LE87", "LE94",
     "LE95", "LL18", "LL77", "LS88", "LS98", "LS99", "M60", "M61", "M99", "ME99", "MK77", "N1P",
@@ -90,7 +90,7 @@ const NON_GEOGRAPHIC: [&str; 173] = [
     "NR19", "NR26", "NR28", "NR99", "NW1W", "NW26", "OL95", "PE99", "PL95", "PR0", "PR11", "RH77",
     "S49", "S95", "S96", "S97", "S98", "S99", "SA72", "SA80", "SA99", "SE1P", "SG6", "SL60",
     "SL95", "SN15", "SN38", "SN99", "SO25", "SO97", "SR9", "SS22", "SS99", "ST55", "SW95", "SY99",
-    "UB3", "UB8", "UB18", "W1A", "WA55", "WA88", "WD18", "WD99", "WF16", "WF90", "WR78", "WR99",
+    "UB18", "UB3", "UB8", "W1A", "WA55", "WA88", "WD18", "WD99", "WF16", "WF90", "WR78", "WR99",
     "WV98", "WV99", "YO90", "YO91",
 ];
 
@@ -369,7 +369,7 @@ fn kind_of(out: &[u8]) -> PostcodeKind {
     if out.starts_with(b"BX") && out.get(2).is_some_and(u8::is_ascii_digit) {
         return PostcodeKind::NonGeographic;
     }
-    if NON_GEOGRAPHIC.iter().any(|o| o.as_bytes() == out) {
+    if NON_GEOGRAPHIC.binary_search_by(|o| o.as_bytes().cmp(out)).is_ok() {
         return PostcodeKind::NonGeographic;
     }
     PostcodeKind::Geographic
@@ -505,4 +505,12 @@ fn coerce(pattern: &[u8], input: &[u8]) -> Vec<u8> {
             _ => c,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn non_geographic_outcodes_are_sorted_for_binary_search() {
+        assert!(super::NON_GEOGRAPHIC.windows(2).all(|w| w[0] < w[1]));
+    }
 }
