@@ -500,21 +500,14 @@ impl Index {
                 let mut g = at(5)?;
                 let address_grid = g.grid(n_rows)?;
                 let postcode_grid = g.grid(n_postcodes)?;
-                let postings_start = at(7)?.u32s()?;
-                let postings = at(8)?.u32s_below(n_rows)?;
-                let doc_start = at(9)?.u32s()?;
-                let doc_terms = at(10)?.u32s_below(n_terms)?;
-                let rank_doc = at(11)?.u32s_below(n_rows)?;
-                Ok((
-                    by_uprn,
-                    address_grid,
-                    postcode_grid,
-                    postings_start,
-                    postings,
-                    doc_start,
-                    doc_terms,
-                    rank_doc,
-                ))
+                let search = [
+                    at(7)?.u32s()?,
+                    at(8)?.u32s_below(n_rows)?,
+                    at(9)?.u32s()?,
+                    at(10)?.u32s_below(n_terms)?,
+                    at(11)?.u32s_below(n_rows)?,
+                ];
+                Ok((by_uprn, address_grid, postcode_grid, search))
             });
             let front = (|| -> Result<_, Error> {
                 let strings = at(0)?.strings()?;
@@ -536,16 +529,8 @@ impl Index {
             (front, back)
         });
         let (strings, rows, extras, postcodes, terms, term_text) = front?;
-        let (
-            by_uprn,
-            address_grid,
-            postcode_grid,
-            postings_start,
-            postings,
-            doc_start,
-            doc_terms,
-            rank_doc,
-        ) = back?;
+        let (by_uprn, address_grid, postcode_grid, search) = back?;
+        let [postings_start, postings, doc_start, doc_terms, rank_doc] = search;
         if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
             return Err(Error::IndexFormat(
                 "section sizes disagree with the table of contents".into(),
