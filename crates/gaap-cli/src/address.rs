@@ -151,19 +151,27 @@ fn build(format: &str, out: &Path, paths: &[PathBuf]) -> Outcome {
             "unknown --format {format:?}: use addressbase, os-places, codepoint or gaap-csv"
         ));
     };
-    let bar = progress(paths.len() as u64, "{bar:30} {pos}/{len} files {msg}");
+    let total: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let bar = progress(total, "{bar:30} {bytes}/{total_bytes} read ({bytes_per_sec}) {msg}");
     let mut loader = Loader::new();
     let mut records = 0usize;
     for path in paths {
         bar.set_message(path.display().to_string());
-        match loader.read_path(format, path) {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                bar.abandon();
+                return output::fail(format!("cannot read {}: {e}", path.display()));
+            }
+        };
+        let reader = std::io::BufReader::with_capacity(1 << 20, bar.wrap_read(file));
+        match loader.read(format, &path.display().to_string(), reader) {
             Ok(n) => records += n,
             Err(e) => {
                 bar.abandon();
                 return output::fail(e);
             }
         }
-        bar.inc(1);
     }
     bar.set_message("indexing");
     let index = loader.into_builder().build();
