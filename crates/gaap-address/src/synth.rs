@@ -4,6 +4,7 @@
 //!
 //! Everything here is invented. UPRNs start at 900000000000, a range no real UPRN uses yet.
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use crate::error::Error;
@@ -323,6 +324,8 @@ pub fn generate_with(
         let locality = (rng.below(10) == 0).then(|| rng.pick(&LOCALITIES).to_owned());
         let mut number = 1 + rng.below(60) as u32;
         let mut building: Option<(String, Option<u32>, u32, Option<String>)> = None;
+        // Names already used on each street here: one postcode never has two premises with the same text.
+        let mut names: HashSet<(Option<String>, String)> = HashSet::new();
         for k in 0..share {
             uprn += 1;
             let Ok(id) = Uprn::new(uprn) else { break };
@@ -353,8 +356,11 @@ pub fn generate_with(
                 a.building_number = Some(number);
                 number += 1 + u32::from(rng.below(2) == 0);
                 a.classification = Some(if rng.below(3) == 0 { "RD03" } else { "RD04" }.into());
-            } else if roll < 82 {
-                let name = format!("{} {}", rng.pick(&STEMS), rng.pick(&BUILDING_KINDS));
+            } else if roll < 82
+                && let Some(name) = fresh_name(&mut rng, &mut names, &a.thoroughfare, |r| {
+                    format!("{} {}", r.pick(&STEMS), r.pick(&BUILDING_KINDS))
+                })
+            {
                 let num = (rng.below(2) == 0).then(|| {
                     let n = number;
                     number += 2;
@@ -365,8 +371,12 @@ pub fn generate_with(
                 a.building_number = num;
                 a.classification = Some("RD06".into());
                 building = Some((name, num, 1, a.thoroughfare.clone()));
-            } else if roll < 89 {
-                a.building_name = Some(rng.pick(&HOUSE_NAMES).to_owned());
+            } else if (82..89).contains(&roll)
+                && let Some(name) = fresh_name(&mut rng, &mut names, &a.thoroughfare, |r| {
+                    r.pick(&HOUSE_NAMES).to_owned()
+                })
+            {
+                a.building_name = Some(name);
                 a.classification = Some("RD02".into());
             } else if roll < 95 {
                 a.building_name = Some(format!("{number}{}", ["A", "B", "C"][rng.below(3)]));
@@ -381,6 +391,22 @@ pub fn generate_with(
             sink(a);
         }
     }
+}
+
+/// A name from `make` not yet used on `street`, recorded as used; `None` after a few tries.
+fn fresh_name(
+    rng: &mut Rng,
+    used: &mut HashSet<(Option<String>, String)>,
+    street: &Option<String>,
+    make: impl Fn(&mut Rng) -> String,
+) -> Option<String> {
+    for _ in 0..8 {
+        let name = make(rng);
+        if used.insert((street.clone(), name.clone())) {
+            return Some(name);
+        }
+    }
+    None
 }
 
 const AREAS: [(&str, &str); 40] = [

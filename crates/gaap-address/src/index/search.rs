@@ -634,18 +634,28 @@ impl Index {
             }
             let Some(a) = self.address(doc) else { return };
             let premise = premise_tokens(&a);
-            let mut score = query.similarity(s, doc, &premise) * query.number_agreement(&premise);
+            let mut score = query.similarity(s, doc, &premise, &a)
+                * query.number_agreement(&premise)
+                * query.flat_role(&a)
+                * query.locality_said(&a);
             match (postcode, a.postcode) {
                 (Some(q), Some(d)) if q == d => {
                     // Postcode and house/flat numbers together name a premise, even when the street or a house
                     // name is wrong or added.
                     if query.same_numbers(&premise) {
-                        score += NUMBER_KEY * (1.0 - score);
+                        // A house number is a stronger key than a flat number alone (every block has a flat 1).
+                        let key = if has_house_number(&a) { HOUSE_KEY } else { NUMBER_KEY };
+                        score += key * (1.0 - score);
                     }
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
                 }
                 (Some(q), Some(d)) => {
-                    score *= PC_OTHER + (0.95 - PC_OTHER) * postcode_similarity(&q, &d)
+                    let sim = postcode_similarity(&q, &d);
+                    // Near the stated postcode, a house number and street still go a long way.
+                    if sim >= PCS_OUTWARD && query.same_numbers(&premise) && has_house_number(&a) {
+                        score += NEAR_KEY * (1.0 - score);
+                    }
+                    score *= PC_OTHER + (0.95 - PC_OTHER) * sim;
                 }
                 (Some(_), None) => score *= 0.7,
                 (None, _) => score *= 0.95,
@@ -687,17 +697,31 @@ impl Index {
                 }
             }
             let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo).
+            // The best few hits under the stated outward code, though rarer words (an added house name) match
+            // more elsewhere.
             if let Some(q) = postcode {
-                ranked.truncate(256);
+                let (lo, hi) = self.postcode_prefix_docs(q.outward());
+                let mut near: Vec<(u32, f32)> =
+                    ranked.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
+                near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                for &(doc, _) in near.iter().take(NEAR) {
+                    consider(doc, &mut best);
+                }
+            }
+            // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
+            // hit that could still reach the top is weighed: doc order is postcode order, so cutting first would
+            // favour postcodes early in the alphabet.
+            if let Some(q) = postcode {
+                let top = ranked.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
                 for (doc, h) in &mut ranked {
-                    if let Some(d) = self.row_postcode(*doc) {
+                    if *h + 0.5 >= top
+                        && let Some(d) = self.row_postcode(*doc)
+                    {
                         *h += 0.5 * postcode_similarity(&q, &d);
                     }
                 }
-                ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             }
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             for (doc, _) in ranked.into_iter().take(32) {
                 consider(doc, &mut best);
             }
@@ -710,6 +734,30 @@ impl Index {
             },
             None => MatchResult { uprn: None, best: None, score: 0.0 },
         }
+    }
+
+    /// The run of doc ids `lo..hi` whose postcode has this outward code (docs are in postcode order).
+    fn postcode_prefix_docs(&self, outward: &str) -> (u32, u32) {
+        let n = self.search.docs() as u32;
+        let key = |d: u32| self.row_postcode(d);
+        let cmp = |d: u32| -> Ordering {
+            key(d).map_or(Ordering::Less, |p| {
+                let o = p.outward();
+                if o == outward { Ordering::Equal } else { p.as_str().cmp(outward) }
+            })
+        };
+        let (mut lo, mut hi) = (0u32, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if cmp(mid) == Ordering::Less { lo = mid + 1 } else { hi = mid }
+        }
+        let start = lo;
+        hi = n;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if cmp(mid) == Ordering::Greater { hi = mid } else { lo = mid + 1 }
+        }
+        (start, lo)
     }
 
     /// Matches many strings, spread over the available cores. Results are in input order.
@@ -734,10 +782,18 @@ impl Index {
     }
 }
 
+/// True when the address has a house number (`12`, or a lettered one as its name, `12A`).
+fn has_house_number(a: &Address) -> bool {
+    a.building_number.is_some()
+        || a.building_name.as_deref().is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// Query tokens with their weights, for scoring candidates.
 struct QueryProfile<'q> {
     tokens: Vec<(&'q str, f32)>,
     total: f32,
+    /// Numbers the query gives as flat numbers (`FLAT 7`).
+    flats: Vec<&'q str>,
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
@@ -747,8 +803,19 @@ const PC_TEXT: f32 = 0.6;
 const PC_OTHER: f32 = 0.6;
 /// Share of the remaining gap closed when postcode and numbers agree exactly.
 const NUMBER_KEY: f32 = 0.35;
+/// As `NUMBER_KEY` when the numbers include a house number: a house name is added far more often than a number.
+const HOUSE_KEY: f32 = 0.5;
+/// As `HOUSE_KEY` for an address under the stated outward code but another postcode.
+const NEAR_KEY: f32 = 0.35;
 /// Factor when the query carries a number and the address has none (a house name with a number added).
-const NUMBER_MISSING: f32 = 0.92;
+const NUMBER_MISSING: f32 = 0.8;
+/// Most weight one address word carries in what the query leaves out: a rare street word unsaid costs no more
+/// than a common one.
+const RECALL_CAP: f32 = 2.0;
+/// Factor when the address has a locality the query does not mention.
+const LOCALITY_UNSAID: f32 = 0.99;
+/// Factor when the query's flat number is the address's house number.
+const FLAT_AS_HOUSE: f32 = 0.8;
 /// Factor when the query's numbers and the address's numbers are both present and share none.
 const NUMBER_CONFLICT: f32 = 0.85;
 
@@ -767,7 +834,43 @@ impl<'q> QueryProfile<'q> {
             })
             .collect();
         let total = tokens.iter().map(|(_, w)| w).sum();
-        Self { tokens, total }
+        let flats = qt
+            .windows(2)
+            .filter(|p| p[0] == "FLAT" && is_number_token(&p[1]))
+            .map(|p| p[1].as_str())
+            .collect();
+        Self { tokens, total, flats }
+    }
+
+    /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
+    /// usually written when there is one).
+    fn locality_said(&self, a: &Address) -> f32 {
+        let mut any = false;
+        for l in [&a.double_dependent_locality, &a.dependent_locality].into_iter().flatten() {
+            any = true;
+            if tokens(l).any(|t| self.tokens.iter().any(|(q, _)| *q == t)) {
+                return 1.0;
+            }
+        }
+        if any { LOCALITY_UNSAID } else { 1.0 }
+    }
+
+    /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
+    /// (`7 VICTORIA WAY`): a flat number and a house number name different premises.
+    fn flat_role(&self, a: &Address) -> f32 {
+        if self.flats.is_empty() || a.sub_building.is_some() {
+            return 1.0;
+        }
+        let house = a.building_number.map(|n| n.to_string());
+        if self
+            .flats
+            .iter()
+            .any(|f| house.as_deref().is_some_and(|h| number_stem(h) == number_stem(f)))
+        {
+            FLAT_AS_HOUSE
+        } else {
+            1.0
+        }
     }
 
     /// 1.0 unless the query carries a house or flat number that the address lacks: a different number in the
@@ -810,7 +913,7 @@ impl<'q> QueryProfile<'q> {
 
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
-    fn similarity(&self, s: &SearchIndex, doc: u32, premise: &[String]) -> f32 {
+    fn similarity(&self, s: &SearchIndex, doc: u32, premise: &[String], a: &Address) -> f32 {
         let all: Vec<&str> = s.doc(doc).iter().filter_map(|&t| s.term(t)).collect();
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
@@ -830,6 +933,9 @@ impl<'q> QueryProfile<'q> {
             }
         }
         let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
+        // A word of the post town said once (`LONDON`) is the town, not the street (`LONDON DRIVE`).
+        let town: Vec<String> =
+            a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
         let mut covered = 0.0f32;
         let mut premise_total = 0.0f32;
         for p in premise {
@@ -837,9 +943,12 @@ impl<'q> QueryProfile<'q> {
                 NUMBER_WEIGHT
             } else {
                 let df = s.terms.get(p).map_or(0, |id| s.df(id as u32));
-                s.idf(df).min(6.0)
+                s.idf(df).min(RECALL_CAP)
             };
             premise_total += w;
+            if town.contains(p) && self.tokens.iter().filter(|(t, _)| t == p).count() < 2 {
+                continue;
+            }
             let q =
                 used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
             covered += w * q;
@@ -852,23 +961,55 @@ impl<'q> QueryProfile<'q> {
     }
 }
 
-/// 1.0 for the same postcode, falling with each character edit of the compact forms; same sector scores high.
+/// 1.0 for the same postcode. A wrong postcode is most often another unit in the same sector, then one keying
+/// slip anywhere, then another sector of the same outward code; the further apart, the lower.
 fn postcode_similarity(a: &Postcode, b: &Postcode) -> f32 {
     if a == b {
         return 1.0;
     }
-    let (ca, cb) = (a.compact(), b.compact());
-    let d = bounded_levenshtein(&ca, &cb, 4);
-    let base = 1.0 - d as f32 / ca.len().max(cb.len()).max(1) as f32;
-    let bonus = if a.sector() == b.sector() {
-        0.2
+    if a.sector() == b.sector() {
+        return PCS_SECTOR;
+    }
+    if within_one_edit(a.as_str().as_bytes(), b.as_str().as_bytes()) {
+        PCS_SLIP
     } else if a.outward() == b.outward() {
-        0.1
+        PCS_OUTWARD
+    } else if a.district() == b.district() {
+        PCS_DISTRICT
+    } else if a.area() == b.area() {
+        PCS_AREA
     } else {
         0.0
-    };
-    (base + bonus).min(0.99)
+    }
 }
+
+/// True when one substitution, insertion or deletion turns `a` into `b` (or they are equal).
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let head = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[head..].iter().skip(1).eq(long[head..].iter().skip(1))
+    } else {
+        short[head..] == long[head + 1..]
+    }
+}
+
+/// Candidates under the stated outward code always considered in the wider search.
+const NEAR: usize = 16;
+
+/// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
+const PCS_SECTOR: f32 = 0.9;
+/// One character off elsewhere (`W1K 2PZ`, `W2K 1PZ`).
+const PCS_SLIP: f32 = 0.85;
+/// Same outward code, another sector.
+const PCS_OUTWARD: f32 = 0.7;
+/// Same district, another sub-district (`SW1A`, `SW1W`).
+const PCS_DISTRICT: f32 = 0.5;
+/// Same area (`SW`).
+const PCS_AREA: f32 = 0.3;
 
 /// The best match quality of a query token among terms: exact 1.0, fuzzy less.
 fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
@@ -1106,6 +1247,101 @@ mod tests {
         assert!(q < 0.75);
         // Too short to say anything.
         assert!(super::best_quality("GRE", &terms).is_none());
+    }
+
+    fn pc(s: &str) -> crate::types::postcode::Postcode {
+        crate::types::postcode::Postcode::parse(s).unwrap()
+    }
+
+    /// `(uprn, sub_building, building_name, number, street, postcode)`.
+    type Row<'a> = (u64, &'a str, &'a str, Option<u32>, &'a str, &'a str);
+
+    /// A hand-made index.
+    fn small(rows: &[Row<'_>]) -> crate::Index {
+        let mut b = IndexBuilder::new();
+        for &(uprn, sub, name, number, street, postcode) in rows {
+            let mut a =
+                crate::types::address::Address::new(crate::types::uprn::Uprn::new(uprn).unwrap());
+            a.sub_building = (!sub.is_empty()).then(|| sub.to_owned());
+            a.building_name = (!name.is_empty()).then(|| name.to_owned());
+            a.building_number = number;
+            a.thoroughfare = Some(street.to_owned());
+            a.post_town = Some("LONDON".into());
+            a.postcode = Some(pc(postcode));
+            b.add_address(a);
+        }
+        b.build()
+    }
+
+    fn best(index: &crate::Index, input: &str) -> u64 {
+        index.match_address(input, super::MatchOptions::default()).best.unwrap().get()
+    }
+
+    #[test]
+    fn postcode_similarity_falls_with_distance() {
+        let q = pc("W1K 1PZ");
+        let tiers: Vec<f32> =
+            ["W1K 1PZ", "W1K 1AL", "W1K 2PZ", "W1K 3AL", "W1B 3AL", "W2 3AL", "SW1A 1AA"]
+                .iter()
+                .map(|p| super::postcode_similarity(&q, &pc(p)))
+                .collect();
+        assert!(tiers.windows(2).all(|w| w[0] > w[1]), "{tiers:?}");
+        assert!(super::within_one_edit(b"W1K 1PZ", b"W1K 2PZ"));
+        assert!(super::within_one_edit(b"W1 1PZ", b"W1K 1PZ"));
+        assert!(!super::within_one_edit(b"W1K 1PZ", b"W1K 2PA"));
+    }
+
+    #[test]
+    fn a_stated_flat_is_not_a_house_with_that_number() {
+        let index = small(&[
+            (1, "", "", Some(7), "VICTORIA WAY", "SW1Y 5HS"),
+            (2, "FLAT 7", "NORFOLK LODGE", None, "VICTORIA WAY", "SW1Y 5HS"),
+        ]);
+        assert_eq!(best(&index, "Flat 7, Victoria Way, London, SW1Y 5HS"), 2);
+        assert_eq!(best(&index, "7, Victoria Way, London, SW1Y 5HS"), 1);
+    }
+
+    #[test]
+    fn a_floor_is_not_a_flat_number() {
+        let index = small(&[
+            (1, "FLAT 1", "QUEENS TOWER", Some(18), "HIGH STREET", "NW1 4SJ"),
+            (2, "FLAT 4", "QUEENS TOWER", Some(18), "HIGH STREET", "NW1 4SJ"),
+        ]);
+        assert_eq!(
+            best(&index, "1st Floor Flat 4, Queens Tower, 18, High Street, London, NW1 4SJ"),
+            2
+        );
+    }
+
+    #[test]
+    fn a_house_number_outweighs_an_added_house_name_in_one_postcode() {
+        let index = small(&[
+            (1, "", "THE BARN", None, "HIGH STREET", "NW8 8TQ"),
+            (2, "", "", Some(45), "HIGH STREET", "NW8 8TQ"),
+            (3, "", "", Some(47), "HIGH STREET", "NW8 8TQ"),
+        ]);
+        assert_eq!(best(&index, "The Barn, 45, High Street, London, NW8 8TQ"), 2);
+        assert_eq!(best(&index, "The Barn, High Street, London, NW8 8TQ"), 1);
+    }
+
+    #[test]
+    fn a_wrong_postcode_prefers_its_own_sector_however_many_matches_sort_first() {
+        // Three hundred `8 HIGH STREET`s in postcodes that sort before the one meant.
+        let letters = "ABDEFGHJLNPQRSTUWXYZ".as_bytes();
+        let early: Vec<String> = letters
+            .iter()
+            .flat_map(|x| letters.iter().map(move |y| format!("AB1 1{}{}", *x as char, *y as char)))
+            .take(300)
+            .collect();
+        let mut rows: Vec<Row<'_>> = early
+            .iter()
+            .zip(10..)
+            .map(|(p, u)| (u, "", "", Some(8), "HIGH STREET", p.as_str()))
+            .collect();
+        rows.push((1, "", "", Some(8), "HIGH STREET", "W1K 1AL"));
+        rows.push((2, "", "", Some(9), "MAIN LANE", "W1K 1PZ"));
+        let index = small(&rows);
+        assert_eq!(best(&index, "8, High Street, London, W1K 1PZ"), 1);
     }
 
     #[test]

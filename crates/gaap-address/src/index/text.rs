@@ -55,9 +55,12 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// True for a token that is a house number or number-with-suffix (`12`, `12A`, `1B`).
+/// True for a token that is a house number or number-with-suffix (`12`, `12A`, `1B`); not an ordinal (`1ST`,
+/// `2ND` floor).
 pub(crate) fn is_number_token(t: &str) -> bool {
-    t.as_bytes().first().is_some_and(u8::is_ascii_digit)
+    let b = t.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && !matches!(&b[digits..], b"ST" | b"ND" | b"RD" | b"TH")
 }
 
 /// Levenshtein distance, stopping early once it exceeds `max`; returns `max + 1` then.
@@ -104,6 +107,16 @@ mod tests {
         assert_eq!(t, ["12", "14", "HIGH", "STREET", "FLAT", "3A"]);
         let t: Vec<String> = tokens("Flat 004, 07b, 0, 0A").collect();
         assert_eq!(t, ["FLAT", "4", "7B", "0", "0A"]);
+    }
+
+    #[test]
+    fn ordinals_are_not_house_numbers() {
+        assert!(is_number_token("12"));
+        assert!(is_number_token("12A"));
+        assert!(is_number_token("0"));
+        assert!(!is_number_token("1ST"));
+        assert!(!is_number_token("22ND"));
+        assert!(!is_number_token("FLAT"));
     }
 
     #[test]
