@@ -41,10 +41,17 @@ pub(crate) struct SearchIndex {
     pub(crate) postings_start: Vec<u32>,
     /// Ranks (see the module notes), ascending within each term.
     pub(crate) postings: Vec<u32>,
-    pub(crate) doc_start: Vec<u32>,
-    pub(crate) doc_terms: Vec<u32>,
     /// Address id of each rank.
     pub(crate) rank_doc: Vec<u32>,
+    /// An address's terms are gathered from its strings' terms, its number's and its postcode's, so no
+    /// per-address term list is stored: `string_terms[string_term_start[id]..string_term_start[id + 1]]`.
+    pub(crate) string_term_start: Vec<u32>,
+    pub(crate) string_terms: Vec<u32>,
+    /// Building numbers (ascending) and their terms.
+    pub(crate) numbers: Vec<u32>,
+    pub(crate) number_terms: Vec<u32>,
+    /// Outward and inward terms of each postcode record (`NONE32` when absent).
+    pub(crate) postcode_terms: Vec<u32>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -103,18 +110,9 @@ impl SearchIndex {
         for r in rows {
             doc.clear();
             let x = extras.get(r.extra as usize);
-            let mut text_ids: Vec<u32> = vec![
-                r.text[field::ORGANISATION],
-                x.map_or(0, |x| x.text[extra::DEPARTMENT]),
-                r.text[field::SUB_BUILDING],
-                r.text[field::BUILDING_NAME],
-                r.text[field::DEPENDENT_THOROUGHFARE],
-                r.text[field::THOROUGHFARE],
-                r.text[field::DOUBLE_DEPENDENT_LOCALITY],
-                r.text[field::DEPENDENT_LOCALITY],
-                r.text[field::POST_TOWN],
-            ];
+            let mut text_ids: Vec<u32> = TERM_FIELDS.iter().map(|&f| r.text[f]).collect();
             if let Some(x) = x {
+                text_ids.push(x.text[extra::DEPARTMENT]);
                 text_ids
                     .extend_from_slice(&x.text[extra::WELSH..extra::WELSH + WELSH_FIELDS.len()]);
             }
@@ -142,7 +140,6 @@ impl SearchIndex {
             doc_terms.extend_from_slice(&doc);
             doc_start.push(doc_terms.len() as u32);
         }
-        drop((cached, cache, numbers, postcode_terms));
         // Renumber terms in lexicographic order so the fst value is the term id.
         let mut sorted: Vec<(String, u32)> = terms.ids.into_iter().collect();
         sorted.sort_unstable();
@@ -150,13 +147,28 @@ impl SearchIndex {
         for (new, (_, old)) in sorted.iter().enumerate() {
             remap[*old as usize] = new as u32;
         }
-        for t in &mut doc_terms {
-            *t = remap[*t as usize];
+        let renumber = |t: &mut u32| {
+            if *t != NONE32 {
+                *t = remap[*t as usize];
+            }
+        };
+        doc_terms.iter_mut().for_each(renumber);
+        cache.iter_mut().for_each(renumber);
+        let mut postcode_terms: Vec<u32> = postcode_terms.into_iter().flatten().collect();
+        postcode_terms.iter_mut().for_each(renumber);
+        let mut numbers: Vec<(u32, u32)> = numbers.into_iter().collect();
+        numbers.sort_unstable();
+        numbers.iter_mut().for_each(|(_, t)| renumber(t));
+        let mut string_term_start: Vec<u32> = Vec::with_capacity(cached.len() + 1);
+        let mut string_terms: Vec<u32> = Vec::with_capacity(cache.len());
+        for &(start, len) in &cached {
+            string_term_start.push(string_terms.len() as u32);
+            if start != NONE32 {
+                string_terms.extend_from_slice(&cache[start as usize..(start + len) as usize]);
+            }
         }
-        drop(remap);
-        for w in doc_start.windows(2) {
-            doc_terms[w[0] as usize..w[1] as usize].sort_unstable();
-        }
+        string_term_start.push(string_terms.len() as u32);
+        drop((remap, cached, cache));
         let mut builder = MapBuilder::memory();
         let mut term_text = StringTable::default();
         for (new, (term, _)) in sorted.iter().enumerate() {
@@ -168,7 +180,53 @@ impl SearchIndex {
         let terms = builder.into_map();
         let rank_doc = rank_order(&doc_start);
         let (postings_start, postings) = invert(&doc_start, &doc_terms, &rank_doc, term_text.len());
-        Self { terms, term_text, postings_start, postings, doc_start, doc_terms, rank_doc }
+        Self {
+            terms,
+            term_text,
+            postings_start,
+            postings,
+            rank_doc,
+            string_term_start,
+            string_terms,
+            numbers: numbers.iter().map(|n| n.0).collect(),
+            number_terms: numbers.iter().map(|n| n.1).collect(),
+            postcode_terms,
+        }
+    }
+
+    /// The sorted, distinct terms of an address: those of its strings, its number and its postcode.
+    pub(crate) fn doc_terms(&self, r: &Row, extras: &[Extra], out: &mut Vec<u32>) {
+        out.clear();
+        let mut add = |id: u32| {
+            let s = self.string_term_start.get(id as usize).copied().unwrap_or(0) as usize;
+            let e = self.string_term_start.get(id as usize + 1).copied().unwrap_or(0) as usize;
+            out.extend_from_slice(self.string_terms.get(s..e).unwrap_or_default());
+        };
+        for f in TERM_FIELDS {
+            add(r.text[f]);
+        }
+        if let Some(x) = extras.get(r.extra as usize) {
+            add(x.text[extra::DEPARTMENT]);
+            for k in 0..WELSH_FIELDS.len() {
+                add(x.text[extra::WELSH + k]);
+            }
+        }
+        if r.building_number != NONE32
+            && let Ok(i) = self.numbers.binary_search(&r.building_number)
+            && let Some(&t) = self.number_terms.get(i)
+        {
+            out.push(t);
+        }
+        let p = r.postcode as usize;
+        if r.postcode != NONE32 {
+            for k in [2 * p, 2 * p + 1] {
+                if let Some(&t) = self.postcode_terms.get(k).filter(|&&t| t != NONE32) {
+                    out.push(t);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// The text of a term.
@@ -193,14 +251,8 @@ impl SearchIndex {
         self.postings.get(s..e).unwrap_or_default()
     }
 
-    fn doc(&self, doc: u32) -> &[u32] {
-        let s = self.doc_start.get(doc as usize).copied().unwrap_or(0) as usize;
-        let e = self.doc_start.get(doc as usize + 1).copied().unwrap_or(0) as usize;
-        self.doc_terms.get(s..e).unwrap_or_default()
-    }
-
     fn docs(&self) -> usize {
-        self.doc_start.len().saturating_sub(1)
+        self.rank_doc.len()
     }
 
     fn idf(&self, df: usize) -> f32 {
@@ -299,6 +351,18 @@ fn seek(list: &[u32], from: usize, target: u32) -> usize {
     let hi = (lo + step + 1).min(rest.len());
     from + lo + rest[lo..hi].partition_point(|&v| v < target)
 }
+
+/// The row fields whose words are search terms.
+const TERM_FIELDS: [usize; 8] = [
+    field::ORGANISATION,
+    field::SUB_BUILDING,
+    field::BUILDING_NAME,
+    field::DEPENDENT_THOROUGHFARE,
+    field::THOROUGHFARE,
+    field::DOUBLE_DEPENDENT_LOCALITY,
+    field::DEPENDENT_LOCALITY,
+    field::POST_TOWN,
+];
 
 /// Temporary term ids, in order of first sight.
 #[derive(Default)]
@@ -551,9 +615,12 @@ impl Index {
             .collect();
         let mut heap: BinaryHeap<std::cmp::Reverse<Ranked>> = BinaryHeap::with_capacity(limit + 1);
         // Scores one candidate; false once nothing later in rank order can enter the top `limit`.
+        let mut buf: Vec<u32> = Vec::with_capacity(32);
         let mut visit = |rank: u32| -> bool {
             let doc = s.doc_at(rank);
-            let terms = s.doc(doc);
+            let Some(row) = self.rows.get(doc as usize) else { return true };
+            s.doc_terms(row, &self.extras, &mut buf);
+            let terms = buf.as_slice();
             let mut score = 0.0f32;
             for (i, e) in expansions.iter().enumerate() {
                 let best = match single[i] {
@@ -628,13 +695,17 @@ impl Index {
         let query = QueryProfile::new(s, &qt);
         let mut best: Option<(f32, u32)> = None;
         let mut seen: HashSet<u32> = HashSet::new();
+        let mut buf: Vec<u32> = Vec::with_capacity(32);
         let mut consider = |doc: u32, best: &mut Option<(f32, u32)>| {
             if !seen.insert(doc) {
                 return;
             }
-            let Some(a) = self.address(doc) else { return };
+            let (Some(row), Some(a)) = (self.rows.get(doc as usize), self.address(doc)) else {
+                return;
+            };
+            s.doc_terms(row, &self.extras, &mut buf);
             let premise = premise_tokens(&a);
-            let mut score = query.similarity(s, doc, &premise, &a)
+            let mut score = query.similarity(s, &buf, &premise, &a)
                 * query.number_agreement(&premise)
                 * query.flat_role(&a)
                 * query.locality_said(&a);
@@ -913,8 +984,14 @@ impl<'q> QueryProfile<'q> {
 
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
-    fn similarity(&self, s: &SearchIndex, doc: u32, premise: &[String], a: &Address) -> f32 {
-        let all: Vec<&str> = s.doc(doc).iter().filter_map(|&t| s.term(t)).collect();
+    fn similarity(
+        &self,
+        s: &SearchIndex,
+        doc_terms: &[u32],
+        premise: &[String],
+        a: &Address,
+    ) -> f32 {
+        let all: Vec<&str> = doc_terms.iter().filter_map(|&t| s.term(t)).collect();
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
         for (t, w) in &self.tokens {

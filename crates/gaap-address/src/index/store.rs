@@ -16,9 +16,13 @@
 //!      and row count; then the district and ward strings;
 //!   5. rows in UPRN order (`u32`s);
 //!   6. the address and postcode grids: cell keys (`u64`s), cell starts and ids (`u32`s) for each;
-//!   7. the `fst` term dictionary bytes and the term strings;
-//!   8. to 12. postings starts, postings (ranks), per-address term starts, per-address terms and the
-//!      rank-to-address permutation (`u32`s);
+//!   7. the term strings, in order (the `fst` dictionary is rebuilt from them on load, so damaged bytes can never
+//!      reach the automaton code);
+//!   8. and 9. postings starts and postings (ranks);
+//!   10. the terms of each string: starts by string id and term ids;
+//!   11. building numbers (ascending) with their terms, then the outward and inward terms of each postcode;
+//!   12. the rank-to-address permutation (`u32`s). An address's own terms are gathered from 10 and 11 when
+//!       needed, so they are not stored per address;
 //! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes and
 //!   terms (`u64`s), and `GAAPTOC3`.
 //!
@@ -27,7 +31,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use fst::Map;
+use fst::{Map, MapBuilder};
 
 use super::search::SearchIndex;
 use super::strings::StringTable;
@@ -310,6 +314,18 @@ fn get_row(b: &[u8]) -> Row {
     }
 }
 
+/// The term dictionary over terms in strictly ascending order; the value is the term id.
+fn dictionary(terms: &StringTable) -> Result<Map<Vec<u8>>, Error> {
+    let mut b = MapBuilder::memory();
+    for id in 1..=terms.len() as u32 {
+        b.insert(terms.get(id).unwrap_or_default(), u64::from(id - 1))
+            .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
+    }
+    b.into_inner()
+        .and_then(Map::new)
+        .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))
+}
+
 fn row_ok(r: &Row, n_strings: usize, n_postcodes: usize, n_extras: usize) -> bool {
     Uprn::new(r.uprn).is_ok()
         && (r.parent_uprn == 0 || Uprn::new(r.parent_uprn).is_ok())
@@ -395,12 +411,20 @@ impl Index {
         }
         let s = &self.search;
         out.section();
-        out.bytes(s.terms.as_fst().as_bytes())?;
         out.strings(&s.term_text)?;
-        for v in [&s.postings_start, &s.postings, &s.doc_start, &s.doc_terms, &s.rank_doc] {
-            out.section();
-            out.u32s(v)?;
-        }
+        out.section();
+        out.u32s(&s.postings_start)?;
+        out.section();
+        out.u32s(&s.postings)?;
+        out.section();
+        out.u32s(&s.string_term_start)?;
+        out.u32s(&s.string_terms)?;
+        out.section();
+        out.u32s(&s.numbers)?;
+        out.u32s(&s.number_terms)?;
+        out.u32s(&s.postcode_terms)?;
+        out.section();
+        out.u32s(&s.rank_doc)?;
         for at in std::mem::take(&mut out.sections) {
             out.u64(at);
         }
@@ -500,12 +524,27 @@ impl Index {
                 let mut g = at(5)?;
                 let address_grid = g.grid(n_rows)?;
                 let postcode_grid = g.grid(n_postcodes)?;
+                let postings_start = at(7)?.u32s()?;
+                let postings = at(8)?.u32s_below(n_rows)?;
+                let mut t = at(9)?;
+                let string_term_start = t.u32s()?;
+                let string_terms = t.u32s_below(n_terms)?;
+                let mut t = at(10)?;
+                let (numbers, number_terms) = (t.u32s()?, t.u32s_below(n_terms)?);
+                let postcode_terms = t.u32s()?;
+                if postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
+                    return Err(Error::IndexFormat("an id is out of range".into()));
+                }
+                let rank_doc = at(11)?.u32s_below(n_rows)?;
                 let search = [
-                    at(7)?.u32s()?,
-                    at(8)?.u32s_below(n_rows)?,
-                    at(9)?.u32s()?,
-                    at(10)?.u32s_below(n_terms)?,
-                    at(11)?.u32s_below(n_rows)?,
+                    postings_start,
+                    postings,
+                    rank_doc,
+                    string_term_start,
+                    string_terms,
+                    numbers,
+                    number_terms,
+                    postcode_terms,
                 ];
                 Ok((by_uprn, address_grid, postcode_grid, search))
             });
@@ -517,10 +556,8 @@ impl Index {
                 }
                 let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
                 let postcodes = at(3)?.postcodes(n_rows)?;
-                let mut t = at(6)?;
-                let terms = Map::new(t.bytes()?)
-                    .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
-                let term_text = t.strings()?;
+                let term_text = at(6)?.strings()?;
+                let terms = dictionary(&term_text)?;
                 Ok((strings, rows, extras, postcodes, terms, term_text))
             })();
             let back = back
@@ -530,7 +567,16 @@ impl Index {
         });
         let (strings, rows, extras, postcodes, terms, term_text) = front?;
         let (by_uprn, address_grid, postcode_grid, search) = back?;
-        let [postings_start, postings, doc_start, doc_terms, rank_doc] = search;
+        let [
+            postings_start,
+            postings,
+            rank_doc,
+            string_term_start,
+            string_terms,
+            numbers,
+            number_terms,
+            postcode_terms,
+        ] = search;
         if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
             return Err(Error::IndexFormat(
                 "section sizes disagree with the table of contents".into(),
@@ -549,9 +595,12 @@ impl Index {
                 term_text,
                 postings_start,
                 postings,
-                doc_start,
-                doc_terms,
                 rank_doc,
+                string_term_start,
+                string_terms,
+                numbers,
+                number_terms,
+                postcode_terms,
             },
         };
         index.check()?;
@@ -578,10 +627,13 @@ impl Index {
             && s.postings_start.first() == Some(&0)
             && s.postings_start.last().is_some_and(|&e| e as usize == s.postings.len())
             && s.postings_start.windows(2).all(|w| w[0] <= w[1])
-            && s.doc_start.len() == n + 1
-            && s.doc_start.first() == Some(&0)
-            && s.doc_start.last().is_some_and(|&e| e as usize == s.doc_terms.len())
-            && s.doc_start.windows(2).all(|w| w[0] <= w[1]);
+            && s.string_term_start.len() == n_strings + 2
+            && s.string_term_start.first() == Some(&0)
+            && s.string_term_start.last().is_some_and(|&e| e as usize == s.string_terms.len())
+            && s.string_term_start.windows(2).all(|w| w[0] <= w[1])
+            && s.numbers.len() == s.number_terms.len()
+            && s.numbers.windows(2).all(|w| w[0] < w[1])
+            && s.postcode_terms.len() == 2 * self.postcodes.len();
         if !consistent {
             return bad("search arrays");
         }
