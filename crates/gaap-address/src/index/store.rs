@@ -524,28 +524,23 @@ impl Index {
                 let mut g = at(5)?;
                 let address_grid = g.grid(n_rows)?;
                 let postcode_grid = g.grid(n_postcodes)?;
-                let postings_start = at(7)?.u32s()?;
-                let postings = at(8)?.u32s_below(n_rows)?;
-                let mut t = at(9)?;
-                let string_term_start = t.u32s()?;
-                let string_terms = t.u32s_below(n_terms)?;
-                let mut t = at(10)?;
-                let (numbers, number_terms) = (t.u32s()?, t.u32s_below(n_terms)?);
-                let postcode_terms = t.u32s()?;
-                if postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
+                let mut terms_of = at(9)?;
+                let mut numbers = at(10)?;
+                let search = SearchIndex {
+                    terms: Map::default(),
+                    term_text: StringTable::default(),
+                    postings_start: at(7)?.u32s()?,
+                    postings: at(8)?.u32s_below(n_rows)?,
+                    string_term_start: terms_of.u32s()?,
+                    string_terms: terms_of.u32s_below(n_terms)?,
+                    numbers: numbers.u32s()?,
+                    number_terms: numbers.u32s_below(n_terms)?,
+                    postcode_terms: numbers.u32s()?,
+                    rank_doc: at(11)?.u32s_below(n_rows)?,
+                };
+                if search.postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
                     return Err(Error::IndexFormat("an id is out of range".into()));
                 }
-                let rank_doc = at(11)?.u32s_below(n_rows)?;
-                let search = [
-                    postings_start,
-                    postings,
-                    rank_doc,
-                    string_term_start,
-                    string_terms,
-                    numbers,
-                    number_terms,
-                    postcode_terms,
-                ];
                 Ok((by_uprn, address_grid, postcode_grid, search))
             });
             let front = (|| -> Result<_, Error> {
@@ -566,43 +561,15 @@ impl Index {
             (front, back)
         });
         let (strings, rows, extras, postcodes, terms, term_text) = front?;
-        let (by_uprn, address_grid, postcode_grid, search) = back?;
-        let [
-            postings_start,
-            postings,
-            rank_doc,
-            string_term_start,
-            string_terms,
-            numbers,
-            number_terms,
-            postcode_terms,
-        ] = search;
+        let (by_uprn, address_grid, postcode_grid, mut search) = back?;
         if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
             return Err(Error::IndexFormat(
                 "section sizes disagree with the table of contents".into(),
             ));
         }
-        let index = Self {
-            strings,
-            rows,
-            extras,
-            postcodes,
-            by_uprn,
-            address_grid,
-            postcode_grid,
-            search: SearchIndex {
-                terms,
-                term_text,
-                postings_start,
-                postings,
-                rank_doc,
-                string_term_start,
-                string_terms,
-                numbers,
-                number_terms,
-                postcode_terms,
-            },
-        };
+        (search.terms, search.term_text) = (terms, term_text);
+        let index =
+            Self { strings, rows, extras, postcodes, by_uprn, address_grid, postcode_grid, search };
         index.check()?;
         Ok(index)
     }
