@@ -14,13 +14,23 @@ use crate::types::address::{Address, Language};
 use crate::types::postcode::Postcode;
 
 /// Collects addresses and postcodes, then builds an [`Index`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct IndexBuilder {
     strings: Interner,
     rows: Vec<Row>,
     extras: Vec<Extra>,
     slots: HashMap<Postcode, u32>,
     postcodes: Vec<(Postcode, PostcodeInfo)>,
+}
+
+impl std::fmt::Debug for IndexBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexBuilder")
+            .field("addresses", &self.rows.len())
+            .field("postcodes", &self.postcodes.len())
+            .field("strings", &self.strings.table.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl IndexBuilder {

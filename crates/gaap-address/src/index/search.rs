@@ -106,17 +106,18 @@ impl SearchIndex {
         let mut doc_start: Vec<u32> = Vec::with_capacity(rows.len() + 1);
         let mut doc_terms: Vec<u32> = Vec::with_capacity(rows.len() * 10);
         let mut doc: Vec<u32> = Vec::with_capacity(32);
+        let mut text_ids: Vec<u32> = Vec::with_capacity(16);
         doc_start.push(0);
         for r in rows {
             doc.clear();
-            let x = extras.get(r.extra as usize);
-            let mut text_ids: Vec<u32> = TERM_FIELDS.iter().map(|&f| r.text[f]).collect();
-            if let Some(x) = x {
+            text_ids.clear();
+            text_ids.extend(TERM_FIELDS.iter().map(|&f| r.text[f]));
+            if let Some(x) = extras.get(r.extra as usize) {
                 text_ids.push(x.text[extra::DEPARTMENT]);
                 text_ids
                     .extend_from_slice(&x.text[extra::WELSH..extra::WELSH + WELSH_FIELDS.len()]);
             }
-            for id in text_ids.into_iter().filter(|&id| id != 0) {
+            for &id in text_ids.iter().filter(|&&id| id != 0) {
                 let Some(slot) = cached.get_mut(id as usize) else { continue };
                 if slot.0 == NONE32 {
                     let start = cache.len() as u32;

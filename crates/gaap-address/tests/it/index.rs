@@ -231,3 +231,16 @@ fn damaged_files_are_refused() {
     }
     assert!(refused > 0);
 }
+
+/// Debug output of a builder or an index gives counts, never every address.
+#[test]
+fn debug_output_is_a_summary() {
+    let mut b = IndexBuilder::new();
+    for a in synth::generate(&synth::seed_postcodes_for(2_000, 5), 2_000, 5) {
+        b.add_address(a);
+    }
+    let builder = format!("{b:?}");
+    assert!(builder.contains("addresses: 2000"), "{builder}");
+    let index = format!("{:?}", b.build());
+    assert!(index.contains("addresses: 2000") && index.len() < 300, "{index}");
+}
