@@ -200,7 +200,7 @@ impl IndexBuilder {
         );
         Index {
             strings,
-            rows,
+            rows: super::rows::Rows::pack(&rows),
             extras,
             postcodes: records,
             by_uprn,

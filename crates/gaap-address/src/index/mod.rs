@@ -1,11 +1,12 @@
 //! The in-process address index: postcode, UPRN and nearest lookups, typeahead search and batch matching.
 //!
-//! Addresses are held as compact fixed-width rows of interned string ids (about 100 bytes each, whatever
-//! the text), so a national index of 30 million addresses fits in a few GB; [`Address`] values are made on
-//! demand for the few rows a lookup returns.
+//! Addresses are held as rows of interned string ids, packed as deltas in blocks of eight (about 12 bytes an
+//! address, whatever the text), so a national index of 30 million addresses fits in about 2 GB; [`Address`]
+//! values are made on demand for the few rows a lookup returns.
 
 mod build;
 mod load;
+mod rows;
 mod search;
 mod store;
 mod strings;
@@ -206,7 +207,7 @@ impl Grid {
 /// and open it again with [`Index::open`].
 pub struct Index {
     pub(crate) strings: StringTable,
-    pub(crate) rows: Vec<Row>,
+    pub(crate) rows: rows::Rows,
     pub(crate) extras: Vec<Extra>,
     pub(crate) postcodes: Vec<PostcodeRecord>,
     /// Row ids in UPRN order.
@@ -258,7 +259,7 @@ impl Index {
 
     /// All addresses, in postcode and premise order. Each is made on demand from the compact rows.
     pub fn addresses(&self) -> impl ExactSizeIterator<Item = Address> + '_ {
-        self.rows.iter().map(|r| self.materialise(r))
+        self.rows.iter().map(|r| self.materialise(&r))
     }
 
     /// All postcodes, sorted.
@@ -280,7 +281,10 @@ impl Index {
     #[must_use]
     pub fn by_postcode(&self, postcode: &Postcode) -> Vec<Address> {
         self.postcode(postcode)
-            .map(|r| (r.first..r.first + r.count).filter_map(|i| self.address(i)).collect())
+            .map(|r| {
+                let rows = self.rows.iter_from(r.first as usize).take(r.count as usize);
+                rows.map(|row| self.materialise(&row)).collect()
+            })
             .unwrap_or_default()
     }
 
@@ -354,7 +358,7 @@ impl Index {
 
     /// The address of row `id`.
     pub(crate) fn address(&self, id: u32) -> Option<Address> {
-        self.rows.get(id as usize).map(|r| self.materialise(r))
+        self.rows.get(id as usize).map(|r| self.materialise(&r))
     }
 
     /// The postcode of row `id`, without making the whole address.
@@ -363,7 +367,7 @@ impl Index {
         self.postcodes.get(r.postcode as usize).map(|p| p.postcode)
     }
 
-    fn materialise(&self, r: &Row) -> Address {
+    pub(crate) fn materialise(&self, r: &Row) -> Address {
         let text = |id: u32| self.strings.get(id).map(str::to_owned);
         let t = |k: usize| text(r.text[k]);
         // Rows hold UPRNs that were valid when added, and are checked again on load.

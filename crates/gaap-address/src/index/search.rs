@@ -620,7 +620,7 @@ impl Index {
         let mut visit = |rank: u32| -> bool {
             let doc = s.doc_at(rank);
             let Some(row) = self.rows.get(doc as usize) else { return true };
-            s.doc_terms(row, &self.extras, &mut buf);
+            s.doc_terms(&row, &self.extras, &mut buf);
             let terms = buf.as_slice();
             let mut score = 0.0f32;
             for (i, e) in expansions.iter().enumerate() {
@@ -697,14 +697,14 @@ impl Index {
         let mut best: Option<(f32, u32)> = None;
         let mut seen: HashSet<u32> = HashSet::new();
         let mut buf: Vec<u32> = Vec::with_capacity(32);
-        let mut consider = |doc: u32, best: &mut Option<(f32, u32)>| {
+        // `row` is given when the caller has it already (a postcode's rows are read in one run).
+        let mut consider = |doc: u32, row: Option<Row>, best: &mut Option<(f32, u32)>| {
             if !seen.insert(doc) {
                 return;
             }
-            let (Some(row), Some(a)) = (self.rows.get(doc as usize), self.address(doc)) else {
-                return;
-            };
-            s.doc_terms(row, &self.extras, &mut buf);
+            let Some(row) = row.or_else(|| self.rows.get(doc as usize)) else { return };
+            let a = self.materialise(&row);
+            s.doc_terms(&row, &self.extras, &mut buf);
             let premise = premise_tokens(&a);
             let mut score = query.similarity(s, &buf, &premise, &a)
                 * query.number_agreement(&premise)
@@ -739,8 +739,10 @@ impl Index {
         if let Some(pc) = postcode
             && let Some(r) = self.postcode(&pc)
         {
-            for doc in r.first..r.first + r.count {
-                consider(doc, &mut best);
+            for (doc, row) in
+                (r.first..).zip(self.rows.iter_from(r.first as usize).take(r.count as usize))
+            {
+                consider(doc, Some(row), &mut best);
             }
         }
         // A confident answer inside the stated postcode ends the search; otherwise (no postcode, a wrong one,
@@ -777,7 +779,7 @@ impl Index {
                     ranked.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
                 near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 for &(doc, _) in near.iter().take(NEAR) {
-                    consider(doc, &mut best);
+                    consider(doc, None, &mut best);
                 }
             }
             // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
@@ -795,7 +797,7 @@ impl Index {
             }
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             for (doc, _) in ranked.into_iter().take(32) {
-                consider(doc, &mut best);
+                consider(doc, None, &mut best);
             }
         }
         match best.and_then(|(score, doc)| Some((score, self.address(doc)?.uprn))) {

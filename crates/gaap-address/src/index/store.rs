@@ -1,30 +1,33 @@
-//! The saved index file: the in-memory arrays written out in order, little-endian, and read back in large
-//! chunks on two threads (no per-address parsing or allocation, so a national index loads in seconds).
+//! The saved index file: the in-memory arrays written out in order and read back in large chunks on two
+//! threads. Address rows stay packed as they are in memory, and `u32` arrays are delta-coded varints, so a
+//! national index is small to read and small to hold.
 //!
-//! Layout (format version 3; every integer little-endian, every array prefixed by its `u64` length):
+//! Layout (format version 4; fixed-width integers little-endian, every array prefixed by its `u64` length;
+//! a *packed* `u32` array is its length, then groups of up to 65,536 values, each group its byte length
+//! (`u64`) and the values as zigzag varint deltas from the one before, starting from 0):
 //! - magic `GAAPADDR`, version `u32`;
 //! - twelve sections, in this order:
 //!   1. strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
-//!   2. address rows, 92 bytes each: UPRN, parent UPRN (`u64`, 0 = none), easting, northing (`f64`, NaN =
-//!      none), UDPRN, postcode record, building number (`u32`, `u32::MAX` = none), ten string ids
-//!      (organisation, sub-building, building name, dependent thoroughfare, thoroughfare, double dependent
-//!      locality, dependent locality, post town, classification, GSS code), extras index, custodian (`u16`),
-//!      language (`u8`: 0 EN, 1 CY, 2 other) and one pad byte;
+//!   2. address rows: the row count, then the packed row bytes (`u64` length first) as the `rows` module
+//!      describes, in blocks of 8 rows each coded from scratch: UPRN, parent UPRN, easting, northing, UDPRN, postcode record, building number, ten string
+//!      ids (organisation, sub-building, building name, dependent thoroughfare, thoroughfare, double
+//!      dependent locality, dependent locality, post town, classification, GSS code), extras index,
+//!      custodian and language (0 EN, 1 CY, 2 other);
 //!   3. extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
 //!      source latitude and longitude (`f64`);
 //!   4. postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward ids, first row
 //!      and row count; then the district and ward strings;
-//!   5. rows in UPRN order (`u32`s);
-//!   6. the address and postcode grids: cell keys (`u64`s), cell starts and ids (`u32`s) for each;
+//!   5. rows in UPRN order (packed);
+//!   6. the address and postcode grids: cell keys (`u64`s), cell starts and ids (packed) for each;
 //!   7. the term strings, in order (the `fst` dictionary is rebuilt from them on load, so damaged bytes can never
 //!      reach the automaton code);
-//!   8. and 9. postings starts and postings (ranks);
+//!   8. and 9. postings starts and postings (ranks; packed, like every `u32` array from here on);
 //!   10. the terms of each string: starts by string id and term ids;
 //!   11. building numbers (ascending) with their terms, then the outward and inward terms of each postcode;
-//!   12. the rank-to-address permutation (`u32`s). An address's own terms are gathered from 10 and 11 when
+//!   12. the rank-to-address permutation. An address's own terms are gathered from 10 and 11 when
 //!       needed, so they are not stored per address;
 //! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes and
-//!   terms (`u64`s), and `GAAPTOC3`.
+//!   terms (`u64`s), and `GAAPTOC4`.
 //!
 //! Loading checks every id and range against the footer's counts, so a damaged file gives
 //! [`Error::IndexFormat`], never a panic.
@@ -33,23 +36,25 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use fst::{Map, MapBuilder};
 
+use super::rows::{Rows, get_varint, put_varint, unzigzag32, zigzag32};
 use super::search::SearchIndex;
 use super::strings::StringTable;
-use super::{Extra, Grid, Index, NONE32, PostcodeRecord, Row, coordinates, extra, field};
+use super::{Extra, Grid, Index, NONE32, PostcodeRecord, Row, coordinates, extra};
 use crate::error::Error;
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 const MAGIC: &[u8; 8] = b"GAAPADDR";
-const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC3";
+const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC4";
 const SECTIONS: usize = 12;
 const COUNTS: usize = 5;
 const FOOTER_LEN: usize = 8 * (SECTIONS + COUNTS) + 8;
-const VERSION: u32 = 3;
-const ROW_LEN: usize = 8 * 4 + 4 * 3 + 4 * field::COUNT + 4 + 2 + 1 + 1;
+const VERSION: u32 = 4;
 const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
 /// Bytes read or written per chunk.
 const CHUNK: usize = 1 << 20;
+/// Values per group of a packed `u32` array.
+const GROUP: usize = 1 << 16;
 
 fn io(e: &std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::UnexpectedEof {
@@ -109,8 +114,20 @@ impl<W: Write> Out<W> {
         }
         Ok(())
     }
+    /// A packed `u32` array (see the module docs).
     fn u32s(&mut self, v: &[u32]) -> std::io::Result<()> {
-        self.array(v, u32::to_le_bytes)
+        self.u64(v.len() as u64);
+        let mut group = Vec::with_capacity(GROUP * 5);
+        for part in v.chunks(GROUP) {
+            group.clear();
+            let mut prev = 0;
+            for &x in part {
+                put_varint(&mut group, zigzag32(x, prev));
+                prev = x;
+            }
+            self.bytes(&group)?;
+        }
+        Ok(())
     }
     fn u64s(&mut self, v: &[u64]) -> std::io::Result<()> {
         self.array(v, u64::to_le_bytes)
@@ -178,15 +195,33 @@ impl<R: Read> In<R> {
         }
         Ok(out)
     }
+    /// A packed `u32` array (see the module docs).
     fn u32s(&mut self) -> Result<Vec<u32>, Error> {
-        self.items(4, le32)
+        let n = self.len(1)?;
+        let mut out: Vec<u32> = Vec::with_capacity(n);
+        while out.len() < n {
+            let take = (n - out.len()).min(GROUP);
+            let len = self.len(1)?;
+            let group = self.fill(len)?;
+            let (mut at, mut prev) = (0, 0);
+            for _ in 0..take {
+                prev = get_varint(group, &mut at)
+                    .and_then(|d| unzigzag32(d, prev))
+                    .ok_or_else(|| Error::IndexFormat("a packed array is damaged".into()))?;
+                out.push(prev);
+            }
+            if at != len {
+                return Err(Error::IndexFormat("a packed array is damaged".into()));
+            }
+        }
+        Ok(out)
     }
     fn u64s(&mut self) -> Result<Vec<u64>, Error> {
         self.items(8, le64)
     }
     fn bytes(&mut self) -> Result<Vec<u8>, Error> {
         let mut left = self.len(1)?;
-        let mut v: Vec<u8> = Vec::new();
+        let mut v: Vec<u8> = Vec::with_capacity(left);
         while left > 0 {
             let take = left.min(CHUNK);
             v.extend_from_slice(self.fill(take)?);
@@ -275,45 +310,6 @@ fn le64(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
-fn put_row(out: &mut Vec<u8>, r: &Row) {
-    out.extend_from_slice(&r.uprn.to_le_bytes());
-    out.extend_from_slice(&r.parent_uprn.to_le_bytes());
-    out.extend_from_slice(&r.easting.to_le_bytes());
-    out.extend_from_slice(&r.northing.to_le_bytes());
-    out.extend_from_slice(&r.udprn.to_le_bytes());
-    out.extend_from_slice(&r.postcode.to_le_bytes());
-    out.extend_from_slice(&r.building_number.to_le_bytes());
-    for t in r.text {
-        out.extend_from_slice(&t.to_le_bytes());
-    }
-    out.extend_from_slice(&r.extra.to_le_bytes());
-    out.extend_from_slice(&r.custodian.to_le_bytes());
-    out.push(r.language);
-    out.push(0);
-}
-
-fn get_row(b: &[u8]) -> Row {
-    let u32_at = |i: usize| le32(&b[i..]);
-    let mut text = [0u32; field::COUNT];
-    for (k, t) in text.iter_mut().enumerate() {
-        *t = u32_at(44 + 4 * k);
-    }
-    let after = 44 + 4 * field::COUNT;
-    Row {
-        uprn: le64(b),
-        parent_uprn: le64(&b[8..]),
-        easting: f64::from_bits(le64(&b[16..])),
-        northing: f64::from_bits(le64(&b[24..])),
-        udprn: u32_at(32),
-        postcode: u32_at(36),
-        building_number: u32_at(40),
-        text,
-        extra: u32_at(after),
-        custodian: u16::from_le_bytes([b[after + 4], b[after + 5]]),
-        language: b[after + 6],
-    }
-}
-
 /// The term dictionary over terms in strictly ascending order; the value is the term id.
 fn dictionary(terms: &StringTable) -> Result<Map<Vec<u8>>, Error> {
     let mut b = MapBuilder::memory();
@@ -366,10 +362,7 @@ impl Index {
         out.strings(&self.strings)?;
         out.section();
         out.u64(self.rows.len() as u64);
-        for r in &self.rows {
-            put_row(&mut out.buf, r);
-            out.flush_if_full()?;
-        }
+        out.bytes(self.rows.bytes())?;
         out.section();
         out.u64(self.extras.len() as u64);
         for x in &self.extras {
@@ -545,10 +538,12 @@ impl Index {
             });
             let front = (|| -> Result<_, Error> {
                 let strings = at(0)?.strings()?;
-                let rows = at(1)?.items(ROW_LEN, get_row)?;
-                if !rows.iter().all(|r| row_ok(r, n_strings, n_postcodes, n_extras)) {
-                    return Err(Error::IndexFormat("address rows are inconsistent".into()));
-                }
+                let mut packed = at(1)?;
+                let n = usize::try_from(packed.u64()?).map_err(|_| truncated())?;
+                let rows = Rows::unpack(n, packed.bytes()?, |r| {
+                    row_ok(r, n_strings, n_postcodes, n_extras)
+                })
+                .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
                 let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
                 let postcodes = at(3)?.postcodes(n_rows)?;
                 let term_text = at(6)?.strings()?;
