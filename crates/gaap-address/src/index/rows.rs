@@ -39,6 +39,16 @@ const TEXT_BITS: [(u32, usize); field::COUNT] = [
     (11, field::POST_TOWN),
     (12, field::GSS_CODE),
 ];
+/// The text field of each mask bit (`usize::MAX` for the bits that are not text).
+const TEXT_OF_BIT: [usize; 16] = {
+    let mut out = [usize::MAX; 16];
+    let mut k = 0;
+    while k < TEXT_BITS.len() {
+        out[TEXT_BITS[k].0 as usize] = TEXT_BITS[k].1;
+        k += 1;
+    }
+    out
+};
 const NUMBER: u32 = 2;
 const POSTCODE: u32 = 5;
 const PARENT: u32 = 7;
@@ -257,7 +267,10 @@ impl Cursor {
         let [ce, cn] = &mut self.cm;
         r.easting = coordinate(ce)?;
         r.northing = coordinate(cn)?;
-        for bit in (0..16).filter(|b| mask & (1 << b) != 0) {
+        let mut bits = mask;
+        while bits != 0 {
+            let bit = bits.trailing_zeros();
+            bits &= bits - 1;
             let v = get_varint(bytes, at)?;
             match bit {
                 NUMBER => r.building_number = u32::try_from(v).ok()?.wrapping_sub(1),
@@ -266,10 +279,7 @@ impl Cursor {
                 CUSTODIAN => r.custodian = u16::try_from(v).ok()?,
                 LANGUAGE => r.language = u8::try_from(v).ok()?,
                 EXTRA => r.extra = u32::try_from(v).ok()?.wrapping_sub(1),
-                _ => {
-                    let &(_, f) = TEXT_BITS.iter().find(|(b, _)| *b == bit)?;
-                    r.text[f] = u32::try_from(v).ok()?;
-                }
+                _ => *r.text.get_mut(*TEXT_OF_BIT.get(bit as usize)?)? = u32::try_from(v).ok()?,
             }
         }
         self.prev = r;
@@ -303,7 +313,13 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// A LEB128 varint at `*at`, or `None` when truncated or longer than a `u64`.
+#[inline]
 pub(crate) fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let first = *bytes.get(*at)?;
+    if first < 0x80 {
+        *at += 1;
+        return Some(u64::from(first));
+    }
     let mut v = 0u64;
     for shift in (0..64).step_by(7) {
         let b = *bytes.get(*at)?;
