@@ -16,6 +16,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use fst::automaton::{Automaton, Str};
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
@@ -766,11 +767,13 @@ impl Index {
                 .filter(|(e, _)| !e.is_empty())
                 .collect();
             expanded.sort_by_key(|(_, df)| *df);
-            let mut hits: HashMap<u32, f32> = HashMap::new();
-            for (e, df) in expanded.iter().take(3) {
-                if *df > 20_000 {
-                    break;
-                }
+            // The rarest three, unless too common to help.
+            expanded.truncate(3);
+            expanded.retain(|(_, df)| *df <= 20_000);
+            let postings = expanded.iter().map(|(_, df)| df).sum();
+            let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
+                HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
+            for (e, df) in &expanded {
                 let w = s.idf(*df);
                 for (&t, &q) in e {
                     for &rank in s.postings_of(t) {
@@ -785,8 +788,8 @@ impl Index {
                 let (lo, hi) = self.postcode_prefix_docs(q.outward());
                 let mut near: Vec<(u32, f32)> =
                     ranked.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
-                near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for &(doc, _) in near.iter().take(NEAR) {
+                best_first(&mut near, NEAR);
+                for &(doc, _) in &near {
                     consider(doc, &mut best);
                 }
             }
@@ -803,8 +806,8 @@ impl Index {
                     }
                 }
             }
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (doc, _) in ranked.into_iter().take(32) {
+            best_first(&mut ranked, 32);
+            for (doc, _) in ranked {
                 consider(doc, &mut best);
             }
         }
@@ -862,6 +865,36 @@ impl Index {
             handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
         })
     }
+}
+
+/// Hashes a doc id with one multiplication: ids are ours, not an attacker's.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Keeps the best `n` hits, highest score first and then lowest doc id, without sorting the rest.
+fn best_first(hits: &mut Vec<(u32, f32)>, n: usize) {
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if hits.len() > n {
+        hits.select_nth_unstable_by(n, order);
+        hits.truncate(n);
+    }
+    hits.sort_unstable_by(order);
 }
 
 /// The address's house numbers: its building number and any number in its name (`12A`).
