@@ -786,8 +786,21 @@ impl Index {
             // more elsewhere.
             if let Some(q) = postcode {
                 let (lo, hi) = self.postcode_prefix_docs(q.outward());
-                let mut near: Vec<(u32, f32)> =
-                    ranked.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
+                // The query's house number breaks ties among a street's addresses.
+                let numbers: Vec<u32> = query
+                    .others
+                    .iter()
+                    .filter_map(|t| t.parse().ok())
+                    .filter(|&n| n != NONE32)
+                    .collect();
+                let mut near: Vec<(u32, f32)> = ranked
+                    .iter()
+                    .filter(|(d, _)| (lo..hi).contains(d))
+                    .map(|&(d, h)| {
+                        let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
+                        (d, if numbers.contains(&n) { h + NEAR_NUMBER } else { h })
+                    })
+                    .collect();
                 best_first(&mut near, NEAR);
                 for &(doc, _) in &near {
                     consider(doc, &mut best);
@@ -1157,6 +1170,8 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
+/// Added to the hit score of a candidate under the stated outward code with the query's house number.
+const NEAR_NUMBER: f32 = 1.0;
 
 /// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
 const PCS_SECTOR: f32 = 0.9;
@@ -1532,6 +1547,27 @@ mod tests {
         rows.push((2, "", "", Some(9), "MAIN LANE", "W1K 1PZ"));
         let index = small(&rows);
         assert_eq!(best(&index, "8, High Street, London, W1K 1PZ"), 1);
+    }
+
+    #[test]
+    fn a_wrong_postcode_still_finds_the_stated_number_on_a_long_street() {
+        // Forty numbers of one street tie on its words; the one stated sorts last. Elsewhere, a hundred short
+        // streets make `1` a common word.
+        let mut rows: Vec<Row<'_>> =
+            (2..=40).map(|n| (u64::from(n), "", "", Some(n), "NORFOLK HILL", "NW8 9AA")).collect();
+        rows.push((1, "", "", Some(1), "NORFOLK HILL", "NW8 9QE"));
+        rows.push((100, "FLAT 1", "BELGRAVE POINT", None, "PRIORY PARADE", "NW8 9UJ"));
+        rows.push((101, "", "THE GABLES", None, "ELM ROW", "W2 1AA"));
+        let streets: Vec<String> = (0..100u8)
+            .map(|k| format!("{}{} LANE", char::from(b'A' + k / 10), char::from(b'A' + k % 10)))
+            .collect();
+        for (k, street) in (0..).zip(&streets) {
+            rows.extend((1..=3).map(|n| {
+                (1000 + k * 3 + u64::from(n), "", "", Some(n), street.as_str(), "W2 1AB")
+            }));
+        }
+        let index = small(&rows);
+        assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
     }
 
     #[test]
