@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,8 @@ def to_components(gaap_csv, out_path):
         w = csv.DictWriter(g, fieldnames=COMPONENT_COLUMNS)
         w.writeheader()
         for r in csv.DictReader(f):
-            street_key = (r["thoroughfare"], r["post_town"])
+            # A synthetic street is its name in a post town and postcode district (SW1 for SW1P 4EN).
+            street_key = (r["thoroughfare"], r["post_town"], re.sub(r"(\d)[A-Z]$", r"\1", r["postcode"].split(" ")[0]))
             usrn.setdefault(street_key, 1000 + len(usrn))
             number = r["building_number"]
             w.writerow({

@@ -1,10 +1,18 @@
 //! Deterministic synthetic addresses for tests, examples and benches: AddressBase-shaped records on real or
-//! synthetic postcodes, with Zipfian street names (a few very common, `HIGH STREET`, a long tail), houses,
-//! flats in named buildings, named houses, lettered numbers and organisations.
+//! synthetic postcodes.
+//!
+//! The shape follows real streets. A street runs through one to four consecutive postcodes of a sector, its
+//! house numbers continuing from one postcode to the next (odd side, even side or both), so each number is on
+//! the street once. Its name is unique within its post town and postcode district (`SW1`) and Zipfian
+//! nationally: `HIGH STREET` is in nearly every district, once, and a long tail (`GREAT PORTLAND STREET`)
+//! names the rest. Each postcode has a main street and a side street, and houses, blocks of flats (`FLAT n`,
+//! numbered within the block), named houses, lettered numbers (`12A` after 12) and organisations; building
+//! and house names are unique on their street and in their postcode. A sector is in a dependent locality one
+//! time in ten.
 //!
 //! Everything here is invented. UPRNs start at 900000000000, a range no real UPRN uses yet.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::error::Error;
@@ -157,7 +165,7 @@ const STEMS: [&str; 120] = [
     "CAVENDISH",
     "BERKELEY",
     "SEYMOUR",
-    "WARWICK",
+    "SALISBURY",
     "HARROW",
     "EDGWARE",
     "MARYLEBONE",
@@ -242,18 +250,26 @@ const LOCALITIES: [&str; 12] = [
     "OAKWOOD",
 ];
 
+/// Prefixes that make the long tail of street names (`GREAT PORTLAND STREET`), so a district of thousands of
+/// streets still has a name for each.
+const MODIFIERS: [&str; 5] = ["UPPER", "LOWER", "GREAT", "LITTLE", "OLD"];
+
 /// Street names in Zipf rank order: rank 1 is the most common.
 fn street_names() -> Vec<String> {
-    let mut out = Vec::with_capacity(STEMS.len() * SUFFIXES.len());
+    let mut plain = Vec::with_capacity(STEMS.len() * SUFFIXES.len());
     // Interleave so the most common names pair common stems with common suffixes.
     for round in 0..SUFFIXES.len() {
         for (i, stem) in STEMS.iter().enumerate() {
             let suffix = SUFFIXES[(i + round) % SUFFIXES.len()];
-            out.push(format!("{stem} {suffix}"));
+            if *stem != suffix {
+                plain.push(format!("{stem} {suffix}"));
+            }
         }
     }
-    out.dedup();
-    out
+    let modified: Vec<String> =
+        plain.iter().flat_map(|n| MODIFIERS.iter().map(move |m| format!("{m} {n}"))).collect();
+    plain.extend(modified);
+    plain
 }
 
 /// A Zipf(s = 1) sampler over `n` ranks.
@@ -281,8 +297,8 @@ impl Zipf {
     }
 }
 
-/// Generates `count` addresses spread over `postcodes` (cycled if there are more addresses than 100 per
-/// postcode allows). Deterministic for a given seed and input.
+/// Generates `count` addresses spread over `postcodes`, in their order. Deterministic for a given seed and
+/// input.
 #[must_use]
 pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Address> {
     let mut out = Vec::with_capacity(count);
@@ -290,51 +306,170 @@ pub fn generate(postcodes: &[SeedPostcode], count: usize, seed: u64) -> Vec<Addr
     out
 }
 
-/// As [`generate`], handing each address to `sink` instead of collecting (for national-scale output).
+/// A street being laid along consecutive postcodes.
+struct Street {
+    name: String,
+    /// The next odd and the next even house number.
+    next: [u32; 2],
+    /// The last number given out in this postcode, and how many lettered variants (`12A`) it has.
+    last: Option<(u32, u8)>,
+    /// Building and house names used on the street.
+    names: HashSet<String>,
+    /// Postcodes still to run through.
+    postcodes_left: usize,
+}
+
+impl Street {
+    /// The next house number: on one side (0 odd, 1 even) or, for `side` 2, the lower of the two.
+    fn number(&mut self, rng: &mut Rng, side: usize) -> u32 {
+        let s = if side < 2 { side } else { usize::from(self.next[1] < self.next[0]) };
+        let n = self.next[s];
+        // Now and then a number is missing (a gap in the street).
+        self.next[s] += if rng.below(8) == 0 { 4 } else { 2 };
+        self.last = Some((n, 0));
+        n
+    }
+
+    /// `12A` after 12, `12B` after `12A`; else a new number with `A`.
+    fn lettered(&mut self, rng: &mut Rng, side: usize) -> String {
+        let (n, l) = match self.last {
+            Some((n, l)) if l < 2 => (n, l + 1),
+            _ => (self.number(rng, side), 1),
+        };
+        self.last = Some((n, l));
+        format!("{n}{}", char::from(b'@' + l))
+    }
+
+    /// A name from `make` used neither on this street nor in this postcode (`here`), recorded in both;
+    /// `None` after a few tries.
+    fn fresh_name(
+        &mut self,
+        rng: &mut Rng,
+        here: &mut HashSet<String>,
+        make: impl Fn(&mut Rng) -> String,
+    ) -> Option<String> {
+        for _ in 0..8 {
+            let name = make(rng);
+            if !here.contains(&name) && self.names.insert(name.clone()) {
+                here.insert(name.clone());
+                return Some(name);
+            }
+        }
+        None
+    }
+}
+
+/// Street names for new streets: Zipfian nationally, each used once per post town and postcode district.
+struct Namer {
+    names: Vec<String>,
+    zipf: Zipf,
+    /// Per (post town, district): a bit per name, set when used.
+    used: HashMap<(String, String), Vec<u64>>,
+}
+
+impl Namer {
+    fn new() -> Self {
+        let names = street_names();
+        let zipf = Zipf::new(names.len());
+        Self { names, zipf, used: HashMap::new() }
+    }
+
+    fn street(&mut self, rng: &mut Rng, pc: &SeedPostcode) -> Street {
+        let words = self.names.len().div_ceil(64);
+        let key = (pc.post_town.clone(), pc.postcode.district().to_owned());
+        let used = self.used.entry(key).or_insert_with(|| vec![0; words]);
+        let free = |used: &[u64], r: usize| used[r / 64] & (1 << (r % 64)) == 0;
+        // Popular names first; once those are taken, the first free one from a random start.
+        let rank = (0..16)
+            .map(|_| self.zipf.sample(rng))
+            .find(|&r| free(used, r))
+            .or_else(|| {
+                let start = rng.below(self.names.len());
+                (0..self.names.len())
+                    .map(|i| (start + i) % self.names.len())
+                    .find(|&r| free(used, r))
+            })
+            .unwrap_or_else(|| {
+                // Every name is taken here (a district of thousands of streets): start reusing.
+                used.fill(0);
+                self.zipf.sample(rng)
+            });
+        used[rank / 64] |= 1 << (rank % 64);
+        Street {
+            name: self.names[rank].clone(),
+            next: [1, 2],
+            last: None,
+            names: HashSet::new(),
+            postcodes_left: 1 + rng.below(4),
+        }
+    }
+}
+
+/// As [`generate`], handing each address to `sink` instead of collecting (for national-scale output). Keeps
+/// only the streets in hand and one bit per street name per district.
 pub fn generate_with(
     postcodes: &[SeedPostcode],
     count: usize,
     seed: u64,
     mut sink: impl FnMut(Address),
 ) {
-    let mut rng = Rng::new(seed);
-    let streets = street_names();
-    let zipf = Zipf::new(streets.len());
     if postcodes.is_empty() {
         return;
     }
-    // Split `count` over the postcodes: a random share each, so sizes vary (1 to about 3x the mean).
-    let mean = count as f64 / postcodes.len() as f64;
+    let mut rng = Rng::new(seed);
+    let mut namer = Namer::new();
     let mut remaining = count;
     let mut uprn = FIRST_UPRN;
+    let mut streets: [Option<Street>; 2] = [None, None];
+    let mut sector = ("", "");
+    let mut locality: Option<String> = None;
     for (i, pc) in postcodes.iter().enumerate() {
         if remaining == 0 {
             break;
         }
+        // A random share of what is left, so sizes vary (0.3 to 1.7 times the mean).
         let left_pcs = postcodes.len() - i;
         let share = if left_pcs == 1 {
             remaining
         } else {
+            let mean = remaining as f64 / left_pcs as f64;
             let want = (mean * 1.4f64.mul_add(rng.unit(), 0.3)).round().max(1.0) as usize;
             want.min(remaining)
         };
         remaining -= share;
-        let street_a = streets[zipf.sample(&mut rng)].clone();
-        let street_b = streets[zipf.sample(&mut rng)].clone();
-        let locality = (rng.below(10) == 0).then(|| rng.pick(&LOCALITIES).to_owned());
-        let mut number = 1 + rng.below(60) as u32;
-        let mut building: Option<(String, Option<u32>, u32, Option<String>)> = None;
-        // Names already used on each street here: one postcode never has two premises with the same text.
-        let mut names: HashSet<(Option<String>, String)> = HashSet::new();
+        // Streets end with the sector; a sector is in a dependent locality one time in ten.
+        if sector != (pc.post_town.as_str(), pc.postcode.sector()) {
+            sector = (pc.post_town.as_str(), pc.postcode.sector());
+            streets = [None, None];
+            locality = (rng.below(10) == 0).then(|| rng.pick(&LOCALITIES).to_owned());
+        }
+        // The main street, and the side street (one address in five).
+        let mut sides = [0; 2];
+        for (street, side) in streets.iter_mut().zip(&mut sides) {
+            if street.as_ref().is_none_or(|s| s.postcodes_left == 0) {
+                *street = Some(namer.street(&mut rng, pc));
+            }
+            if let Some(s) = street {
+                s.postcodes_left -= 1;
+                s.last = None;
+            }
+            // Odd side, even side, or both.
+            *side = rng.below(3);
+        }
+        // A block of flats being filled: its lane, name and number, and its last flat.
+        let mut building: Option<(usize, String, Option<u32>, u32)> = None;
+        let mut here = HashSet::new();
         for k in 0..share {
             uprn += 1;
             let Ok(id) = Uprn::new(uprn) else { break };
+            let lane = building.as_ref().map_or(usize::from(k % 5 == 4), |b| b.0);
+            let (Some(street), side) = (streets[lane].as_mut(), sides[lane]) else { break };
             let mut a = Address::new(id);
             a.postcode = Some(pc.postcode);
             a.post_town = Some(pc.post_town.clone());
             a.dependent_locality.clone_from(&locality);
             a.gss_code.clone_from(&pc.admin_district);
-            a.thoroughfare = Some(if k % 5 == 4 { street_b.clone() } else { street_a.clone() });
+            a.thoroughfare = Some(street.name.clone());
             a.coordinates = pc.coordinates.map(|c| {
                 Coordinates::new(
                     (rng.unit().mul_add(60.0, c.easting) - 30.0).round(),
@@ -342,8 +477,7 @@ pub fn generate_with(
                 )
             });
             let roll = rng.below(100);
-            if let Some((name, num, flat, street)) = building.as_mut() {
-                a.thoroughfare.clone_from(street);
+            if let Some((_, name, num, flat)) = building.as_mut() {
                 *flat += 1;
                 a.sub_building = Some(format!("FLAT {flat}"));
                 a.building_name = Some(name.clone());
@@ -353,60 +487,36 @@ pub fn generate_with(
                     building = None;
                 }
             } else if roll < 62 {
-                a.building_number = Some(number);
-                number += 1 + u32::from(rng.below(2) == 0);
+                a.building_number = Some(street.number(&mut rng, side));
                 a.classification = Some(if rng.below(3) == 0 { "RD03" } else { "RD04" }.into());
             } else if roll < 82
-                && let Some(name) = fresh_name(&mut rng, &mut names, &a.thoroughfare, |r| {
+                && let Some(name) = street.fresh_name(&mut rng, &mut here, |r| {
                     format!("{} {}", r.pick(&STEMS), r.pick(&BUILDING_KINDS))
                 })
             {
-                let num = (rng.below(2) == 0).then(|| {
-                    let n = number;
-                    number += 2;
-                    n
-                });
+                let num = (rng.below(2) == 0).then(|| street.number(&mut rng, side));
                 a.sub_building = Some("FLAT 1".into());
                 a.building_name = Some(name.clone());
                 a.building_number = num;
                 a.classification = Some("RD06".into());
-                building = Some((name, num, 1, a.thoroughfare.clone()));
+                building = Some((lane, name, num, 1));
             } else if (82..89).contains(&roll)
-                && let Some(name) = fresh_name(&mut rng, &mut names, &a.thoroughfare, |r| {
-                    r.pick(&HOUSE_NAMES).to_owned()
-                })
+                && let Some(name) =
+                    street.fresh_name(&mut rng, &mut here, |r| r.pick(&HOUSE_NAMES).to_owned())
             {
                 a.building_name = Some(name);
                 a.classification = Some("RD02".into());
             } else if roll < 95 {
-                a.building_name = Some(format!("{number}{}", ["A", "B", "C"][rng.below(3)]));
-                number += 1;
+                a.building_name = Some(street.lettered(&mut rng, side));
                 a.classification = Some("RD04".into());
             } else {
                 a.organisation = Some(format!("{} {}", rng.pick(&STEMS), rng.pick(&ORG_KINDS)));
-                a.building_number = Some(number);
-                number += 2;
+                a.building_number = Some(street.number(&mut rng, side));
                 a.classification = Some("CR".into());
             }
             sink(a);
         }
     }
-}
-
-/// A name from `make` not yet used on `street`, recorded as used; `None` after a few tries.
-fn fresh_name(
-    rng: &mut Rng,
-    used: &mut HashSet<(Option<String>, String)>,
-    street: &Option<String>,
-    make: impl Fn(&mut Rng) -> String,
-) -> Option<String> {
-    for _ in 0..8 {
-        let name = make(rng);
-        if used.insert((street.clone(), name.clone())) {
-            return Some(name);
-        }
-    }
-    None
 }
 
 const AREAS: [(&str, &str); 40] = [

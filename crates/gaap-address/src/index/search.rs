@@ -16,6 +16,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use fst::automaton::{Automaton, Str};
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
@@ -714,9 +715,16 @@ impl Index {
                 (Some(q), Some(d)) if q == d => {
                     // Postcode and house/flat numbers together name a premise, even when the street or a house
                     // name is wrong or added.
-                    if query.same_numbers(&premise) {
-                        // A house number is a stronger key than a flat number alone (every block has a flat 1).
-                        let key = if has_house_number(&a) { HOUSE_KEY } else { NUMBER_KEY };
+                    if query.same_numbers(&premise, &a) {
+                        // A house number is a stronger key than a flat number alone (every block has a flat 1),
+                        // which names a flat only with its block.
+                        let key = if has_house_number(&a) {
+                            HOUSE_KEY
+                        } else if query.building_said(s, &a) {
+                            NUMBER_KEY
+                        } else {
+                            0.0
+                        };
                         score += key * (1.0 - score);
                     }
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
@@ -724,7 +732,10 @@ impl Index {
                 (Some(q), Some(d)) => {
                     let sim = postcode_similarity(&q, &d);
                     // Near the stated postcode, a house number and street still go a long way.
-                    if sim >= PCS_OUTWARD && query.same_numbers(&premise) && has_house_number(&a) {
+                    if sim >= PCS_OUTWARD
+                        && query.same_numbers(&premise, &a)
+                        && has_house_number(&a)
+                    {
                         score += NEAR_KEY * (1.0 - score);
                     }
                     score *= PC_OTHER + (0.95 - PC_OTHER) * sim;
@@ -758,11 +769,13 @@ impl Index {
                 .filter(|(e, _)| !e.is_empty())
                 .collect();
             expanded.sort_by_key(|(_, df)| *df);
-            let mut hits: HashMap<u32, f32> = HashMap::new();
-            for (e, df) in expanded.iter().take(3) {
-                if *df > 20_000 {
-                    break;
-                }
+            // The rarest three, unless too common to help.
+            expanded.truncate(3);
+            expanded.retain(|(_, df)| *df <= 20_000);
+            let postings = expanded.iter().map(|(_, df)| df).sum();
+            let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
+                HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
+            for (e, df) in &expanded {
                 let w = s.idf(*df);
                 for (&t, &q) in e {
                     for &rank in s.postings_of(t) {
@@ -775,10 +788,23 @@ impl Index {
             // more elsewhere.
             if let Some(q) = postcode {
                 let (lo, hi) = self.postcode_prefix_docs(q.outward());
-                let mut near: Vec<(u32, f32)> =
-                    ranked.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
-                near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                for &(doc, _) in near.iter().take(NEAR) {
+                // The query's house number breaks ties among a street's addresses.
+                let numbers: Vec<u32> = query
+                    .others
+                    .iter()
+                    .filter_map(|t| t.parse().ok())
+                    .filter(|&n| n != NONE32)
+                    .collect();
+                let mut near: Vec<(u32, f32)> = ranked
+                    .iter()
+                    .filter(|(d, _)| (lo..hi).contains(d))
+                    .map(|&(d, h)| {
+                        let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
+                        (d, if numbers.contains(&n) { h + NEAR_NUMBER } else { h })
+                    })
+                    .collect();
+                best_first(&mut near, NEAR);
+                for &(doc, _) in &near {
                     consider(doc, None, &mut best);
                 }
             }
@@ -795,8 +821,8 @@ impl Index {
                     }
                 }
             }
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (doc, _) in ranked.into_iter().take(32) {
+            best_first(&mut ranked, 32);
+            for (doc, _) in ranked {
                 consider(doc, None, &mut best);
             }
         }
@@ -856,6 +882,43 @@ impl Index {
     }
 }
 
+/// Hashes a doc id with one multiplication: ids are ours, not an attacker's.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Keeps the best `n` hits, highest score first and then lowest doc id, without sorting the rest.
+fn best_first(hits: &mut Vec<(u32, f32)>, n: usize) {
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if hits.len() > n {
+        hits.select_nth_unstable_by(n, order);
+        hits.truncate(n);
+    }
+    hits.sort_unstable_by(order);
+}
+
+/// The address's house numbers: its building number and any number in its name (`12A`).
+fn house_numbers(a: &Address) -> Vec<String> {
+    let named =
+        a.building_name.as_deref().into_iter().flat_map(tokens).filter(|t| is_number_token(t));
+    a.building_number.map(|n| n.to_string()).into_iter().chain(named).collect()
+}
+
 /// True when the address has a house number (`12`, or a lettered one as its name, `12A`).
 fn has_house_number(a: &Address) -> bool {
     a.building_number.is_some()
@@ -868,6 +931,8 @@ struct QueryProfile<'q> {
     total: f32,
     /// Numbers the query gives as flat numbers (`FLAT 7`).
     flats: Vec<&'q str>,
+    /// The query's other numbers.
+    others: Vec<&'q str>,
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
@@ -908,12 +973,12 @@ impl<'q> QueryProfile<'q> {
             })
             .collect();
         let total = tokens.iter().map(|(_, w)| w).sum();
-        let flats = qt
-            .windows(2)
-            .filter(|p| p[0] == "FLAT" && is_number_token(&p[1]))
-            .map(|p| p[1].as_str())
-            .collect();
-        Self { tokens, total, flats }
+        let (mut flats, mut others) = (Vec::new(), Vec::new());
+        for (i, t) in qt.iter().enumerate().filter(|(_, t)| is_number_token(t)) {
+            let flat = i > 0 && qt[i - 1] == "FLAT";
+            if flat { &mut flats } else { &mut others }.push(t.as_str());
+        }
+        Self { tokens, total, flats, others }
     }
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
@@ -929,18 +994,36 @@ impl<'q> QueryProfile<'q> {
         if any { LOCALITY_UNSAID } else { 1.0 }
     }
 
+    /// False when the address has a building name and the query says less than half of it by word weight
+    /// (`LODGE` does not say `GROVE LODGE`; a word of the post town said once is the town).
+    fn building_said(&self, s: &SearchIndex, a: &Address) -> bool {
+        let Some(name) = a.building_name.as_deref() else { return true };
+        let town: Vec<String> =
+            a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
+        let (mut said, mut all) = (0.0, 0.0);
+        for n in tokens(name) {
+            let w = s.idf(s.terms.get(&n).map_or(0, |id| s.df(id as u32)));
+            let times = self
+                .tokens
+                .iter()
+                .filter(|(q, _)| best_quality(q, &[n.as_str()]).is_some())
+                .count();
+            all += w;
+            if times > usize::from(town.contains(&n)) {
+                said += w;
+            }
+        }
+        said >= 0.5 * all
+    }
+
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
-    /// (`7 VICTORIA WAY`): a flat number and a house number name different premises.
+    /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises.
     fn flat_role(&self, a: &Address) -> f32 {
         if self.flats.is_empty() || a.sub_building.is_some() {
             return 1.0;
         }
-        let house = a.building_number.map(|n| n.to_string());
-        if self
-            .flats
-            .iter()
-            .any(|f| house.as_deref().is_some_and(|h| number_stem(h) == number_stem(f)))
-        {
+        let house = house_numbers(a);
+        if self.flats.iter().any(|f| house.iter().any(|h| number_stem(h) == number_stem(f))) {
             FLAT_AS_HOUSE
         } else {
             1.0
@@ -970,8 +1053,18 @@ impl<'q> QueryProfile<'q> {
         }
     }
 
-    /// True when the query carries numbers and they are exactly the address's own (as sets).
-    fn same_numbers(&self, premise: &[String]) -> bool {
+    /// True when the query carries numbers and they are exactly the address's own (as sets), in their roles:
+    /// a stated flat number (`FLAT 7`) is the address's flat's, and the address's house number is not stated
+    /// as a flat's.
+    fn same_numbers(&self, premise: &[String], a: &Address) -> bool {
+        let sub: Vec<String> =
+            a.sub_building.as_deref().map(|s| tokens(s).collect()).unwrap_or_default();
+        if !self.flats.iter().all(|f| sub.iter().any(|t| t == f)) {
+            return false;
+        }
+        if !house_numbers(a).iter().all(|h| self.others.contains(&h.as_str())) {
+            return false;
+        }
         let mut any = false;
         for (q, _) in self.tokens.iter().filter(|(t, _)| is_number_token(t)) {
             if !premise.iter().any(|p| p == q) {
@@ -1079,6 +1172,8 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
+/// Added to the hit score of a candidate under the stated outward code with the query's house number.
+const NEAR_NUMBER: f32 = 1.0;
 
 /// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
 const PCS_SECTOR: f32 = 0.9;
@@ -1382,6 +1477,38 @@ mod tests {
     }
 
     #[test]
+    fn a_stated_flat_number_is_no_key_to_a_house_with_that_number() {
+        let index = small(&[
+            (1, "FLAT 1", "COMMON BUILDINGS", Some(3), "OLD BLENHEIM HILL", "W1H 6HL"),
+            (2, "FLAT 1", "VALLEY LODGE", Some(1), "OLD BLENHEIM HILL", "W1H 6HL"),
+            (3, "FLAT 3", "CORNWALL COURT", None, "LOWER CORNWALL STREET", "W1K 2RZ"),
+            (4, "", "", Some(3), "LOWER CORNWALL STREET", "W1K 2RZ"),
+            (5, "", "", Some(26), "OLD CAMBRIDGE DRIVE", "SW1Y 6LX"),
+            (6, "", "26A", None, "OLD CAMBRIDGE DRIVE", "SW1Y 6LX"),
+        ]);
+        let flat_1 = "Flat 1, Common Buildings, The Gables, Old Blenheim Hill, London, W1H 6HL";
+        assert_eq!(best(&index, flat_1), 1);
+        assert_eq!(
+            best(&index, "Flat 3, Cornwall Court, Lower Cornwallstreet, London, W1K 2RZ"),
+            3
+        );
+        // `26A` is a house number too.
+        assert_eq!(best(&index, "Flat, 26, Old Cambridge Drive, London, SW1Y 6LX"), 5);
+    }
+
+    #[test]
+    fn a_flat_number_is_a_key_only_with_its_block() {
+        let index = small(&[
+            (1, "FLAT 6", "SUSSEX POINT", None, "LOWER MARKET HILL", "W1J 5DQ"),
+            (2, "FLAT 6", "MAPLE MANSIONS", None, "COMMON LANE", "W1J 9EE"),
+            (3, "FLAT 1", "BROOK LODGE", None, "LITTLE MARYLEBONE COURT", "W1F 8WY"),
+            (4, "FLAT 1", "GROVE LODGE", None, "UPPER SCHOOL ROW", "W1F 8GG"),
+        ]);
+        assert_eq!(best(&index, "Flat 6, Sussex Point, London, W1J 9EE"), 1);
+        assert_eq!(best(&index, "Flat 6, Maple Mansions, London, W1J 9EE"), 2);
+    }
+
+    #[test]
     fn a_floor_is_not_a_flat_number() {
         let index = small(&[
             (1, "FLAT 1", "QUEENS TOWER", Some(18), "HIGH STREET", "NW1 4SJ"),
@@ -1422,6 +1549,27 @@ mod tests {
         rows.push((2, "", "", Some(9), "MAIN LANE", "W1K 1PZ"));
         let index = small(&rows);
         assert_eq!(best(&index, "8, High Street, London, W1K 1PZ"), 1);
+    }
+
+    #[test]
+    fn a_wrong_postcode_still_finds_the_stated_number_on_a_long_street() {
+        // Forty numbers of one street tie on its words; the one stated sorts last. Elsewhere, a hundred short
+        // streets make `1` a common word.
+        let mut rows: Vec<Row<'_>> =
+            (2..=40).map(|n| (u64::from(n), "", "", Some(n), "NORFOLK HILL", "NW8 9AA")).collect();
+        rows.push((1, "", "", Some(1), "NORFOLK HILL", "NW8 9QE"));
+        rows.push((100, "FLAT 1", "BELGRAVE POINT", None, "PRIORY PARADE", "NW8 9UJ"));
+        rows.push((101, "", "THE GABLES", None, "ELM ROW", "W2 1AA"));
+        let streets: Vec<String> = (0..100u8)
+            .map(|k| format!("{}{} LANE", char::from(b'A' + k / 10), char::from(b'A' + k % 10)))
+            .collect();
+        for (k, street) in (0..).zip(&streets) {
+            rows.extend((1..=3).map(|n| {
+                (1000 + k * 3 + u64::from(n), "", "", Some(n), street.as_str(), "W2 1AB")
+            }));
+        }
+        let index = small(&rows);
+        assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
     }
 
     #[test]
