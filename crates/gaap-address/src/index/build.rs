@@ -202,6 +202,7 @@ impl IndexBuilder {
             strings,
             rows: super::rows::Rows::pack(&rows),
             extras,
+            postcode_ids: super::postcode_ids(&records),
             postcodes: records,
             by_uprn,
             address_grid,

@@ -12,6 +12,8 @@ mod store;
 mod strings;
 pub(crate) mod text;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::rules::geo::{Coordinates, LatLng};
@@ -210,6 +212,8 @@ pub struct Index {
     pub(crate) rows: rows::Rows,
     pub(crate) extras: Vec<Extra>,
     pub(crate) postcodes: Vec<PostcodeRecord>,
+    /// Each postcode's place in `postcodes`: one probe instead of a binary search over large records.
+    pub(crate) postcode_ids: HashMap<Postcode, u32>,
     /// Row ids in UPRN order.
     pub(crate) by_uprn: Vec<u32>,
     pub(crate) address_grid: Grid,
@@ -226,6 +230,10 @@ impl std::fmt::Debug for Index {
             .field("search", &self.search)
             .finish_non_exhaustive()
     }
+}
+
+fn postcode_ids(records: &[PostcodeRecord]) -> HashMap<Postcode, u32> {
+    records.iter().enumerate().map(|(i, r)| (r.postcode, i as u32)).collect()
 }
 
 fn coordinates(e: f64, n: f64) -> Option<Coordinates> {
@@ -271,10 +279,7 @@ impl Index {
     /// The postcode's record, if the index knows it.
     #[must_use]
     pub fn postcode(&self, postcode: &Postcode) -> Option<&PostcodeRecord> {
-        self.postcodes
-            .binary_search_by(|r| r.postcode.cmp(postcode))
-            .ok()
-            .and_then(|i| self.postcodes.get(i))
+        self.postcodes.get(*self.postcode_ids.get(postcode)? as usize)
     }
 
     /// The addresses at a postcode, in premise order: one per UPRN, Welsh names merged.

@@ -563,8 +563,17 @@ impl Index {
             ));
         }
         (search.terms, search.term_text) = (terms, term_text);
-        let index =
-            Self { strings, rows, extras, postcodes, by_uprn, address_grid, postcode_grid, search };
+        let index = Self {
+            strings,
+            rows,
+            extras,
+            postcode_ids: super::postcode_ids(&postcodes),
+            postcodes,
+            by_uprn,
+            address_grid,
+            postcode_grid,
+            search,
+        };
         index.check()?;
         Ok(index)
     }
