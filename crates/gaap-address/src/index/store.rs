@@ -510,13 +510,9 @@ impl Index {
         }
         let [n_strings, n_rows, n_extras, n_postcodes, n_terms] = counts;
         let at = |k: usize| source.reader(bounds[k], bounds[k + 1]);
-        // Rows and strings on this thread; the search arrays, UPRN order and grids on another.
+        // Rows, strings, postcodes, the UPRN order and the grids on this thread; the search arrays on another.
         let (front, back) = std::thread::scope(|scope| {
             let back = scope.spawn(|| -> Result<_, Error> {
-                let by_uprn = at(4)?.u32s_below(n_rows)?;
-                let mut g = at(5)?;
-                let address_grid = g.grid(n_rows)?;
-                let postcode_grid = g.grid(n_postcodes)?;
                 let mut terms_of = at(9)?;
                 let mut numbers = at(10)?;
                 let search = SearchIndex {
@@ -534,7 +530,7 @@ impl Index {
                 if search.postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
                     return Err(Error::IndexFormat("an id is out of range".into()));
                 }
-                Ok((by_uprn, address_grid, postcode_grid, search))
+                Ok(search)
             });
             let front = (|| -> Result<_, Error> {
                 let strings = at(0)?.strings()?;
@@ -546,17 +542,25 @@ impl Index {
                 .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
                 let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
                 let postcodes = at(3)?.postcodes(n_rows)?;
+                let postcode_ids = super::postcode_ids(&postcodes);
+                let by_uprn = at(4)?.u32s_below(n_rows)?;
+                let mut g = at(5)?;
+                let address_grid = g.grid(n_rows)?;
+                let postcode_grid = g.grid(n_postcodes)?;
                 let term_text = at(6)?.strings()?;
                 let terms = dictionary(&term_text)?;
-                Ok((strings, rows, extras, postcodes, terms, term_text))
+                let postcode_index = (postcodes, postcode_ids);
+                let places = (by_uprn, address_grid, postcode_grid);
+                Ok((strings, rows, extras, postcode_index, places, terms, term_text))
             })();
             let back = back
                 .join()
                 .unwrap_or_else(|_| Err(Error::IndexFormat("index reader thread failed".into())));
             (front, back)
         });
-        let (strings, rows, extras, postcodes, terms, term_text) = front?;
-        let (by_uprn, address_grid, postcode_grid, mut search) = back?;
+        let (strings, rows, extras, (postcodes, postcode_ids), places, terms, term_text) = front?;
+        let (by_uprn, address_grid, postcode_grid) = places;
+        let mut search = back?;
         if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
             return Err(Error::IndexFormat(
                 "section sizes disagree with the table of contents".into(),
@@ -567,7 +571,7 @@ impl Index {
             strings,
             rows,
             extras,
-            postcode_ids: super::postcode_ids(&postcodes),
+            postcode_ids,
             postcodes,
             by_uprn,
             address_grid,
