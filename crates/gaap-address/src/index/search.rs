@@ -692,9 +692,16 @@ impl Index {
     #[must_use]
     pub fn match_address(&self, input: &str, options: MatchOptions) -> MatchResult {
         let (postcode, rest) = extract_postcode(input);
-        let qt: Vec<String> = tokens(&rest).collect();
+        // Tokens, and which of them start a comma-separated part (`FLAT, 26` is a flat at number 26).
+        let (mut qt, mut starts): (Vec<String>, Vec<bool>) = (Vec::new(), Vec::new());
+        for part in rest.split(',') {
+            for (k, t) in tokens(part).enumerate() {
+                qt.push(t);
+                starts.push(k == 0);
+            }
+        }
         let s = &self.search;
-        let query = QueryProfile::new(s, &qt);
+        let query = QueryProfile::new(s, &qt, &starts);
         let mut best: Option<(f32, u32)> = None;
         let mut seen: HashSet<u32> = HashSet::new();
         let mut buf: Vec<u32> = Vec::with_capacity(32);
@@ -933,6 +940,8 @@ struct QueryProfile<'q> {
     flats: Vec<&'q str>,
     /// The query's other numbers.
     others: Vec<&'q str>,
+    /// Numbers after a flat word and a comma (`FLAT, 26`): a flat with no number, in the house with this one.
+    houses: Vec<&'q str>,
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
@@ -959,7 +968,8 @@ const FLAT_AS_HOUSE: f32 = 0.8;
 const NUMBER_CONFLICT: f32 = 0.85;
 
 impl<'q> QueryProfile<'q> {
-    fn new(s: &SearchIndex, qt: &'q [String]) -> Self {
+    /// `starts` marks the tokens that open a comma-separated part of the query.
+    fn new(s: &SearchIndex, qt: &'q [String], starts: &[bool]) -> Self {
         let tokens: Vec<(&str, f32)> = qt
             .iter()
             .map(|t| {
@@ -973,12 +983,15 @@ impl<'q> QueryProfile<'q> {
             })
             .collect();
         let total = tokens.iter().map(|(_, w)| w).sum();
-        let (mut flats, mut others) = (Vec::new(), Vec::new());
+        let (mut flats, mut others, mut houses) = (Vec::new(), Vec::new(), Vec::new());
         for (i, t) in qt.iter().enumerate().filter(|(_, t)| is_number_token(t)) {
-            let flat = i > 0 && qt[i - 1] == "FLAT";
-            if flat { &mut flats } else { &mut others }.push(t.as_str());
+            let after_flat = i > 0 && qt[i - 1] == "FLAT";
+            if after_flat && starts[i] {
+                houses.push(t.as_str());
+            }
+            if after_flat && !starts[i] { &mut flats } else { &mut others }.push(t.as_str());
         }
-        Self { tokens, total, flats, others }
+        Self { tokens, total, flats, others, houses }
     }
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
@@ -1019,6 +1032,19 @@ impl<'q> QueryProfile<'q> {
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
     /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises.
     fn flat_role(&self, a: &Address) -> f32 {
+        if let Some(sub) = a.sub_building.as_deref()
+            && !self.houses.is_empty()
+        {
+            // `FLAT, 26` is not flat 26.
+            let house = house_numbers(a);
+            let flat_only = |h: &&str| {
+                tokens(sub).any(|t| t == *h)
+                    && !house.iter().any(|n| number_stem(n) == number_stem(h))
+            };
+            if self.houses.iter().any(flat_only) {
+                return FLAT_AS_HOUSE;
+            }
+        }
         if self.flats.is_empty() || a.sub_building.is_some() {
             return 1.0;
         }
@@ -1232,6 +1258,21 @@ const SHORTENED: f32 = 0.5;
 /// Quality of a number matching with its suffix added or dropped.
 const NUMBER_SUFFIX: f32 = 0.6;
 
+/// The words of `input` but those at `skip`, joined again with a comma where the input had one between them.
+fn rest_of(input: &str, words: &[&str], skip: &[usize]) -> String {
+    let at = |w: &str| w.as_ptr() as usize - input.as_ptr() as usize;
+    let mut out = String::new();
+    let mut end = 0;
+    for (j, w) in words.iter().enumerate().filter(|(j, _)| !skip.contains(j)) {
+        if j > 0 && !out.is_empty() {
+            out.push_str(if input[end..at(w)].contains(',') { ", " } else { " " });
+        }
+        out.push_str(w);
+        end = at(w) + w.len();
+    }
+    out
+}
+
 /// Finds a postcode in free text (fixing O/0 and I/1), and returns it with the text that is left.
 pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
     let words: Vec<&str> =
@@ -1244,22 +1285,14 @@ pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
                 Postcode::parse_fixed(&pair).or_else(|_| Postcode::parse_historic(&pair))
                 && pc.inward().len() == 3
             {
-                let rest: Vec<&str> = words
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i && *j != i + 1)
-                    .map(|(_, w)| *w)
-                    .collect();
-                return (Some(pc), rest.join(" "));
+                return (Some(pc), rest_of(input, &words, &[i, i + 1]));
             }
         }
         let w = words[i];
         if (5..=7).contains(&w.len())
             && let Ok(pc) = Postcode::parse_fixed(w)
         {
-            let rest: Vec<&str> =
-                words.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, w)| *w).collect();
-            return (Some(pc), rest.join(" "));
+            return (Some(pc), rest_of(input, &words, &[i]));
         }
     }
     (None, input.to_owned())
@@ -1494,6 +1527,16 @@ mod tests {
         );
         // `26A` is a house number too.
         assert_eq!(best(&index, "Flat, 26, Old Cambridge Drive, London, SW1Y 6LX"), 5);
+    }
+
+    #[test]
+    fn a_comma_after_flat_makes_the_next_number_a_house_number() {
+        let index = small(&[
+            (1, "", "", Some(1), "ECCLESTON SQUARE", "SW1V 2LX"),
+            (2, "FLAT 1", "HARROW POINT", None, "ECCLESTON SQUARE", "SW1V 2LX"),
+        ]);
+        assert_eq!(best(&index, "Flat, 1, Eccleston Square, London, SW1V 2LX"), 1);
+        assert_eq!(best(&index, "Flat 1, Eccleston Square, London, SW1V 2LX"), 2);
     }
 
     #[test]
