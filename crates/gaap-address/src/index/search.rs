@@ -802,15 +802,24 @@ impl Index {
                     .filter_map(|t| t.parse().ok())
                     .filter(|&n| n != NONE32)
                     .collect();
-                let mut near: Vec<(u32, f32)> = ranked
-                    .iter()
-                    .filter(|(d, _)| (lo..hi).contains(d))
-                    .map(|&(d, h)| {
-                        let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
-                        (d, if numbers.contains(&n) { h + NEAR_NUMBER } else { h })
-                    })
-                    .collect();
+                let mut near: Vec<(u32, f32)> = Vec::new();
+                // Those with the query's house number also get slots of their own, however many others match
+                // rarer words (an added house name common nearby).
+                let mut numbered: Vec<(u32, f32)> = Vec::new();
+                for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
+                    let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
+                    if numbers.contains(&n) {
+                        near.push((d, h + NEAR_NUMBER));
+                        // Nearer the stated postcode first, among equal text hits (a block's flats share them).
+                        let pcs = self.row_postcode(d).map_or(0.0, |p| postcode_similarity(&q, &p));
+                        numbered.push((d, h + pcs));
+                    } else {
+                        near.push((d, h));
+                    }
+                }
                 best_first(&mut near, NEAR);
+                best_first(&mut numbered, NEAR_NUMBERED);
+                near.extend(numbered);
                 for &(doc, _) in &near {
                     consider(doc, None, &mut best);
                 }
@@ -1200,6 +1209,8 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 const NEAR: usize = 16;
 /// Added to the hit score of a candidate under the stated outward code with the query's house number.
 const NEAR_NUMBER: f32 = 1.0;
+/// Candidates under the stated outward code with the query's house number always considered besides.
+const NEAR_NUMBERED: usize = 8;
 
 /// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
 const PCS_SECTOR: f32 = 0.9;
@@ -1610,6 +1621,46 @@ mod tests {
             rows.extend((1..=3).map(|n| {
                 (1000 + k * 3 + u64::from(n), "", "", Some(n), street.as_str(), "W2 1AB")
             }));
+        }
+        let index = small(&rows);
+        assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
+    }
+
+    #[test]
+    fn a_wrong_postcode_finds_the_stated_number_past_many_added_names_nearby() {
+        // Twenty houses named `THE GABLES` under the stated outward code match the query's rarest words better
+        // than the street with the stated number does, and so does a block of flats at number 1 there.
+        let flats: Vec<String> = (1..=12).map(|k| format!("FLAT {k}")).collect();
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "", Some(1), "NORFOLK HILL", "NW8 9QE"),
+            (2, "", "", Some(2), "NORFOLK HILL", "NW8 9QE"),
+            (100, "FLAT 1", "BELGRAVE POINT", None, "PRIORY PARADE", "NW8 9UJ"),
+        ];
+        for (k, flat) in (0..).zip(&flats) {
+            rows.push((
+                110 + k,
+                flat.as_str(),
+                "NORFOLK MANSIONS",
+                Some(1),
+                "DUKE COURT",
+                "NW8 0NH",
+            ));
+        }
+        let streets: Vec<String> = (0..20u8)
+            .map(|k| format!("{}{} LANE", char::from(b'A' + k / 10), char::from(b'A' + k % 10)))
+            .collect();
+        for (k, street) in (0..).zip(&streets) {
+            rows.push((200 + k, "", "THE GABLES", None, street.as_str(), "NW8 7AA"));
+        }
+        // More houses named `THE GABLES` elsewhere; `HILL` and `1` are common words.
+        for k in 0..400 {
+            let (name, number, street) = match k % 8 {
+                0 | 1 => ("", Some(4), "NORFOLK ROAD"),
+                2 | 3 => ("THE GABLES", None, "ELM ROW"),
+                4..=6 => ("", Some(1), "HILL ROAD"),
+                _ => ("", Some(5), "ELM ROW"),
+            };
+            rows.push((1000 + k, "", name, number, street, "W2 1AB"));
         }
         let index = small(&rows);
         assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
