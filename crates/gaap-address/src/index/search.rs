@@ -733,6 +733,9 @@ impl Index {
                             0.0
                         };
                         score += key * (1.0 - score);
+                    } else if query.names_house(s, &premise, &a) {
+                        // So do postcode and a house name, when neither side has a number.
+                        score += HOUSE_KEY * (1.0 - score);
                     }
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
                 }
@@ -1036,6 +1039,16 @@ impl<'q> QueryProfile<'q> {
             }
         }
         said >= 0.5 * all
+    }
+
+    /// True when the address is a house known by its name alone (no flat, no number), the query has no numbers
+    /// either, and it says the name (see [`Self::building_said`]).
+    fn names_house(&self, s: &SearchIndex, premise: &[String], a: &Address) -> bool {
+        a.building_name.is_some()
+            && a.sub_building.is_none()
+            && !premise.iter().any(|p| is_number_token(p))
+            && !self.tokens.iter().any(|(t, _)| is_number_token(t))
+            && self.building_said(s, a)
     }
 
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
@@ -1583,6 +1596,18 @@ mod tests {
         ]);
         assert_eq!(best(&index, "The Barn, 45, High Street, London, NW8 8TQ"), 2);
         assert_eq!(best(&index, "The Barn, High Street, London, NW8 8TQ"), 1);
+    }
+
+    #[test]
+    fn a_house_name_in_its_postcode_outweighs_the_stated_street_elsewhere() {
+        let index = small(&[
+            (1, "", "GREENACRES", None, "RIVERSIDE GARDENS", "W1B 5RZ"),
+            (2, "", "", Some(3), "RIVERSIDE GARDENS", "W1B 5RZ"),
+            (3, "", "GREENACRES", None, "MARKET CLOSE", "W1D 5NE"),
+            (4, "", "", Some(5), "MARKET CLOSE", "W1D 5NE"),
+        ]);
+        assert_eq!(best(&index, "Greenacres, Market Close, London, W1B 5RZ"), 1);
+        assert_eq!(best(&index, "Greenacres, Market Close, London, W1D 5NE"), 3);
     }
 
     #[test]
