@@ -1052,7 +1052,8 @@ impl<'q> QueryProfile<'q> {
     }
 
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
-    /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises.
+    /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises; or another numbered
+    /// flat.
     fn flat_role(&self, a: &Address) -> f32 {
         if let Some(sub) = a.sub_building.as_deref()
             && !self.houses.is_empty()
@@ -1067,8 +1068,14 @@ impl<'q> QueryProfile<'q> {
                 return FLAT_AS_HOUSE;
             }
         }
-        if self.flats.is_empty() || a.sub_building.is_some() {
+        if self.flats.is_empty() {
             return 1.0;
+        }
+        if let Some(sub) = a.sub_building.as_deref() {
+            // `FLAT 15` is not flat 6 of the same block.
+            let mut own = tokens(sub).filter(|t| is_number_token(t)).peekable();
+            let other = own.peek().is_some() && !own.any(|t| self.flats.contains(&t.as_str()));
+            return if other { NUMBER_CONFLICT } else { 1.0 };
         }
         let house = house_numbers(a);
         if self.flats.iter().any(|f| house.iter().any(|h| number_stem(h) == number_stem(f))) {
@@ -1608,6 +1615,20 @@ mod tests {
         ]);
         assert_eq!(best(&index, "Greenacres, Market Close, London, W1B 5RZ"), 1);
         assert_eq!(best(&index, "Greenacres, Market Close, London, W1D 5NE"), 3);
+    }
+
+    #[test]
+    fn a_stated_flat_number_counts_against_another_flat() {
+        let index = small(&[
+            (1, "FLAT 6", "PADDINGTON BUILDINGS", Some(4), "GREAT GROSVENOR PARADE", "W1F 9NF"),
+            (2, "FLAT 15", "PADDINGTON BUILDINGS", Some(4), "GREAT GROSVENOR PARADE", "W1F 9NF"),
+        ]);
+        let input = "Flat 15, Paddington Buildings, 4-6, Great Grosvenor Parade, London, W1F 9NF";
+        assert_eq!(best(&index, input), 2);
+        assert_eq!(
+            best(&index, "Paddington Buildings, 4-6, Great Grosvenor Parade, London, W1F 9NF"),
+            1
+        );
     }
 
     #[test]
