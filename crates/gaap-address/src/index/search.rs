@@ -1110,14 +1110,20 @@ impl<'q> QueryProfile<'q> {
 
     /// True when the query carries numbers and they are exactly the address's own (as sets), in their roles:
     /// a stated flat number (`FLAT 7`) is the address's flat's, and the address's house number is not stated
-    /// as a flat's.
+    /// as a flat's. The counts agree too.
     fn same_numbers(&self, premise: &[String], a: &Address) -> bool {
         let sub: Vec<String> =
             a.sub_building.as_deref().map(|s| tokens(s).collect()).unwrap_or_default();
         if !self.flats.iter().all(|f| sub.iter().any(|t| t == f)) {
             return false;
         }
-        if !house_numbers(a).iter().all(|h| self.others.contains(&h.as_str())) {
+        let house = house_numbers(a);
+        if !house.iter().all(|h| self.others.contains(&h.as_str())) {
+            return false;
+        }
+        // As many numbers on each side: `FLAT 2, 2` is not flat 2 of a block without a house number.
+        let own = sub.iter().filter(|t| is_number_token(t)).count() + house.len();
+        if own != self.flats.len() + self.others.len() {
             return false;
         }
         let mut any = false;
@@ -1629,6 +1635,26 @@ mod tests {
             best(&index, "Paddington Buildings, 4-6, Great Grosvenor Parade, London, W1F 9NF"),
             1
         );
+    }
+
+    #[test]
+    fn a_flat_and_a_house_number_are_two_numbers_even_when_equal() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "FLAT 2", "MANOR LODGE", Some(2), "BROOK AVENUE", "W1J 9EN"),
+            (2, "FLAT 2", "MANOR TOWER", None, "NELSON DRIVE", "W1J 9BT"),
+        ];
+        // Other streets, so that words weigh as in a council.
+        let name = |n: u32| match n % 20 {
+            0 => "OAK LODGE",
+            1 => "ASH TOWER",
+            2 => "ELM HOUSE",
+            _ => "",
+        };
+        rows.extend(
+            (1..=200).map(|n| (100 + u64::from(n), "", name(n), Some(n), "ELM ROW", "W2 1AB")),
+        );
+        let index = small(&rows);
+        assert_eq!(best(&index, "Flat 2, Manor Lodge, 2, London, W1J 9BT"), 1);
     }
 
     #[test]
