@@ -286,6 +286,27 @@ impl SearchIndex {
         out
     }
 
+    /// For a token that is no term, near or exact: the rarer half of the split into two terms that is rarest
+    /// (`CHARLOTTETOWER` gives `CHARLOTTE`), as words run together.
+    fn split_joined(&self, token: &str) -> HashMap<u32, f32> {
+        let mut best: Option<(usize, u32)> = None;
+        if token.is_ascii() && token.len() >= 6 && !is_number_token(token) {
+            for k in 3..=token.len() - 3 {
+                let (Some(a), Some(b)) = (self.terms.get(&token[..k]), self.terms.get(&token[k..]))
+                else {
+                    continue;
+                };
+                let rarer = [a as u32, b as u32].into_iter().min_by_key(|&t| self.df(t));
+                if let Some(t) = rarer
+                    && best.is_none_or(|(df, _)| self.df(t) < df)
+                {
+                    best = Some((self.df(t), t));
+                }
+            }
+        }
+        best.map(|(_, t)| HashMap::from([(t, 0.9)])).unwrap_or_default()
+    }
+
     fn fuzzy_into<A: Automaton>(
         &self,
         aut: A,
@@ -772,7 +793,10 @@ impl Index {
             let mut expanded: Vec<(HashMap<u32, f32>, usize)> = qt
                 .iter()
                 .map(|t| {
-                    let e = s.expand(t, false);
+                    let mut e = s.expand(t, false);
+                    if e.is_empty() {
+                        e = s.split_joined(t);
+                    }
                     let df: usize = e.keys().map(|&id| s.df(id)).sum();
                     (e, df)
                 })
@@ -1655,6 +1679,21 @@ mod tests {
         );
         let index = small(&rows);
         assert_eq!(best(&index, "Flat 2, Manor Lodge, 2, London, W1J 9BT"), 1);
+    }
+
+    #[test]
+    fn words_run_together_still_find_their_address_under_a_wrong_postcode() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "FLAT 1", "CHARLOTTE TOWER", None, "HAMILTON LANE", "W1J 5HN"),
+            (2, "FLAT 1", "DEVONSHIRE MANSIONS", None, "OLD ASH STREET", "W1J 5BN"),
+        ];
+        rows.extend(
+            (1..=50).map(|n| {
+                (100 + u64::from(n), "FLAT 1", "ELM TOWER", Some(n), "ELM ROW", "W1J 5AA")
+            }),
+        );
+        let index = small(&rows);
+        assert_eq!(best(&index, "Flat 1, Charlottetower, London, W1J 5BN"), 1);
     }
 
     #[test]
