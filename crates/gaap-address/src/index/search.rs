@@ -761,12 +761,17 @@ impl Index {
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
                 }
                 (Some(q), Some(d)) => {
-                    let sim = postcode_similarity(&q, &d);
+                    let mut sim = postcode_similarity(&q, &d);
                     // Near the stated postcode, a house number and street still go a long way.
                     if sim >= PCS_OUTWARD
                         && query.same_numbers(&premise, &a)
                         && has_house_number(&a)
                     {
+                        // Every word and number said, both ways: only the postcode's inward part is off, however
+                        // far within the outward code.
+                        if score >= EXACT_TEXT {
+                            sim = sim.max(PCS_SECTOR);
+                        }
                         score += NEAR_KEY * (1.0 - score);
                     }
                     score *= PC_OTHER + (0.95 - PC_OTHER) * sim;
@@ -1255,6 +1260,9 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Text score of an address whose words and numbers the query says exactly, and no others.
+const EXACT_TEXT: f32 = 0.999;
+
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
 /// Added to the hit score of a candidate under the stated outward code with the query's house number.
@@ -1694,6 +1702,21 @@ mod tests {
         );
         let index = small(&rows);
         assert_eq!(best(&index, "Flat 1, Charlottetower, London, W1J 5BN"), 1);
+    }
+
+    #[test]
+    fn an_exact_address_in_another_sector_outweighs_a_number_in_the_stated_postcode() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "", Some(2), "LITTLE CHAPEL AVENUE", "W1J 5PG"),
+            (2, "", "", Some(2), "LOWER JAMES AVENUE", "W1J 0AT"),
+        ];
+        // `LITTLE`, `CHAPEL` and `AVENUE` are common words.
+        let street =
+            |n: u32| ["LITTLE ELM AVENUE", "CHAPEL ROW", "LOWER ASH AVENUE"][n as usize % 3];
+        rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
+        let index = small(&rows);
+        assert_eq!(best(&index, "2, Little Chapel Avenue, London, W1J 0AT"), 1);
+        assert_eq!(best(&index, "2, Lower James Avenue, London, W1J 5PG"), 2);
     }
 
     #[test]
