@@ -1005,6 +1005,8 @@ const RECALL_CAP: f32 = 2.0;
 const LOCALITY_UNSAID: f32 = 0.99;
 /// Factor when the query's flat number is the address's house number.
 const FLAT_AS_HOUSE: f32 = 0.8;
+/// Factor when the query's numbers and the address's share only a building number, not its suffix.
+const SUFFIX_ONLY: f32 = 0.95;
 /// Factor when the query's numbers and the address's numbers are both present and share none.
 const NUMBER_CONFLICT: f32 = 0.85;
 
@@ -1118,20 +1120,21 @@ impl<'q> QueryProfile<'q> {
     /// same street is a different premise, whatever the rest of the text says; no number at all is weaker
     /// evidence against.
     fn number_agreement(&self, premise: &[String]) -> f32 {
-        let mut query_numbers = self.tokens.iter().filter(|(t, _)| is_number_token(t)).peekable();
-        if query_numbers.peek().is_none() {
+        let query_numbers = || self.tokens.iter().map(|(t, _)| *t).filter(|t| is_number_token(t));
+        if query_numbers().next().is_none() {
             return 1.0;
         }
         let mut own = premise.iter().filter(|t| is_number_token(t)).peekable();
         if own.peek().is_none() {
             return NUMBER_MISSING;
         }
-        if query_numbers.any(|(q, _)| {
-            premise
-                .iter()
-                .any(|p| p == q || (is_number_token(p) && number_stem(p) == number_stem(q)))
-        }) {
+        if query_numbers().any(|q| premise.iter().any(|p| p == q)) {
             1.0
+        } else if query_numbers()
+            .any(|q| premise.iter().any(|p| is_number_token(p) && number_stem(p) == number_stem(q)))
+        {
+            // `8` for `8A`: the same building number, but maybe another premise.
+            SUFFIX_ONLY
         } else {
             NUMBER_CONFLICT
         }
@@ -1717,6 +1720,20 @@ mod tests {
         let index = small(&rows);
         assert_eq!(best(&index, "2, Little Chapel Avenue, London, W1J 0AT"), 1);
         assert_eq!(best(&index, "2, Lower James Avenue, London, W1J 5PG"), 2);
+    }
+
+    #[test]
+    fn a_lettered_number_in_its_postcode_outweighs_the_bare_number_elsewhere() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "8A", None, "OLD DORSET WAY", "NW1 6HR"),
+            (2, "", "", Some(8), "OAK WALK", "NW1 6JQ"),
+        ];
+        // Other streets, so that words weigh as in a council.
+        let street = |n: u32| ["ELM ROW", "ASH ROW", "ELM LANE"][n as usize % 3];
+        rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
+        let index = small(&rows);
+        assert_eq!(best(&index, "8a, Oak Walk, London, NW1 6HR"), 1);
+        assert_eq!(best(&index, "8, Oak Walk, London, NW1 6HR"), 2);
     }
 
     #[test]
