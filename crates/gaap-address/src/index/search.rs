@@ -286,6 +286,27 @@ impl SearchIndex {
         out
     }
 
+    /// For a token that is no term, near or exact: the rarer half of the split into two terms that is rarest
+    /// (`CHARLOTTETOWER` gives `CHARLOTTE`), as words run together.
+    fn split_joined(&self, token: &str) -> HashMap<u32, f32> {
+        let mut best: Option<(usize, u32)> = None;
+        if token.is_ascii() && token.len() >= 6 && !is_number_token(token) {
+            for k in 3..=token.len() - 3 {
+                let (Some(a), Some(b)) = (self.terms.get(&token[..k]), self.terms.get(&token[k..]))
+                else {
+                    continue;
+                };
+                let rarer = [a as u32, b as u32].into_iter().min_by_key(|&t| self.df(t));
+                if let Some(t) = rarer
+                    && best.is_none_or(|(df, _)| self.df(t) < df)
+                {
+                    best = Some((self.df(t), t));
+                }
+            }
+        }
+        best.map(|(_, t)| HashMap::from([(t, 0.9)])).unwrap_or_default()
+    }
+
     fn fuzzy_into<A: Automaton>(
         &self,
         aut: A,
@@ -692,9 +713,16 @@ impl Index {
     #[must_use]
     pub fn match_address(&self, input: &str, options: MatchOptions) -> MatchResult {
         let (postcode, rest) = extract_postcode(input);
-        let qt: Vec<String> = tokens(&rest).collect();
+        // Tokens, and which of them start a comma-separated part (`FLAT, 26` is a flat at number 26).
+        let (mut qt, mut starts): (Vec<String>, Vec<bool>) = (Vec::new(), Vec::new());
+        for part in rest.split(',') {
+            for (k, t) in tokens(part).enumerate() {
+                qt.push(t);
+                starts.push(k == 0);
+            }
+        }
         let s = &self.search;
-        let query = QueryProfile::new(s, &qt);
+        let query = QueryProfile::new(s, &qt, &starts);
         let mut best: Option<(f32, u32)> = None;
         let mut seen: HashSet<u32> = HashSet::new();
         let mut buf: Vec<u32> = Vec::with_capacity(32);
@@ -726,16 +754,24 @@ impl Index {
                             0.0
                         };
                         score += key * (1.0 - score);
+                    } else if query.names_house(s, &premise, &a) {
+                        // So do postcode and a house name, when neither side has a number.
+                        score += HOUSE_KEY * (1.0 - score);
                     }
                     score = PC_TEXT * score + (1.0 - PC_TEXT);
                 }
                 (Some(q), Some(d)) => {
-                    let sim = postcode_similarity(&q, &d);
+                    let mut sim = postcode_similarity(&q, &d);
                     // Near the stated postcode, a house number and street still go a long way.
                     if sim >= PCS_OUTWARD
                         && query.same_numbers(&premise, &a)
                         && has_house_number(&a)
                     {
+                        // Every word and number said, both ways: only the postcode's inward part is off, however
+                        // far within the outward code.
+                        if score >= EXACT_TEXT {
+                            sim = sim.max(PCS_SECTOR);
+                        }
                         score += NEAR_KEY * (1.0 - score);
                     }
                     score *= PC_OTHER + (0.95 - PC_OTHER) * sim;
@@ -762,7 +798,10 @@ impl Index {
             let mut expanded: Vec<(HashMap<u32, f32>, usize)> = qt
                 .iter()
                 .map(|t| {
-                    let e = s.expand(t, false);
+                    let mut e = s.expand(t, false);
+                    if e.is_empty() {
+                        e = s.split_joined(t);
+                    }
                     let df: usize = e.keys().map(|&id| s.df(id)).sum();
                     (e, df)
                 })
@@ -795,15 +834,24 @@ impl Index {
                     .filter_map(|t| t.parse().ok())
                     .filter(|&n| n != NONE32)
                     .collect();
-                let mut near: Vec<(u32, f32)> = ranked
-                    .iter()
-                    .filter(|(d, _)| (lo..hi).contains(d))
-                    .map(|&(d, h)| {
-                        let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
-                        (d, if numbers.contains(&n) { h + NEAR_NUMBER } else { h })
-                    })
-                    .collect();
+                let mut near: Vec<(u32, f32)> = Vec::new();
+                // Those with the query's house number also get slots of their own, however many others match
+                // rarer words (an added house name common nearby).
+                let mut numbered: Vec<(u32, f32)> = Vec::new();
+                for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
+                    let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
+                    if numbers.contains(&n) {
+                        near.push((d, h + NEAR_NUMBER));
+                        // Nearer the stated postcode first, among equal text hits (a block's flats share them).
+                        let pcs = self.row_postcode(d).map_or(0.0, |p| postcode_similarity(&q, &p));
+                        numbered.push((d, h + pcs));
+                    } else {
+                        near.push((d, h));
+                    }
+                }
                 best_first(&mut near, NEAR);
+                best_first(&mut numbered, NEAR_NUMBERED);
+                near.extend(numbered);
                 for &(doc, _) in &near {
                     consider(doc, None, &mut best);
                 }
@@ -933,6 +981,8 @@ struct QueryProfile<'q> {
     flats: Vec<&'q str>,
     /// The query's other numbers.
     others: Vec<&'q str>,
+    /// Numbers after a flat word and a comma (`FLAT, 26`): a flat with no number, in the house with this one.
+    houses: Vec<&'q str>,
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
@@ -955,11 +1005,14 @@ const RECALL_CAP: f32 = 2.0;
 const LOCALITY_UNSAID: f32 = 0.99;
 /// Factor when the query's flat number is the address's house number.
 const FLAT_AS_HOUSE: f32 = 0.8;
+/// Factor when the query's numbers and the address's share only a building number, not its suffix.
+const SUFFIX_ONLY: f32 = 0.95;
 /// Factor when the query's numbers and the address's numbers are both present and share none.
 const NUMBER_CONFLICT: f32 = 0.85;
 
 impl<'q> QueryProfile<'q> {
-    fn new(s: &SearchIndex, qt: &'q [String]) -> Self {
+    /// `starts` marks the tokens that open a comma-separated part of the query.
+    fn new(s: &SearchIndex, qt: &'q [String], starts: &[bool]) -> Self {
         let tokens: Vec<(&str, f32)> = qt
             .iter()
             .map(|t| {
@@ -973,12 +1026,15 @@ impl<'q> QueryProfile<'q> {
             })
             .collect();
         let total = tokens.iter().map(|(_, w)| w).sum();
-        let (mut flats, mut others) = (Vec::new(), Vec::new());
+        let (mut flats, mut others, mut houses) = (Vec::new(), Vec::new(), Vec::new());
         for (i, t) in qt.iter().enumerate().filter(|(_, t)| is_number_token(t)) {
-            let flat = i > 0 && qt[i - 1] == "FLAT";
-            if flat { &mut flats } else { &mut others }.push(t.as_str());
+            let after_flat = i > 0 && qt[i - 1] == "FLAT";
+            if after_flat && starts[i] {
+                houses.push(t.as_str());
+            }
+            if after_flat && !starts[i] { &mut flats } else { &mut others }.push(t.as_str());
         }
-        Self { tokens, total, flats, others }
+        Self { tokens, total, flats, others, houses }
     }
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
@@ -1016,11 +1072,41 @@ impl<'q> QueryProfile<'q> {
         said >= 0.5 * all
     }
 
+    /// True when the address is a house known by its name alone (no flat, no number), the query has no numbers
+    /// either, and it says the name (see [`Self::building_said`]).
+    fn names_house(&self, s: &SearchIndex, premise: &[String], a: &Address) -> bool {
+        a.building_name.is_some()
+            && a.sub_building.is_none()
+            && !premise.iter().any(|p| is_number_token(p))
+            && !self.tokens.iter().any(|(t, _)| is_number_token(t))
+            && self.building_said(s, a)
+    }
+
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
-    /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises.
+    /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises; or another numbered
+    /// flat.
     fn flat_role(&self, a: &Address) -> f32 {
-        if self.flats.is_empty() || a.sub_building.is_some() {
+        if let Some(sub) = a.sub_building.as_deref()
+            && !self.houses.is_empty()
+        {
+            // `FLAT, 26` is not flat 26.
+            let house = house_numbers(a);
+            let flat_only = |h: &&str| {
+                tokens(sub).any(|t| t == *h)
+                    && !house.iter().any(|n| number_stem(n) == number_stem(h))
+            };
+            if self.houses.iter().any(flat_only) {
+                return FLAT_AS_HOUSE;
+            }
+        }
+        if self.flats.is_empty() {
             return 1.0;
+        }
+        if let Some(sub) = a.sub_building.as_deref() {
+            // `FLAT 15` is not flat 6 of the same block.
+            let mut own = tokens(sub).filter(|t| is_number_token(t)).peekable();
+            let other = own.peek().is_some() && !own.any(|t| self.flats.contains(&t.as_str()));
+            return if other { NUMBER_CONFLICT } else { 1.0 };
         }
         let house = house_numbers(a);
         if self.flats.iter().any(|f| house.iter().any(|h| number_stem(h) == number_stem(f))) {
@@ -1034,20 +1120,21 @@ impl<'q> QueryProfile<'q> {
     /// same street is a different premise, whatever the rest of the text says; no number at all is weaker
     /// evidence against.
     fn number_agreement(&self, premise: &[String]) -> f32 {
-        let mut query_numbers = self.tokens.iter().filter(|(t, _)| is_number_token(t)).peekable();
-        if query_numbers.peek().is_none() {
+        let query_numbers = || self.tokens.iter().map(|(t, _)| *t).filter(|t| is_number_token(t));
+        if query_numbers().next().is_none() {
             return 1.0;
         }
         let mut own = premise.iter().filter(|t| is_number_token(t)).peekable();
         if own.peek().is_none() {
             return NUMBER_MISSING;
         }
-        if query_numbers.any(|(q, _)| {
-            premise
-                .iter()
-                .any(|p| p == q || (is_number_token(p) && number_stem(p) == number_stem(q)))
-        }) {
+        if query_numbers().any(|q| premise.iter().any(|p| p == q)) {
             1.0
+        } else if query_numbers()
+            .any(|q| premise.iter().any(|p| is_number_token(p) && number_stem(p) == number_stem(q)))
+        {
+            // `8` for `8A`: the same building number, but maybe another premise.
+            SUFFIX_ONLY
         } else {
             NUMBER_CONFLICT
         }
@@ -1055,14 +1142,20 @@ impl<'q> QueryProfile<'q> {
 
     /// True when the query carries numbers and they are exactly the address's own (as sets), in their roles:
     /// a stated flat number (`FLAT 7`) is the address's flat's, and the address's house number is not stated
-    /// as a flat's.
+    /// as a flat's. The counts agree too.
     fn same_numbers(&self, premise: &[String], a: &Address) -> bool {
         let sub: Vec<String> =
             a.sub_building.as_deref().map(|s| tokens(s).collect()).unwrap_or_default();
         if !self.flats.iter().all(|f| sub.iter().any(|t| t == f)) {
             return false;
         }
-        if !house_numbers(a).iter().all(|h| self.others.contains(&h.as_str())) {
+        let house = house_numbers(a);
+        if !house.iter().all(|h| self.others.contains(&h.as_str())) {
+            return false;
+        }
+        // As many numbers on each side: `FLAT 2, 2` is not flat 2 of a block without a house number.
+        let own = sub.iter().filter(|t| is_number_token(t)).count() + house.len();
+        if own != self.flats.len() + self.others.len() {
             return false;
         }
         let mut any = false;
@@ -1170,10 +1263,15 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Text score of an address whose words and numbers the query says exactly, and no others.
+const EXACT_TEXT: f32 = 0.999;
+
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
 /// Added to the hit score of a candidate under the stated outward code with the query's house number.
 const NEAR_NUMBER: f32 = 1.0;
+/// Candidates under the stated outward code with the query's house number always considered besides.
+const NEAR_NUMBERED: usize = 8;
 
 /// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
 const PCS_SECTOR: f32 = 0.9;
@@ -1232,6 +1330,21 @@ const SHORTENED: f32 = 0.5;
 /// Quality of a number matching with its suffix added or dropped.
 const NUMBER_SUFFIX: f32 = 0.6;
 
+/// The words of `input` but those at `skip`, joined again with a comma where the input had one between them.
+fn rest_of(input: &str, words: &[&str], skip: &[usize]) -> String {
+    let at = |w: &str| w.as_ptr() as usize - input.as_ptr() as usize;
+    let mut out = String::new();
+    let mut end = 0;
+    for (j, w) in words.iter().enumerate().filter(|(j, _)| !skip.contains(j)) {
+        if j > 0 && !out.is_empty() {
+            out.push_str(if input[end..at(w)].contains(',') { ", " } else { " " });
+        }
+        out.push_str(w);
+        end = at(w) + w.len();
+    }
+    out
+}
+
 /// Finds a postcode in free text (fixing O/0 and I/1), and returns it with the text that is left.
 pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
     let words: Vec<&str> =
@@ -1244,22 +1357,14 @@ pub(crate) fn extract_postcode(input: &str) -> (Option<Postcode>, String) {
                 Postcode::parse_fixed(&pair).or_else(|_| Postcode::parse_historic(&pair))
                 && pc.inward().len() == 3
             {
-                let rest: Vec<&str> = words
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i && *j != i + 1)
-                    .map(|(_, w)| *w)
-                    .collect();
-                return (Some(pc), rest.join(" "));
+                return (Some(pc), rest_of(input, &words, &[i, i + 1]));
             }
         }
         let w = words[i];
         if (5..=7).contains(&w.len())
             && let Ok(pc) = Postcode::parse_fixed(w)
         {
-            let rest: Vec<&str> =
-                words.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, w)| *w).collect();
-            return (Some(pc), rest.join(" "));
+            return (Some(pc), rest_of(input, &words, &[i]));
         }
     }
     (None, input.to_owned())
@@ -1497,6 +1602,16 @@ mod tests {
     }
 
     #[test]
+    fn a_comma_after_flat_makes_the_next_number_a_house_number() {
+        let index = small(&[
+            (1, "", "", Some(1), "ECCLESTON SQUARE", "SW1V 2LX"),
+            (2, "FLAT 1", "HARROW POINT", None, "ECCLESTON SQUARE", "SW1V 2LX"),
+        ]);
+        assert_eq!(best(&index, "Flat, 1, Eccleston Square, London, SW1V 2LX"), 1);
+        assert_eq!(best(&index, "Flat 1, Eccleston Square, London, SW1V 2LX"), 2);
+    }
+
+    #[test]
     fn a_flat_number_is_a_key_only_with_its_block() {
         let index = small(&[
             (1, "FLAT 6", "SUSSEX POINT", None, "LOWER MARKET HILL", "W1J 5DQ"),
@@ -1529,6 +1644,96 @@ mod tests {
         ]);
         assert_eq!(best(&index, "The Barn, 45, High Street, London, NW8 8TQ"), 2);
         assert_eq!(best(&index, "The Barn, High Street, London, NW8 8TQ"), 1);
+    }
+
+    #[test]
+    fn a_house_name_in_its_postcode_outweighs_the_stated_street_elsewhere() {
+        let index = small(&[
+            (1, "", "GREENACRES", None, "RIVERSIDE GARDENS", "W1B 5RZ"),
+            (2, "", "", Some(3), "RIVERSIDE GARDENS", "W1B 5RZ"),
+            (3, "", "GREENACRES", None, "MARKET CLOSE", "W1D 5NE"),
+            (4, "", "", Some(5), "MARKET CLOSE", "W1D 5NE"),
+        ]);
+        assert_eq!(best(&index, "Greenacres, Market Close, London, W1B 5RZ"), 1);
+        assert_eq!(best(&index, "Greenacres, Market Close, London, W1D 5NE"), 3);
+    }
+
+    #[test]
+    fn a_stated_flat_number_counts_against_another_flat() {
+        let index = small(&[
+            (1, "FLAT 6", "PADDINGTON BUILDINGS", Some(4), "GREAT GROSVENOR PARADE", "W1F 9NF"),
+            (2, "FLAT 15", "PADDINGTON BUILDINGS", Some(4), "GREAT GROSVENOR PARADE", "W1F 9NF"),
+        ]);
+        let input = "Flat 15, Paddington Buildings, 4-6, Great Grosvenor Parade, London, W1F 9NF";
+        assert_eq!(best(&index, input), 2);
+        assert_eq!(
+            best(&index, "Paddington Buildings, 4-6, Great Grosvenor Parade, London, W1F 9NF"),
+            1
+        );
+    }
+
+    #[test]
+    fn a_flat_and_a_house_number_are_two_numbers_even_when_equal() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "FLAT 2", "MANOR LODGE", Some(2), "BROOK AVENUE", "W1J 9EN"),
+            (2, "FLAT 2", "MANOR TOWER", None, "NELSON DRIVE", "W1J 9BT"),
+        ];
+        // Other streets, so that words weigh as in a council.
+        let name = |n: u32| match n % 20 {
+            0 => "OAK LODGE",
+            1 => "ASH TOWER",
+            2 => "ELM HOUSE",
+            _ => "",
+        };
+        rows.extend(
+            (1..=200).map(|n| (100 + u64::from(n), "", name(n), Some(n), "ELM ROW", "W2 1AB")),
+        );
+        let index = small(&rows);
+        assert_eq!(best(&index, "Flat 2, Manor Lodge, 2, London, W1J 9BT"), 1);
+    }
+
+    #[test]
+    fn words_run_together_still_find_their_address_under_a_wrong_postcode() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "FLAT 1", "CHARLOTTE TOWER", None, "HAMILTON LANE", "W1J 5HN"),
+            (2, "FLAT 1", "DEVONSHIRE MANSIONS", None, "OLD ASH STREET", "W1J 5BN"),
+        ];
+        rows.extend(
+            (1..=50).map(|n| {
+                (100 + u64::from(n), "FLAT 1", "ELM TOWER", Some(n), "ELM ROW", "W1J 5AA")
+            }),
+        );
+        let index = small(&rows);
+        assert_eq!(best(&index, "Flat 1, Charlottetower, London, W1J 5BN"), 1);
+    }
+
+    #[test]
+    fn an_exact_address_in_another_sector_outweighs_a_number_in_the_stated_postcode() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "", Some(2), "LITTLE CHAPEL AVENUE", "W1J 5PG"),
+            (2, "", "", Some(2), "LOWER JAMES AVENUE", "W1J 0AT"),
+        ];
+        // `LITTLE`, `CHAPEL` and `AVENUE` are common words.
+        let street =
+            |n: u32| ["LITTLE ELM AVENUE", "CHAPEL ROW", "LOWER ASH AVENUE"][n as usize % 3];
+        rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
+        let index = small(&rows);
+        assert_eq!(best(&index, "2, Little Chapel Avenue, London, W1J 0AT"), 1);
+        assert_eq!(best(&index, "2, Lower James Avenue, London, W1J 5PG"), 2);
+    }
+
+    #[test]
+    fn a_lettered_number_in_its_postcode_outweighs_the_bare_number_elsewhere() {
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "8A", None, "OLD DORSET WAY", "NW1 6HR"),
+            (2, "", "", Some(8), "OAK WALK", "NW1 6JQ"),
+        ];
+        // Other streets, so that words weigh as in a council.
+        let street = |n: u32| ["ELM ROW", "ASH ROW", "ELM LANE"][n as usize % 3];
+        rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
+        let index = small(&rows);
+        assert_eq!(best(&index, "8a, Oak Walk, London, NW1 6HR"), 1);
+        assert_eq!(best(&index, "8, Oak Walk, London, NW1 6HR"), 2);
     }
 
     #[test]
@@ -1567,6 +1772,46 @@ mod tests {
             rows.extend((1..=3).map(|n| {
                 (1000 + k * 3 + u64::from(n), "", "", Some(n), street.as_str(), "W2 1AB")
             }));
+        }
+        let index = small(&rows);
+        assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
+    }
+
+    #[test]
+    fn a_wrong_postcode_finds_the_stated_number_past_many_added_names_nearby() {
+        // Twenty houses named `THE GABLES` under the stated outward code match the query's rarest words better
+        // than the street with the stated number does, and so does a block of flats at number 1 there.
+        let flats: Vec<String> = (1..=12).map(|k| format!("FLAT {k}")).collect();
+        let mut rows: Vec<Row<'_>> = vec![
+            (1, "", "", Some(1), "NORFOLK HILL", "NW8 9QE"),
+            (2, "", "", Some(2), "NORFOLK HILL", "NW8 9QE"),
+            (100, "FLAT 1", "BELGRAVE POINT", None, "PRIORY PARADE", "NW8 9UJ"),
+        ];
+        for (k, flat) in (0..).zip(&flats) {
+            rows.push((
+                110 + k,
+                flat.as_str(),
+                "NORFOLK MANSIONS",
+                Some(1),
+                "DUKE COURT",
+                "NW8 0NH",
+            ));
+        }
+        let streets: Vec<String> = (0..20u8)
+            .map(|k| format!("{}{} LANE", char::from(b'A' + k / 10), char::from(b'A' + k % 10)))
+            .collect();
+        for (k, street) in (0..).zip(&streets) {
+            rows.push((200 + k, "", "THE GABLES", None, street.as_str(), "NW8 7AA"));
+        }
+        // More houses named `THE GABLES` elsewhere; `HILL` and `1` are common words.
+        for k in 0..400 {
+            let (name, number, street) = match k % 8 {
+                0 | 1 => ("", Some(4), "NORFOLK ROAD"),
+                2 | 3 => ("THE GABLES", None, "ELM ROW"),
+                4..=6 => ("", Some(1), "HILL ROAD"),
+                _ => ("", Some(5), "ELM ROW"),
+            };
+            rows.push((1000 + k, "", name, number, street, "W2 1AB"));
         }
         let index = small(&rows);
         assert_eq!(best(&index, "The Gables, 1, Norfolk Hill, London, NW8 9UJ"), 1);
