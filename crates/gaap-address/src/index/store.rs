@@ -9,10 +9,10 @@
 //! - twelve sections, in this order:
 //!   1. strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
 //!   2. address rows: the row count, then the packed row bytes (`u64` length first) as the `rows` module
-//!      describes, in blocks of 8 rows each coded from scratch: UPRN, parent UPRN, easting, northing, UDPRN, postcode record, building number, ten string
-//!      ids (organisation, sub-building, building name, dependent thoroughfare, thoroughfare, double
-//!      dependent locality, dependent locality, post town, classification, GSS code), extras index,
-//!      custodian and language (0 EN, 1 CY, 2 other);
+//!      describes, in blocks of 8 rows each coded from scratch: UPRN, parent UPRN, easting, northing,
+//!      UDPRN, postcode record, building number, ten string ids (organisation, sub-building, building name,
+//!      dependent thoroughfare, thoroughfare, double dependent locality, dependent locality, post town,
+//!      classification, GSS code), extras index, custodian and language (0 EN, 1 CY, 2 other);
 //!   3. extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
 //!      source latitude and longitude (`f64`);
 //!   4. postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward ids, first row
