@@ -409,7 +409,11 @@ mod tests {
         }
 
         #[test]
-        fn damaged_rows_never_panic(rows in proptest::collection::vec(row(), 1..40), at in any::<usize>(), byte in any::<u8>()) {
+        fn damaged_rows_never_panic(
+            rows in proptest::collection::vec(row(), 1..40),
+            at in any::<usize>(),
+            byte in any::<u8>(),
+        ) {
             let mut bytes = Rows::pack(&rows).bytes().to_vec();
             let at = at % bytes.len();
             bytes[at] = byte;
