@@ -244,3 +244,18 @@ fn debug_output_is_a_summary() {
     let index = format!("{:?}", b.build());
     assert!(index.contains("addresses: 2000") && index.len() < 300, "{index}");
 }
+
+proptest::proptest! {
+    /// Matching and typeahead take any text, however it mixes words, numbers, commas and postcodes: a score in
+    /// [0, 1] and at most `limit` hits, never a panic.
+    #[test]
+    fn any_text_matches_and_searches_without_panicking(
+        input in "(([Ff]lat|[0-9]{1,3}[A-Ca-c]?|[A-Za-z]{1,14}|SW1A ?1AA|W1[A-Z] ?[0-9][A-Z]{2}|,|é|\\PC{1,3}) ?){0,9}",
+    ) {
+        let index = embedded();
+        let r = index.match_address(&input, MatchOptions::default());
+        proptest::prop_assert!((0.0..=1.0).contains(&r.score), "score {}", r.score);
+        proptest::prop_assert!(r.uprn.is_none() || r.uprn == r.best);
+        proptest::prop_assert!(index.search(&input, 5).len() <= 5);
+    }
+}
