@@ -368,7 +368,11 @@ impl Index {
 
     /// The postcode of row `id`, without making the whole address.
     pub(crate) fn row_postcode(&self, id: u32) -> Option<Postcode> {
-        let r = self.rows.get(id as usize)?;
+        self.postcode_of(&self.rows.get(id as usize)?)
+    }
+
+    /// The postcode of a row already read.
+    pub(crate) fn postcode_of(&self, r: &Row) -> Option<Postcode> {
         self.postcodes.get(r.postcode as usize).map(|p| p.postcode)
     }
 
@@ -390,7 +394,7 @@ impl Index {
         a.post_town = t(field::POST_TOWN);
         a.classification = t(field::CLASSIFICATION);
         a.gss_code = t(field::GSS_CODE);
-        a.postcode = self.postcodes.get(r.postcode as usize).map(|p| p.postcode);
+        a.postcode = self.postcode_of(r);
         a.coordinates = coordinates(r.easting, r.northing);
         a.local_custodian_code = (r.custodian != u16::MAX).then_some(r.custodian);
         let extra = self.extras.get(r.extra as usize);

@@ -839,11 +839,12 @@ impl Index {
                 // rarer words (an added house name common nearby).
                 let mut numbered: Vec<(u32, f32)> = Vec::new();
                 for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
-                    let n = self.rows.get(d as usize).map_or(NONE32, |r| r.building_number);
-                    if numbers.contains(&n) {
+                    let row = self.rows.get(d as usize);
+                    if row.is_some_and(|r| numbers.contains(&r.building_number)) {
                         near.push((d, h + NEAR_NUMBER));
                         // Nearer the stated postcode first, among equal text hits (a block's flats share them).
-                        let pcs = self.row_postcode(d).map_or(0.0, |p| postcode_similarity(&q, &p));
+                        let pc = row.and_then(|r| self.postcode_of(&r));
+                        let pcs = pc.map_or(0.0, |p| postcode_similarity(&q, &p));
                         numbered.push((d, h + pcs));
                     } else {
                         near.push((d, h));
@@ -874,7 +875,8 @@ impl Index {
                 consider(doc, None, &mut best);
             }
         }
-        match best.and_then(|(score, doc)| Some((score, self.address(doc)?.uprn))) {
+        let uprn = |doc: u32| self.rows.get(doc as usize).map(|r| Uprn::checked_before(r.uprn));
+        match best.and_then(|(score, doc)| Some((score, uprn(doc)?))) {
             Some((score, uprn)) => MatchResult {
                 uprn: (score >= options.threshold).then_some(uprn),
                 best: Some(uprn),
