@@ -124,6 +124,29 @@ impl Rows {
         self.iter_from(i).next()
     }
 
+    /// Calls `f` with each row named in `sorted` (ascending indexes, each with a value of the caller's), decoding
+    /// each block at most once.
+    pub(crate) fn visit_sorted<T>(
+        &self,
+        sorted: impl IntoIterator<Item = (usize, T)>,
+        mut f: impl FnMut(usize, T, Row),
+    ) {
+        let mut it: Option<Iter<'_>> = None;
+        for (i, value) in sorted {
+            let reuse = it.as_ref().is_some_and(|it| it.next <= i && it.next / BLOCK == i / BLOCK);
+            if !reuse {
+                it = Some(self.iter_from(i));
+            }
+            let Some(iter) = it.as_mut() else { continue };
+            while iter.next < i && iter.next().is_some() {}
+            if iter.next == i
+                && let Some(row) = iter.next()
+            {
+                f(i, value, row);
+            }
+        }
+    }
+
     /// Rows from `i` on, in order.
     pub(crate) fn iter_from(&self, i: usize) -> Iter<'_> {
         let block = i / BLOCK;
@@ -406,6 +429,21 @@ mod tests {
             }
             let again = Rows::unpack(rows.len(), packed.bytes().to_vec(), |_| true);
             prop_assert_eq!(again.as_ref(), Some(&packed));
+        }
+
+        #[test]
+        fn visiting_sorted_rows_gives_each_asked_row_with_its_value(
+            rows in proptest::collection::vec(row(), 0..80),
+            asked in proptest::collection::btree_set(0usize..90, 0..30),
+        ) {
+            let packed = Rows::pack(&rows);
+            let mut seen = Vec::new();
+            packed.visit_sorted(asked.iter().map(|&i| (i, i * 10)), |i, value, got| {
+                seen.push((i, value, rows.get(i).is_some_and(|want| same(&got, want))));
+            });
+            let want: Vec<(usize, usize, bool)> =
+                asked.iter().filter(|&&i| i < rows.len()).map(|&i| (i, i * 10, true)).collect();
+            prop_assert_eq!(seen, want);
         }
 
         #[test]

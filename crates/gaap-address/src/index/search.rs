@@ -64,8 +64,9 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-/// Tokens of the premise and street only: what a messy address must account for.
-fn premise_tokens(a: &Address) -> Vec<String> {
+/// Tokens of the premise and street only: what a messy address must account for. Also where the street's own
+/// words start among them.
+fn premise_tokens(a: &Address) -> (Vec<String>, usize) {
     let mut out: Vec<String> = Vec::with_capacity(10);
     for f in [&a.organisation, &a.sub_building, &a.building_name].into_iter().flatten() {
         out.extend(tokens(f));
@@ -73,13 +74,23 @@ fn premise_tokens(a: &Address) -> Vec<String> {
     if let Some(n) = a.building_number {
         out.push(n.to_string());
     }
+    let premise_end = out.len();
     for f in [&a.dependent_thoroughfare, &a.thoroughfare].into_iter().flatten() {
         out.extend(tokens(f));
     }
     // Keep reading order (joined-token matching looks at neighbours); drop repeats.
     let mut seen: HashSet<String> = HashSet::new();
-    out.retain(|t| seen.insert(t.clone()));
-    out
+    let mut street_from = 0;
+    let mut i = 0;
+    out.retain(|t| {
+        let keep = seen.insert(t.clone());
+        if i < premise_end && keep {
+            street_from += 1;
+        }
+        i += 1;
+        keep
+    });
+    (out, street_from)
 }
 
 impl SearchIndex {
@@ -734,8 +745,8 @@ impl Index {
             let Some(row) = row.or_else(|| self.rows.get(doc as usize)) else { return };
             let a = self.materialise(&row);
             s.doc_terms(&row, &self.extras, &mut buf);
-            let premise = premise_tokens(&a);
-            let mut score = query.similarity(s, &buf, &premise, &a)
+            let (premise, street_from) = premise_tokens(&a);
+            let mut score = query.similarity(s, &buf, &premise, street_from, &a)
                 * query.number_agreement(&premise)
                 * query.flat_role(&a)
                 * query.locality_said(&a);
@@ -853,6 +864,7 @@ impl Index {
                 best_first(&mut near, NEAR);
                 best_first(&mut numbered, NEAR_NUMBERED);
                 near.extend(numbered);
+                near.extend(self.sector_hits(&q, &query, &ranked));
                 for &(doc, _) in &near {
                     consider(doc, None, &mut best);
                 }
@@ -886,14 +898,48 @@ impl Index {
         }
     }
 
+    /// The hits in the stated postcode's sector that share most of the query's words, common words too: `FLAT 1
+    /// LONDON APARTMENTS` among a sector's hundred `APARTMENTS` when the stated unit is wrong.
+    fn sector_hits(
+        &self,
+        stated: &Postcode,
+        query: &QueryProfile<'_>,
+        hits: &[(u32, f32)],
+    ) -> Vec<(u32, f32)> {
+        let s = &self.search;
+        let (lo, hi) = self.postcode_prefix_docs_by(stated.sector(), Postcode::sector);
+        let query_terms: Vec<(u32, f32)> = query
+            .tokens
+            .iter()
+            .filter_map(|(t, w)| Some((u32::try_from(s.terms.get(t)?).ok()?, *w)))
+            .collect();
+        let mut in_sector: Vec<(u32, f32)> =
+            hits.iter().filter(|(d, _)| (lo..hi).contains(d)).copied().collect();
+        in_sector.sort_unstable_by_key(|&(d, _)| d);
+        let mut terms: Vec<u32> = Vec::with_capacity(32);
+        let mut sector: Vec<(u32, f32)> = Vec::with_capacity(in_sector.len());
+        self.rows.visit_sorted(in_sector.iter().map(|&(d, h)| (d as usize, h)), |doc, hit, row| {
+            s.doc_terms(&row, &self.extras, &mut terms);
+            let shared: f32 =
+                query_terms.iter().filter(|(id, _)| terms.contains(id)).map(|(_, w)| w).sum();
+            // The rare-word hit score breaks ties.
+            sector.push((doc as u32, shared + 0.01 * hit));
+        });
+        best_first(&mut sector, SECTOR_NEAR);
+        sector
+    }
+
     /// The run of doc ids `lo..hi` whose postcode has this outward code (docs are in postcode order).
     fn postcode_prefix_docs(&self, outward: &str) -> (u32, u32) {
+        self.postcode_prefix_docs_by(outward, Postcode::outward)
+    }
+
+    /// The run of doc ids `lo..hi` whose postcode's `part` (outward code, sector) is `key`.
+    fn postcode_prefix_docs_by(&self, key: &str, part: fn(&Postcode) -> &str) -> (u32, u32) {
         let n = self.search.docs() as u32;
-        let key = |d: u32| self.row_postcode(d);
         let cmp = |d: u32| -> Ordering {
-            key(d).map_or(Ordering::Less, |p| {
-                let o = p.outward();
-                if o == outward { Ordering::Equal } else { p.as_str().cmp(outward) }
+            self.row_postcode(d).map_or(Ordering::Less, |p| {
+                if part(&p) == key { Ordering::Equal } else { p.as_str().cmp(key) }
             })
         };
         let (mut lo, mut hi) = (0u32, n);
@@ -1003,12 +1049,14 @@ const NUMBER_MISSING: f32 = 0.8;
 /// Most weight one address word carries in what the query leaves out: a rare street word unsaid costs no more
 /// than a common one.
 const RECALL_CAP: f32 = 2.0;
+/// Share of a street's weight forgiven when the query leaves the whole street out.
+const STREET_UNSAID_DISCOUNT: f32 = 0.5;
 /// Factor when the address has a locality the query does not mention.
 const LOCALITY_UNSAID: f32 = 0.99;
 /// Factor when the query's flat number is the address's house number.
 const FLAT_AS_HOUSE: f32 = 0.8;
 /// Factor when the query's numbers and the address's share only a building number, not its suffix.
-const SUFFIX_ONLY: f32 = 0.95;
+const SUFFIX_ONLY: f32 = 0.85;
 /// Factor when the query's numbers and the address's numbers are both present and share none.
 const NUMBER_CONFLICT: f32 = 0.85;
 
@@ -1180,6 +1228,7 @@ impl<'q> QueryProfile<'q> {
         s: &SearchIndex,
         doc_terms: &[u32],
         premise: &[String],
+        street_from: usize,
         a: &Address,
     ) -> f32 {
         let all: Vec<&str> = doc_terms.iter().filter_map(|&t| s.term(t)).collect();
@@ -1189,15 +1238,11 @@ impl<'q> QueryProfile<'q> {
             if let Some((q, term)) = best_quality(t, &all) {
                 matched += w * q;
                 used.push((term, q));
-            } else if let Some(pair) = premise.windows(2).find(|p| {
-                t.len() == p[0].len() + p[1].len()
-                    && t.starts_with(p[0].as_str())
-                    && t.ends_with(p[1].as_str())
-            }) {
+            } else if let Some((first, second)) = joined_words(t, premise) {
                 // Two words run together (`MONTAGUELODGE`).
                 matched += w * 0.9;
-                used.push((pair[0].as_str(), 0.9));
-                used.push((pair[1].as_str(), 0.9));
+                used.push((first, 0.9));
+                used.push((second, 0.9));
             }
         }
         let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
@@ -1206,7 +1251,9 @@ impl<'q> QueryProfile<'q> {
             a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
         let mut covered = 0.0f32;
         let mut premise_total = 0.0f32;
-        for p in premise {
+        // The street's own words (not also in the premise): how much they weigh and whether any is said.
+        let (mut street_weight, mut street_said) = (0.0f32, false);
+        for (i, p) in premise.iter().enumerate() {
             let w = if is_number_token(p) {
                 NUMBER_WEIGHT
             } else {
@@ -1214,12 +1261,20 @@ impl<'q> QueryProfile<'q> {
                 s.idf(df).min(RECALL_CAP)
             };
             premise_total += w;
+            let q =
+                used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
+            if i >= street_from && !is_number_token(p) {
+                street_weight += w;
+                street_said |= q > 0.0;
+            }
             if town.contains(p) && self.tokens.iter().filter(|(t, _)| t == p).count() < 2 {
                 continue;
             }
-            let q =
-                used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
             covered += w * q;
+        }
+        // A street left out whole is one common slip, whatever its length; one said in part is rarer.
+        if !street_said {
+            premise_total -= STREET_UNSAID_DISCOUNT * street_weight;
         }
         let recall = if premise_total > 0.0 { covered / premise_total } else { precision };
         // F-beta with beta = 0.5: what the query says counts more than what it leaves out.
@@ -1274,6 +1329,8 @@ const NEAR: usize = 16;
 const NEAR_NUMBER: f32 = 1.0;
 /// Candidates under the stated outward code with the query's house number always considered besides.
 const NEAR_NUMBERED: usize = 8;
+/// Candidates in the stated sector sharing most query words, always considered besides.
+const SECTOR_NEAR: usize = 8;
 
 /// [`postcode_similarity`] of another unit in the same sector (`W1K 1AL` for `W1K 1PZ`).
 const PCS_SECTOR: f32 = 0.9;
@@ -1300,6 +1357,9 @@ fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
         } else if number && is_number_token(term) && number_stem(term) == number_stem(token) {
             // `52A` for `52` (a suffix added or dropped): the same building number.
             NUMBER_SUFFIX
+        } else if letter_prefixed(token) == Some(term) {
+            // `A2` for flat `2`: a block's letter written before the flat number.
+            LETTER_PREFIXED
         } else if edits > 0 {
             let d = bounded_levenshtein(token, term, edits);
             if d <= edits {
@@ -1318,6 +1378,38 @@ fn best_quality<'t>(token: &str, terms: &[&'t str]) -> Option<(f32, &'t str)> {
         }
     }
     best
+}
+
+/// The two premise words that `token` runs together (`MONTAGUELODGE`).
+fn joined_words<'p>(token: &str, premise: &'p [String]) -> Option<(&'p str, &'p str)> {
+    let splits = |p: &[String]| {
+        token.len() == p[0].len() + p[1].len()
+            && token.starts_with(p[0].as_str())
+            && token.ends_with(p[1].as_str())
+    };
+    if let Some(pair) = premise.windows(2).find(|p| splits(p)) {
+        return Some((pair[0].as_str(), pair[1].as_str()));
+    }
+    // Premise words are deduplicated, so neighbours in a field may not be neighbours here (`JAMES COURT` after
+    // `GREEN COURT`): any second word will do.
+    premise.iter().filter(|p| token.len() > p.len() && token.starts_with(p.as_str())).find_map(
+        |first| {
+            let rest = &token[first.len()..];
+            premise
+                .iter()
+                .find(|p| p.as_str() == rest)
+                .map(|second| (first.as_str(), second.as_str()))
+        },
+    )
+}
+
+/// Quality of `A2` for `2`.
+const LETTER_PREFIXED: f32 = 0.9;
+
+/// The number of a token that is one letter and then digits (`2` of `A2`).
+fn letter_prefixed(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix(|c: char| c.is_ascii_alphabetic())?;
+    (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
 }
 
 /// The leading digits of a number token (`52` of `52A`).
@@ -1828,5 +1920,78 @@ mod tests {
             let b: Vec<u64> = back.search(q, 10).iter().map(|h| h.address.uprn.get()).collect();
             assert_eq!(a, b, "{q}");
         }
+    }
+
+    /// Filler addresses under another postcode, so that words weigh as in a council.
+    fn with_filler<'a>(mut rows: Vec<Row<'a>>) -> crate::Index {
+        let street = |n: u32| ["ELM ROW", "ASH ROW", "ELM LANE"][n as usize % 3];
+        rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
+        small(&rows)
+    }
+
+    #[test]
+    fn a_lettered_flat_id_is_that_flat() {
+        let index = with_filler(vec![
+            (1, "FLAT 1", "WINDSOR POINT", None, "ROBIN LANE", "NW8 8AG"),
+            (2, "FLAT 2", "WINDSOR POINT", None, "ROBIN LANE", "NW8 8AG"),
+        ]);
+        assert_eq!(best(&index, "Flat A2, Windsor Point, Robin Lane, London, NW8 8AG"), 2);
+        assert_eq!(super::letter_prefixed("B12"), Some("12"));
+        assert_eq!(super::letter_prefixed("12"), None);
+        assert_eq!(super::letter_prefixed("AB2"), None);
+    }
+
+    #[test]
+    fn a_street_left_out_whole_costs_less_than_a_name_half_said() {
+        // The stated postcode is wrong; the exact block elsewhere in the sector has a long street, the other
+        // candidate says the query's words across its name and street.
+        let index = with_filler(vec![
+            (1, "FLAT 6", "HEATH COURT", None, "UPPER EAST GARDENS", "W10 4LP"),
+            (2, "FLAT 6", "CASTLE COURT", None, "HEATH VIEW", "W10 4DT"),
+            (3, "", "", Some(3), "FOX LANE", "W10 4BD"),
+        ]);
+        assert_eq!(best(&index, "Flat 6, Heath Court, London, W10 4BD"), 1);
+    }
+
+    #[test]
+    fn words_run_together_match_a_field_whose_words_repeat() {
+        // `COURT` is both the name's word and the street's: the premise keeps it once.
+        let index = with_filler(vec![
+            (1, "FLAT 1", "GREEN COURT", None, "JAMES COURT", "W1K 2LD"),
+            (2, "FLAT 1", "EDGWARE POINT", None, "JAMES COURT", "W1K 2LA"),
+        ]);
+        assert_eq!(best(&index, "Flat 1, Jamescourt, London, W1K 2LD"), 1);
+    }
+
+    #[test]
+    fn a_lettered_number_in_the_stated_postcode_outweighs_the_bare_number_on_the_stated_street() {
+        let index = with_filler(vec![
+            (1, "", "2A", None, "MARLBOROUGH PARADE", "W1G 8UE"),
+            (2, "", "", Some(2), "GREAT VICTORIA WALK", "W1G 8JJ"),
+        ]);
+        assert_eq!(best(&index, "2a, Great Victoria Walk, London, W1G 8UE"), 1);
+    }
+
+    #[test]
+    fn sector_hits_rank_by_the_query_words_they_share() {
+        let mut rows: Vec<Row<'_>> =
+            vec![(1, "FLAT 1", "LONDON APARTMENTS", None, "ASH PLACE", "W1C 2BU")];
+        let names = ["CLARENCE APARTMENTS", "KING APARTMENTS", "ROSE APARTMENTS"];
+        rows.extend((0..30u32).map(|n| {
+            (10 + u64::from(n), "FLAT 2", names[n as usize % 3], None, "OAK ROW", "W1C 2AA")
+        }));
+        // Another sector: never among the hits.
+        rows.push((50, "FLAT 1", "LONDON APARTMENTS", None, "ASH PLACE", "W1C 3AA"));
+        let index = with_filler(rows);
+        let stated = pc("W1C 2DQ");
+        let qt: Vec<String> = super::tokens("FLAT 1 LONDON APARTMENTS LONDON").collect();
+        let starts = vec![false; qt.len()];
+        let query = super::QueryProfile::new(&index.search, &qt, &starts);
+        let hits: Vec<(u32, f32)> = (0..index.rows.len() as u32).map(|d| (d, 1.0)).collect();
+        let found = index.sector_hits(&stated, &query, &hits);
+        assert_eq!(found.len(), super::SECTOR_NEAR);
+        let uprn = |d: u32| index.rows.get(d as usize).map(|r| r.uprn);
+        assert_eq!(uprn(found[0].0), Some(1));
+        assert!(found.iter().all(|&(d, _)| uprn(d) != Some(50)));
     }
 }
