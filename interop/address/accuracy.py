@@ -115,6 +115,8 @@ def main():
         "all": score(truth),
         "clean": score(clean),
         "touched": score(touched),
+        # address-errors' own advice: score records whose corrupted text equals another address on their own.
+        "non_collision": score(non_collision),
         "touched_non_collision": score([t for t in touched if t in non_collision]),
         "collision_rows": score([t for t in truth if t["collision"] == "matches_other_only"]),
         "match_seconds": round(elapsed, 2),

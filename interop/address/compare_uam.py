@@ -4,7 +4,8 @@ accuracy.py, for a side-by-side figure.
 Usage: python compare_uam.py WORK_DIR [--n 5000]
 WORK_DIR is accuracy.py's --work directory (council.csv and truth.csv). Needs a python with
 uk-address-matcher installed (it is not in interop/requirements.txt: it pulls DuckDB, Splink and pandas).
-Prints one JSON object: top-1 accuracy (resolved_canonical_id == assigned_uprn) and records/s.
+Prints one JSON object: top-1 accuracy (resolved_canonical_id == assigned_uprn), also without the rows whose
+corrupted text equals another address (address-errors' `collision`), and records/s.
 """
 import argparse
 import csv
@@ -49,11 +50,15 @@ def main():
     correct = sum(1 for t in truth if str(best.get(t["record_id"])) == t["assigned_uprn"])
     touched = [t for t in truth if t["applied_rules"]]
     touched_ok = sum(1 for t in touched if str(best.get(t["record_id"])) == t["assigned_uprn"])
+    non_collision = [t for t in truth if t["collision"] != "matches_other_only"]
+    non_collision_ok = sum(1 for t in non_collision if str(best.get(t["record_id"])) == t["assigned_uprn"])
     print(json.dumps({
         "rows": len(truth),
         "top1": round(correct / len(truth), 5),
         "touched_rows": len(touched),
         "touched_top1": round(touched_ok / len(touched), 5) if touched else None,
+        "non_collision_rows": len(non_collision),
+        "non_collision_top1": round(non_collision_ok / len(non_collision), 5) if non_collision else None,
         "seconds_incl_canonical_preparation": round(elapsed, 1),
         "records_per_second": round(len(truth) / elapsed, 1),
     }, indent=1))
