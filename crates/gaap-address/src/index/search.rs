@@ -67,29 +67,24 @@ impl std::fmt::Debug for SearchIndex {
 /// Tokens of the premise and street only: what a messy address must account for. Also where the street's own
 /// words start among them.
 fn premise_tokens(a: &Address) -> (Vec<String>, usize) {
+    // Keep reading order (joined-token matching looks at neighbours); drop repeats.
     let mut out: Vec<String> = Vec::with_capacity(10);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut push = |out: &mut Vec<String>, t: String| {
+        if seen.insert(t.clone()) {
+            out.push(t);
+        }
+    };
     for f in [&a.organisation, &a.sub_building, &a.building_name].into_iter().flatten() {
-        out.extend(tokens(f));
+        tokens(f).for_each(|t| push(&mut out, t));
     }
     if let Some(n) = a.building_number {
-        out.push(n.to_string());
+        push(&mut out, n.to_string());
     }
-    let premise_end = out.len();
+    let street_from = out.len();
     for f in [&a.dependent_thoroughfare, &a.thoroughfare].into_iter().flatten() {
-        out.extend(tokens(f));
+        tokens(f).for_each(|t| push(&mut out, t));
     }
-    // Keep reading order (joined-token matching looks at neighbours); drop repeats.
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut street_from = 0;
-    let mut i = 0;
-    out.retain(|t| {
-        let keep = seen.insert(t.clone());
-        if i < premise_end && keep {
-            street_from += 1;
-        }
-        i += 1;
-        keep
-    });
     (out, street_from)
 }
 
@@ -270,6 +265,11 @@ impl SearchIndex {
 
     fn idf(&self, df: usize) -> f32 {
         ((1.0 + self.docs() as f32) / (1.0 + df as f32)).ln() + 0.1
+    }
+
+    /// The idf of a word, as of one no address has when it is no term.
+    fn word_idf(&self, word: &str) -> f32 {
+        self.idf(self.terms.get(word).map_or(0, |id| self.df(id as u32)))
     }
 
     /// Terms matching a query token, with a quality in (0, 1].
@@ -1066,12 +1066,7 @@ impl<'q> QueryProfile<'q> {
         let tokens: Vec<(&str, f32)> = qt
             .iter()
             .map(|t| {
-                let w = if is_number_token(t) {
-                    NUMBER_WEIGHT
-                } else {
-                    let df = s.terms.get(t).map_or(0, |id| s.df(id as u32));
-                    s.idf(df).min(6.0)
-                };
+                let w = if is_number_token(t) { NUMBER_WEIGHT } else { s.word_idf(t).min(6.0) };
                 (t.as_str(), w)
             })
             .collect();
@@ -1108,7 +1103,7 @@ impl<'q> QueryProfile<'q> {
             a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
         let (mut said, mut all) = (0.0, 0.0);
         for n in tokens(name) {
-            let w = s.idf(s.terms.get(&n).map_or(0, |id| s.df(id as u32)));
+            let w = s.word_idf(&n);
             let times = self
                 .tokens
                 .iter()
@@ -1254,12 +1249,7 @@ impl<'q> QueryProfile<'q> {
         // The street's own words (not also in the premise): how much they weigh and whether any is said.
         let (mut street_weight, mut street_said) = (0.0f32, false);
         for (i, p) in premise.iter().enumerate() {
-            let w = if is_number_token(p) {
-                NUMBER_WEIGHT
-            } else {
-                let df = s.terms.get(p).map_or(0, |id| s.df(id as u32));
-                s.idf(df).min(RECALL_CAP)
-            };
+            let w = if is_number_token(p) { NUMBER_WEIGHT } else { s.word_idf(p).min(RECALL_CAP) };
             premise_total += w;
             let q =
                 used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
