@@ -177,15 +177,13 @@ impl SearchIndex {
         }
         string_term_start.push(string_terms.len() as u32);
         drop((remap, cached, cache));
-        let mut builder = MapBuilder::memory();
         let mut term_text = StringTable::default();
-        for (new, (term, _)) in sorted.iter().enumerate() {
-            // Keys are unique and inserted in order, so insertion cannot fail.
-            let _ = builder.insert(term, new as u64);
+        for (term, _) in &sorted {
             term_text.push(term);
         }
         drop(sorted);
-        let terms = builder.into_map();
+        // The terms are unique and in order, so the dictionary cannot fail.
+        let terms = dictionary(&term_text).unwrap_or_default();
         let rank_doc = rank_order(&doc_start);
         let (postings_start, postings) = invert(&doc_start, &doc_terms, &rank_doc, term_text.len());
         Self {
@@ -384,6 +382,15 @@ fn seek(list: &[u32], from: usize, target: u32) -> usize {
     }
     let hi = (lo + step + 1).min(rest.len());
     from + lo + rest[lo..hi].partition_point(|&v| v < target)
+}
+
+/// The term dictionary over terms in strictly ascending order; the value is the term id.
+pub(crate) fn dictionary(terms: &StringTable) -> Result<Map<Vec<u8>>, fst::Error> {
+    let mut b = MapBuilder::memory();
+    for id in 1..=terms.len() as u32 {
+        b.insert(terms.get(id).unwrap_or_default(), u64::from(id - 1))?;
+    }
+    b.into_inner().and_then(Map::new)
 }
 
 /// The row fields whose words are search terms.

@@ -34,7 +34,7 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use fst::{Map, MapBuilder};
+use fst::Map;
 
 use super::rows::{Rows, get_varint, put_varint, unzigzag32, zigzag32};
 use super::search::SearchIndex;
@@ -310,18 +310,6 @@ fn le64(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// The term dictionary over terms in strictly ascending order; the value is the term id.
-fn dictionary(terms: &StringTable) -> Result<Map<Vec<u8>>, Error> {
-    let mut b = MapBuilder::memory();
-    for id in 1..=terms.len() as u32 {
-        b.insert(terms.get(id).unwrap_or_default(), u64::from(id - 1))
-            .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
-    }
-    b.into_inner()
-        .and_then(Map::new)
-        .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))
-}
-
 fn row_ok(r: &Row, n_strings: usize, n_postcodes: usize, n_extras: usize) -> bool {
     Uprn::new(r.uprn).is_ok()
         && (r.parent_uprn == 0 || Uprn::new(r.parent_uprn).is_ok())
@@ -548,7 +536,8 @@ impl Index {
                 let address_grid = g.grid(n_rows)?;
                 let postcode_grid = g.grid(n_postcodes)?;
                 let term_text = at(6)?.strings()?;
-                let terms = dictionary(&term_text)?;
+                let terms = super::search::dictionary(&term_text)
+                    .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
                 let postcode_index = (postcodes, postcode_ids);
                 let places = (by_uprn, address_grid, postcode_grid);
                 Ok((strings, rows, extras, postcode_index, places, terms, term_text))
