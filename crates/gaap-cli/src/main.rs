@@ -64,6 +64,10 @@ enum Command {
     #[cfg(feature = "pay")]
     #[command(subcommand)]
     Pay(pay::Command),
+    /// Serve the blocks over HTTP: the OS Places-compatible address API, the local-authority API and the
+    /// address finder. The first stdout line is a JSON object with `base_url`; logs go to stderr.
+    #[cfg(feature = "server")]
+    Serve(gaap_server::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +95,8 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(&args),
         #[cfg(feature = "pay")]
         Command::Pay(cmd) => pay::run(cmd),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => return ExitCode::from(gaap_server::cli::run(&args)),
     };
     outcome.into()
 }

@@ -1,0 +1,3 @@
+//! Black-box HTTP tests of gaap-server on loopback.
+
+mod support;
