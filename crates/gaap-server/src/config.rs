@@ -9,7 +9,8 @@
 //!     "keys": [{"key": "council-site", "per_minute": 6000}, {"key": "intranet"}],
 //!     "cors_origins": ["https://www.example.gov.uk"],
 //!     "reload_poll_ms": 2000
-//!   }
+//!   },
+//!   "locations": {"links": "links.csv"}
 //! }
 //! ```
 //!
@@ -42,6 +43,20 @@ pub struct Config {
     /// `address`: the address service.
     #[serde(default)]
     pub address: AddressConfig,
+    /// `locations`: the local-authority and local-services API.
+    #[serde(default)]
+    pub locations: LocationsConfig,
+}
+
+/// `locations`: the GOV.UK-compatible local-authority and local-services API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LocationsConfig {
+    /// `links`: a CSV of the council's service links, `authority_slug,lgsl,lgil,url` with a header row (the
+    /// shape Local Links Manager exports). Absent: every service falls back to the council's homepage.
+    #[serde(default)]
+    pub links: Option<PathBuf>,
 }
 
 /// `address`: the OS Places-compatible address API, the local-authority API and the finder.
@@ -139,6 +154,11 @@ impl Config {
             && index.is_relative()
         {
             config.address.index = Some(base.join(index));
+        }
+        if let Some(links) = &config.locations.links
+            && links.is_relative()
+        {
+            config.locations.links = Some(base.join(links));
         }
         Ok(config)
     }

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{AddressConfig, ApiKey, Config, KeyConfig};
+pub use config::{AddressConfig, ApiKey, Config, KeyConfig, LocationsConfig};
 pub use error::Error;
 pub use ops::log::Logger;
 use state::AppState;
