@@ -55,4 +55,5 @@ pub use rules::geo::{
 pub use rules::paf::{Formatted, PafElements};
 pub use types::address::{Address, Language, WelshNames};
 pub use types::postcode::{Postcode, PostcodeKind, Strictness, fix, normalise};
+pub use types::source::{RecordView, SourceRecord, SourceValue};
 pub use types::uprn::Uprn;

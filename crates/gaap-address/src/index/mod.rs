@@ -2,12 +2,14 @@
 //!
 //! Addresses are held as rows of interned string ids, packed as deltas in blocks of eight (about 12 bytes an
 //! address, whatever the text), so a national index of 30 million addresses fits in about 2 GB; [`Address`]
-//! values are made on demand for the few rows a lookup returns.
+//! values are made on demand for the few rows a lookup returns. Addresses loaded from OS Places also keep the
+//! records they came from, verbatim ([`Index::source_records`]), apart from the rows.
 
 mod build;
 mod load;
 mod rows;
 mod search;
+mod sources;
 mod store;
 mod strings;
 pub(crate) mod text;
@@ -21,6 +23,7 @@ use crate::types::address::{Address, Language, WelshNames};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
+pub use crate::types::source::{RecordView, SourceRecord, SourceValue};
 pub use build::IndexBuilder;
 pub use load::{InputFormat, Loader};
 pub(crate) use search::SearchIndex;
@@ -248,6 +251,8 @@ pub struct Index {
     pub(crate) address_grid: Grid,
     pub(crate) postcode_grid: Grid,
     pub(crate) search: SearchIndex,
+    /// Records kept verbatim from OS Places (empty for other inputs).
+    pub(crate) sources: sources::Sources,
 }
 
 impl std::fmt::Debug for Index {
@@ -257,6 +262,7 @@ impl std::fmt::Debug for Index {
             .field("postcodes", &self.postcodes.len())
             .field("strings", &self.strings.len())
             .field("search", &self.search)
+            .field("source_records", &self.sources.len())
             .finish_non_exhaustive()
     }
 }
@@ -331,13 +337,34 @@ impl Index {
     /// The address with this UPRN.
     #[must_use]
     pub fn by_uprn(&self, uprn: Uprn) -> Option<Address> {
+        self.address(self.row_of(uprn.get())?)
+    }
+
+    /// The row id of the address with this UPRN.
+    pub(crate) fn row_of(&self, uprn: u64) -> Option<u32> {
         let at = self
             .by_uprn
             .binary_search_by(|&i| {
-                self.rows.get(i as usize).map_or(u64::MAX, |r| r.uprn).cmp(&uprn.get())
+                self.rows.get(i as usize).map_or(u64::MAX, |r| r.uprn).cmp(&uprn)
             })
             .ok()?;
-        self.address(*self.by_uprn.get(at)?)
+        self.by_uprn.get(at).copied()
+    }
+
+    /// The records the address with this UPRN was loaded from, kept verbatim, in load order (see
+    /// [`SourceRecord`]); empty when it has none (only OS Places inputs keep them).
+    #[must_use]
+    pub fn source_records(&self, uprn: Uprn) -> Vec<SourceRecord> {
+        if self.sources.len() == 0 {
+            return Vec::new();
+        }
+        self.row_of(uprn.get()).map(|row| self.sources.of_row(row)).unwrap_or_default()
+    }
+
+    /// True when any address has source records (the index was built from OS Places responses).
+    #[must_use]
+    pub fn has_source_records(&self) -> bool {
+        self.sources.len() > 0
     }
 
     /// The closest address within `radius` metres, with its distance.

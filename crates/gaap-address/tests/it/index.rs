@@ -209,7 +209,11 @@ fn every_component_round_trips() {
 /// A damaged file is refused with an error, wherever the damage is; it never panics.
 #[test]
 fn damaged_files_are_refused() {
-    let mut b = IndexBuilder::new();
+    // Synthetic addresses, and a few real OS Places records, so that the source records section has data.
+    let mut loader = Loader::new();
+    let os_places = crate::data("os-places/CH53QW-many-address-fields.json");
+    loader.read(InputFormat::OsPlaces, "ch5", os_places.as_bytes()).unwrap();
+    let mut b = loader.into_builder();
     for a in synth::generate(&synth::seed_postcodes_for(300, 4), 300, 4) {
         b.add_address(a);
     }
@@ -227,7 +231,10 @@ fn damaged_files_are_refused() {
         if Index::from_bytes(&bad).is_err() {
             refused += 1;
         }
-        let _ = Index::from_bytes(&bad).map(|i| i.search("high st", 3));
+        let _ = Index::from_bytes(&bad).map(|i| {
+            let _ = i.source_records(Uprn::new(200_002_515_110).unwrap());
+            i.search("high st", 3)
+        });
     }
     assert!(refused > 0);
 }
