@@ -56,9 +56,7 @@ impl PlacesError {
 
     /// 400: a parameter's value is not one OS accepts.
     pub(crate) fn invalid(param: &str, expected: &str) -> Self {
-        Self::bad_request(format!(
-            "Requested parameter '{param}' is invalid. {expected}"
-        ))
+        Self::bad_request(format!("Requested parameter '{param}' is invalid. {expected}"))
     }
 
     /// 401: no key, or a key that is not configured.

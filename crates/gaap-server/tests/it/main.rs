@@ -1,4 +1,11 @@
 //! Black-box HTTP tests of gaap-server on loopback.
 
-mod support;
+#[cfg(feature = "browser")]
+mod finder;
+mod interop;
 mod locations;
+mod ops;
+mod places;
+#[cfg(feature = "cli")]
+mod replicas;
+mod support;
