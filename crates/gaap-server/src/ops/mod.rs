@@ -2,7 +2,7 @@
 //! security headers, error logging), hot reload, rate limits and logs.
 
 pub(crate) mod limit;
-pub mod log;
+pub(crate) mod log;
 pub(crate) mod metrics;
 pub(crate) mod reload;
 
@@ -40,17 +40,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
             }))
             .into_response()
         }
-        Status::Loading => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "loading"})),
-        )
-            .into_response(),
+        Status::Loading => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "loading"})))
+                .into_response()
+        }
         // The reason is in the log; the probe only needs to know it is not ready.
-        Status::Failed(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "failed"})),
-        )
-            .into_response(),
+        Status::Failed(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "failed"})))
+                .into_response()
+        }
     }
 }
 
@@ -73,7 +71,10 @@ fn index_facts(state: &AppState) -> IndexFacts {
 async fn metrics(State(state): State<AppState>) -> Response {
     let body = state.metrics.render(index_facts(&state));
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
         body,
     )
         .into_response()
@@ -98,7 +99,11 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
 }
 
 /// Every request: CORS for the configured origins, security headers, metrics, and a log line for 5xx.
-pub(crate) async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn observe(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let route = request
         .extensions()
