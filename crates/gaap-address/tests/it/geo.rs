@@ -82,12 +82,16 @@ fn polygons_contain_and_measure() {
 }
 
 proptest::proptest! {
-    /// Grid to WGS84 and back returns within a centimetre anywhere in Great Britain.
+    /// Grid to WGS84 and back returns within a millimetre anywhere in the National Grid's square, edges and
+    /// corners included (the Transverse Mercator series alone disagree by up to a centimetre there).
     #[test]
-    fn bng_wgs84_round_trip(e in 0.0f64..700_000.0, n in 0.0f64..1_250_000.0) {
+    fn bng_wgs84_round_trip(
+        e in proptest::prop_oneof![0.0f64..700_000.0, proptest::sample::select(vec![0.0, 700_000.0])],
+        n in proptest::prop_oneof![0.0f64..1_300_000.0, proptest::sample::select(vec![0.0, 1_300_000.0])],
+    ) {
         let c = Coordinates::new(e, n);
         let back = c.to_wgs84().to_bng();
-        proptest::prop_assert!(back.distance(&c) < 0.01, "{c:?} -> {back:?}");
+        proptest::prop_assert!(back.distance(&c) < 0.001, "{c:?} -> {back:?}");
     }
 
     /// Web Mercator round trips within a micrometre at any latitude it can show.
