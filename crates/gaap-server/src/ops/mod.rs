@@ -93,9 +93,23 @@ fn cors_allows(state: &AppState, origin: &str) -> bool {
     state.config.address.cors_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
 }
 
+/// Lets `origin` read the response. A page's script may also read `Retry-After`, which a 429 carries.
 fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Retry-After"));
+}
+
+/// `Vary: Origin`, unless the response says so already: with origins configured, an API response depends
+/// on the request's `Origin`, allowed or not, and a cache must not give one origin's answer to another.
+fn vary_origin(headers: &mut HeaderMap) {
+    let said = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|p| matches!(p.trim(), "*") || p.trim().eq_ignore_ascii_case("origin"))
+        })
+    });
+    if !said {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
 }
 
 /// Every request: CORS for the configured origins, security headers, metrics, and a log line for 5xx.
@@ -152,6 +166,9 @@ pub(crate) async fn observe(
         r
     };
     let h = response.headers_mut();
+    if api && !state.config.address.cors_origins.is_empty() {
+        vary_origin(h);
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("no-referrer"));
     state.metrics.record(&route, response.status().as_u16(), started.elapsed());
