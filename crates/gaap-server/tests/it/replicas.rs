@@ -430,7 +430,7 @@ async fn sighup_reloads_the_index_of_a_running_process() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_in_front_of_three_replicas_loses_no_request_when_two_go_away() {
     const CLIENTS: usize = 4;
-    const PER_CLIENT: usize = 300;
+    const PER_CLIENT: usize = 500;
     const TOTAL: usize = CLIENTS * PER_CLIENT;
     nginx_present();
     let dir = tempfile::tempdir().expect("tempdir");
