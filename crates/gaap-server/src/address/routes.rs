@@ -56,12 +56,13 @@ fn begin(
     if key.is_none() && state.limiter.keys_required() {
         return Err(PlacesError::unauthorized(true));
     }
+    // A request answered 503 while the index loads spends none of the key's allowance.
+    let loaded = state.index.get().ok_or_else(PlacesError::unavailable)?;
     match state.limiter.check(key.unwrap_or_default()) {
         Verdict::Allowed => {}
         Verdict::UnknownKey => return Err(PlacesError::unauthorized(false)),
         Verdict::Limited { retry_after } => return Err(PlacesError::rate_limited(retry_after)),
     }
-    let loaded = state.index.get().ok_or_else(PlacesError::unavailable)?;
     let common = Common::parse(&raw, paged)?;
     Ok(Ctx { loaded, raw, common })
 }

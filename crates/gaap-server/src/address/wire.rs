@@ -3,7 +3,7 @@
 //! LOCAL_CUSTODIAN_CODE an integer). Records loaded from OS Places are replayed as they came; the rest are
 //! built from the index's addresses.
 
-use gaap_address::{Address, Language, RecordView, SourceRecord, SourceValue};
+use gaap_address::{Address, Language, RecordView, SourceRecord};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -154,22 +154,8 @@ pub(crate) const fn lr_label(lr: Option<Lr>) -> &'static str {
 
 /// A loaded record, as it came.
 pub(crate) fn from_source(source: &SourceRecord) -> Record {
-    let fields: Vec<(String, Value)> = source
-        .fields
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                SourceValue::Text(t) => Value::String(t.clone()),
-                SourceValue::Number(t) => serde_json::from_str::<Value>(t)
-                    .ok()
-                    .filter(Value::is_number)
-                    .unwrap_or_else(|| Value::String(t.clone())),
-                SourceValue::Bool(b) => Value::Bool(*b),
-                _ => Value::Null,
-            };
-            (k.clone(), value)
-        })
-        .collect();
+    let fields: Vec<(String, Value)> =
+        source.fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
     let welsh = fields.iter().any(|(k, v)| k == "LANGUAGE" && v.as_str() == Some("CY"));
     let view = match source.view {
         RecordView::Lpi => View::Lpi,
