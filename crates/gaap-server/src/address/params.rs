@@ -447,7 +447,7 @@ mod tests {
         ] {
             let e = Common::parse(&RawQuery::parse(Some(query)), true).unwrap_err();
             assert_eq!(e.status.as_u16(), 400);
-            assert!(e.message.contains(&format!("'{name}'")), "{query}: {}", e.message);
+            assert!(e.message.starts_with(&format!("Parameter {name} ")), "{query}: {}", e.message);
         }
         let c = Common::parse(
             &RawQuery::parse(Some(

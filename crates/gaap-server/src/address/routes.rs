@@ -214,11 +214,20 @@ async fn postcode(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
 async fn uprn(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, false)?;
     let text = ctx.raw.required("uprn")?;
-    let uprn =
-        text.trim().parse::<u64>().ok().and_then(|n| Uprn::new(n).ok()).ok_or_else(|| {
-            PlacesError::invalid("uprn", "It must be a UPRN: a whole number of 1 to 12 digits.")
-        })?;
-    let items = query::uprn(&ctx.loaded.index, uprn);
+    let digits = text.trim();
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PlacesError::bad_request(
+            "Parameter uprn contains invalid characters. Valid characters are numeric with a maximum of \
+             12 digits.",
+        ));
+    }
+    // A well-formed number that is no UPRN (0, say) finds nothing, as OS answers it: 200 and no results.
+    let items = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| Uprn::new(n).ok())
+        .map(|uprn| query::uprn(&ctx.loaded.index, uprn))
+        .unwrap_or_default();
     let echo = echo("uprn", text);
     Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
 }

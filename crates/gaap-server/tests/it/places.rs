@@ -117,9 +117,22 @@ async fn an_empty_result_leaves_out_results_and_an_unknown_uprn_is_empty() {
     assert_eq!(status, 200);
     assert_eq!(body["header"]["totalresults"], 0);
     assert!(body.get("results").is_none(), "{body}");
-    let (status, body) = get(&format!("{base}/uprn?uprn=1")).await;
-    assert_eq!(status, 200);
-    assert!(body.get("results").is_none(), "{body}");
+    for uprn in ["1", "0", "999999999999"] {
+        let (status, body) = get(&format!("{base}/uprn?uprn={uprn}")).await;
+        assert_eq!(status, 200, "{uprn}: {body}");
+        assert_eq!(body["header"]["query"], format!("uprn={uprn}"));
+        assert_eq!(body["header"]["totalresults"], 0);
+        assert!(body.get("results").is_none(), "{body}");
+    }
+    // OS's own words for a UPRN that is not a number, and for an empty postcode.
+    let (status, body) = get(&format!("{base}/uprn?uprn=12a")).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "Parameter uprn contains invalid characters. Valid characters are numeric with a maximum of 12 digits."
+    );
+    let (_, body) = get(&format!("{base}/postcode?postcode=")).await;
+    assert_eq!(body["error"]["message"], "Parameter postcode cannot be empty.");
 
     let a = embedded().get(10).unwrap();
     let (status, body) = get(&format!("{base}/uprn?uprn={}", a.uprn)).await;
