@@ -127,7 +127,7 @@ pub(crate) async fn observe(
     let allowed_origin = origin.filter(|o| o.to_str().is_ok_and(|o| cors_allows(&state, o)));
     let api = {
         let path = request.uri().path();
-        path.starts_with("/search/places/") || path.starts_with("/api/")
+        path.starts_with("/search/places/") || path.starts_with("/api/") || path.starts_with("/v1/")
     };
     let preflight = request.method() == Method::OPTIONS
         && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);

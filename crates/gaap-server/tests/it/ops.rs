@@ -591,9 +591,11 @@ async fn cors_answers_configured_origins_on_the_apis_only() {
     h.ready().await.expect("ready");
     let base = h.base_url();
     let c = client();
-    for path in
-        ["/search/places/v1/postcode?postcode=SW1A%201AA", "/api/local-authority?postcode=SW1A1AA"]
-    {
+    for path in [
+        "/search/places/v1/postcode?postcode=SW1A%201AA",
+        "/api/local-authority?postcode=SW1A1AA",
+        "/v1/locations?postcode=SW1A1AA",
+    ] {
         let r = c.get(format!("{base}{path}")).header("Origin", SITE).send().await.expect("get");
         assert_eq!(
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
