@@ -2,6 +2,7 @@
 
 #[cfg(feature = "browser")]
 mod finder;
+mod fuzzed;
 mod interop;
 mod locations;
 mod ops;
