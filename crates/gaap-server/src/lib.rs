@@ -2,6 +2,7 @@
 
 pub mod config;
 mod error;
+mod markup;
 mod state;
 
 mod address;

@@ -6,21 +6,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::wire::Response;
-
-fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot hold are left out rather than written invalid.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-}
+use crate::markup::escape_into;
 
 fn element(out: &mut String, name: &str, value: &Value) {
     match value {
@@ -29,7 +15,7 @@ fn element(out: &mut String, name: &str, value: &Value) {
         }
         Value::String(s) => {
             let _ = write!(out, "<{name}>");
-            escape(out, s);
+            escape_into(out, s);
             let _ = write!(out, "</{name}>");
         }
         other => {

@@ -3,21 +3,7 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for an HTML text node or a double-quoted attribute value.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::markup::escape;
 
 /// Percent-encodes a query value (everything but unreserved characters).
 pub(crate) fn query_value(text: &str) -> String {
