@@ -122,31 +122,79 @@ fn wrk(t: &Target, dir: &std::path::Path) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Open loop at `rate` requests/s for `secs`: latency measured from each request's scheduled start.
+/// One GET on a kept-alive HTTP/1.1 connection, read to the end of its body: a load generator as lean as
+/// wrk's, so the generator is not what is measured.
+async fn get(
+    conn: &mut tokio::io::BufStream<tokio::net::TcpStream>,
+    host: &str,
+    path: &str,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes()).await?;
+    conn.flush().await?;
+    let mut status_ok = false;
+    let mut length = 0usize;
+    let mut first = true;
+    loop {
+        buf.clear();
+        if conn.read_until(b'\n', buf).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let line = String::from_utf8_lossy(buf);
+        let line = line.trim_end();
+        if first {
+            status_ok = line.split_whitespace().nth(1).is_some_and(|c| c.starts_with('2'));
+            first = false;
+        } else if line.is_empty() {
+            break;
+        } else if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    buf.resize(length, 0);
+    conn.read_exact(buf).await?;
+    Ok(status_ok)
+}
+
+/// Open loop at `rate` requests/s for `secs` over `CONNECTIONS` kept-alive connections, as wrk2 does: each
+/// connection sends its share of the requests at their scheduled times, and latency is measured from the
+/// scheduled time, so a stall counts against every request it delays.
 async fn open_loop(t: &Target, rate: f64, secs: u64) -> (f64, Duration, Duration, usize) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+    const CONNECTIONS: usize = 64;
     let total = (rate * secs as f64) as usize;
     let interval = Duration::from_secs_f64(1.0 / rate);
-    let start = Instant::now() + Duration::from_millis(50);
-    let base = Arc::new(t.base.clone());
+    let start = Instant::now() + Duration::from_millis(100);
+    let host = t.base.trim_start_matches("http://").to_owned();
     let paths = Arc::new(t.paths.clone());
-    let mut tasks = Vec::with_capacity(total);
-    for i in 0..total {
-        let due = start + interval * i as u32;
-        tokio::time::sleep_until(due.into()).await;
-        let (client, base, paths) = (client.clone(), base.clone(), paths.clone());
+    let mut tasks = Vec::with_capacity(CONNECTIONS);
+    for c in 0..CONNECTIONS {
+        let (host, paths) = (host.clone(), paths.clone());
         tasks.push(tokio::spawn(async move {
-            let url = format!("{base}{}", paths[i % paths.len()]);
-            let ok = client.get(url).send().await.map(|r| r.status().is_success()).unwrap_or(false);
-            (due.elapsed(), ok)
+            let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            let mut conn = tokio::io::BufStream::new(stream);
+            let mut buf = Vec::with_capacity(16 * 1024);
+            let mut lat = Vec::with_capacity(total / CONNECTIONS + 1);
+            let mut failed = 0usize;
+            for i in (c..total).step_by(CONNECTIONS) {
+                let due = start + interval * i as u32;
+                tokio::time::sleep_until(due.into()).await;
+                let ok = get(&mut conn, &host, &paths[i % paths.len()], &mut buf).await.unwrap_or(false);
+                lat.push(due.elapsed());
+                failed += usize::from(!ok);
+            }
+            (lat, failed)
         }));
     }
     let mut lat = Vec::with_capacity(total);
     let mut failed = 0;
     for task in tasks {
-        let (d, ok) = task.await.unwrap();
-        lat.push(d);
-        failed += usize::from(!ok);
+        let (l, f) = task.await.unwrap();
+        lat.extend(l);
+        failed += f;
     }
     let achieved = total as f64 / start.elapsed().as_secs_f64();
     lat.sort_unstable();
@@ -200,6 +248,8 @@ fn main() {
         Target { name: "ceiling", base: ceiling_url, paths: vec!["/fixed".to_owned()] },
     ];
     let client_rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // The open-loop load runs on a thread of its own beside the server's two workers, as wrk's would.
+    let load_rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut c = Criterion::default().configure_from_args();
     criterion_runs(&mut c, &client_rt, &targets);
     c.final_summary();
@@ -211,7 +261,7 @@ fn main() {
                 break;
             };
             let rate = peak * 0.8;
-            let (achieved, p50, p99, failed) = client_rt.block_on(open_loop(t, rate, 5));
+            let (achieved, p50, p99, failed) = load_rt.block_on(open_loop(t, rate, 5));
             println!(
                 "{}: peak {peak:.0} req/s (wrk); at 80% ({rate:.0} req/s offered, {achieved:.0} achieved): p50 {p50:?}, p99 {p99:?}, {failed} failed",
                 t.name

@@ -84,6 +84,14 @@ pub struct AddressConfig {
     /// SIGHUP). Default 2000.
     #[serde(default = "default_poll")]
     pub reload_poll_ms: u64,
+    /// `cache_mb`: megabytes of rendered OS Places answers kept for repeated queries (0 turns it off).
+    /// Default 64. A reload empties it.
+    #[serde(default = "default_cache_mb")]
+    pub cache_mb: usize,
+}
+
+const fn default_cache_mb() -> usize {
+    64
 }
 
 const fn default_poll() -> u64 {
@@ -98,6 +106,7 @@ impl Default for AddressConfig {
             per_minute: None,
             cors_origins: Vec::new(),
             reload_poll_ms: default_poll(),
+            cache_mb: default_cache_mb(),
         }
     }
 }

@@ -54,6 +54,8 @@ pub(crate) struct Loaded {
     pub(crate) modified: Option<SystemTime>,
     /// The data's own date: the file's modification time, or the load time for embedded data.
     pub(crate) data_time: OffsetDateTime,
+    /// Which load this is (1 for the first), so answers rendered from an older index are never served.
+    pub(crate) generation: u64,
 }
 
 /// Loading state, watched by `/readyz` and [`crate::ServerHandle::ready`].
@@ -85,8 +87,9 @@ impl IndexCell {
         self.status.borrow().clone()
     }
 
-    fn put(&self, loaded: Loaded) {
+    fn put(&self, mut loaded: Loaded) {
         if let Ok(mut g) = self.current.write() {
+            loaded.generation = g.as_ref().map_or(1, |old| old.generation + 1);
             *g = Some(loaded);
         }
         self.status.send_replace(Status::Ready);
@@ -116,6 +119,8 @@ pub(crate) struct AppState {
     pub(crate) index: Arc<IndexCell>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limiter: Arc<RateLimiter>,
+    /// Rendered OS Places answers for the index in service.
+    pub(crate) answers: Arc<crate::address::cache::Cache>,
     /// One load at a time: the poller, SIGHUP and `ServerHandle::reload` take turns, so an older load can
     /// never finish last and put a stale index back in service.
     reloading: Arc<tokio::sync::Mutex<()>>,
@@ -133,6 +138,8 @@ impl AppState {
             None => IndexSource::Embedded,
         };
         let limiter = RateLimiter::new(&config.address, clock.clone());
+        let answers =
+            crate::address::cache::Cache::new(config.address.cache_mb.saturating_mul(1 << 20));
         Self {
             config: Arc::new(config),
             public_url: public_url.into(),
@@ -141,6 +148,7 @@ impl AppState {
             index: Arc::new(IndexCell::new(source)),
             metrics: Arc::new(Metrics::new()),
             limiter: Arc::new(limiter),
+            answers: Arc::new(answers),
             reloading: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -186,6 +194,7 @@ pub(crate) fn load(source: &IndexSource, now: OffsetDateTime) -> Result<Loaded, 
             loaded_at: now,
             modified: None,
             data_time: now,
+            generation: 0,
         }),
         IndexSource::File(path) => {
             let before = modified(path);
@@ -195,6 +204,7 @@ pub(crate) fn load(source: &IndexSource, now: OffsetDateTime) -> Result<Loaded, 
                 loaded_at: now,
                 modified: before,
                 data_time: before.map_or(now, OffsetDateTime::from),
+                generation: 0,
             })
         }
     }

@@ -61,12 +61,27 @@ pub(crate) fn country(gss: &str) -> Option<(&'static str, &'static str)> {
 /// `LOCAL_CUSTODIAN_CODE_DESCRIPTION`: the council's name in capitals without the kind of council, as OS
 /// writes it (`Flintshire County Council` is `FLINTSHIRE`), from gaap-content's authority list. OS's own
 /// table differs for a few cities (`BRISTOL CITY`); records loaded from OS Places keep OS's text.
-pub(crate) fn custodian(code: u16) -> Option<String> {
-    if u32::from(code) == gaap_content::local::ORDNANCE_SURVEY_CUSTODIAN_CODE {
-        return Some("ORDNANCE SURVEY".to_owned());
-    }
-    let name =
-        &gaap_content::local::Authorities::embedded().by_custodian_code(u32::from(code))?.name;
+pub(crate) fn custodian(code: u16) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<u16, String>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table: HashMap<u16, String> = gaap_content::local::Authorities::embedded()
+            .all()
+            .iter()
+            .filter_map(|a| {
+                let code = u16::try_from(a.local_custodian_code?).ok()?;
+                Some((code, os_name(&a.name)))
+            })
+            .collect();
+        if let Ok(os) = u16::try_from(gaap_content::local::ORDNANCE_SURVEY_CUSTODIAN_CODE) {
+            table.insert(os, "ORDNANCE SURVEY".to_owned());
+        }
+        table
+    });
+    table.get(&code).map(String::as_str)
+}
+
+/// A council's name as OS writes it: capitals, without the kind of council.
+fn os_name(name: &str) -> String {
     let short = [
         " Metropolitan Borough Council",
         " County Borough Council",
@@ -79,7 +94,7 @@ pub(crate) fn custodian(code: u16) -> Option<String> {
     .iter()
     .find_map(|suffix| name.strip_suffix(suffix))
     .unwrap_or(name);
-    Some(short.to_uppercase())
+    short.to_uppercase()
 }
 
 /// The local custodian code of the council with this GSS code, for addresses whose source gave only the
@@ -111,10 +126,10 @@ mod tests {
         assert_eq!(classification("PP"), Some("Property Shell"));
         assert_eq!(classification("CO01"), Some("Office / Work Studio"));
         assert_eq!(classification("ZZZZ"), None);
-        assert_eq!(custodian(5990).as_deref(), Some("CITY OF WESTMINSTER"));
-        assert_eq!(custodian(6835).as_deref(), Some("FLINTSHIRE"));
-        assert_eq!(custodian(1625).as_deref(), Some("STROUD"));
-        assert_eq!(custodian(7655).as_deref(), Some("ORDNANCE SURVEY"));
+        assert_eq!(custodian(5990), Some("CITY OF WESTMINSTER"));
+        assert_eq!(custodian(6835), Some("FLINTSHIRE"));
+        assert_eq!(custodian(1625), Some("STROUD"));
+        assert_eq!(custodian(7655), Some("ORDNANCE SURVEY"));
         assert_eq!(country("E09000033"), Some(("E", "This record is within England")));
         assert_eq!(logical_status("8"), Some("HISTORICAL"));
         assert_eq!(match_description(1.0), "EXACT");

@@ -1,6 +1,7 @@
 //! The OS Places API v1 under `/search/places/v1/`: `postcode`, `uprn`, `find`, `nearest`, `bbox`,
 //! `radius` (GET) and `polygon` (POST).
 
+pub(crate) mod cache;
 mod codes;
 pub(crate) mod error;
 mod params;

@@ -3,12 +3,13 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_address::{Coordinates, Uprn};
 use serde_json::Value;
 
+use super::cache::Rendered;
 use super::error::PlacesError;
 use super::params::{self, Common, Format, PostcodeQuery, RawQuery, Srs, Term};
 use super::wire::{self, Header, Record, View};
@@ -114,7 +115,7 @@ fn finish(
     query_echo: String,
     items: &[query::Scored],
     scoring: Scoring,
-) -> Response {
+) -> Rendered {
     let Scoring { precision, order, min_match } = scoring;
     let index = &ctx.loaded.index;
     let c = &ctx.common;
@@ -178,13 +179,35 @@ fn finish(
     };
     let response = wire::Response { header, results };
     match c.format {
-        Format::Json => axum::Json(response).into_response(),
-        Format::Xml => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"))],
-            xml::to_xml(&response),
-        )
-            .into_response(),
+        Format::Json => Rendered {
+            // Serialising our own types cannot fail; an empty body would be a bug, not a panic.
+            body: serde_json::to_vec(&response).map(Bytes::from).unwrap_or_default(),
+            xml: false,
+        },
+        Format::Xml => Rendered { body: Bytes::from(xml::to_xml(&response)), xml: true },
     }
+}
+
+/// The cache key of a GET: its path and its parameters but the key.
+fn cache_key(uri: &Uri, ctx: &Ctx) -> String {
+    format!("{}?{}", uri.path(), ctx.raw.echo())
+}
+
+/// Answers from the cache, or renders with `render` and keeps the answer.
+fn cached(
+    state: &AppState,
+    ctx: &Ctx,
+    uri: &Uri,
+    render: impl FnOnce() -> Result<Rendered, PlacesError>,
+) -> Answer {
+    let key = cache_key(uri, ctx);
+    let generation = ctx.loaded.generation;
+    if let Some(hit) = state.answers.get(generation, &key) {
+        return Ok(hit.into_response());
+    }
+    let rendered = render()?;
+    state.answers.put(generation, &key, rendered.clone());
+    Ok(rendered.into_response())
 }
 
 fn echo(name: &str, value: &str) -> String {
@@ -204,50 +227,56 @@ fn precision(raw: &RawQuery) -> Result<u32, PlacesError> {
 
 async fn postcode(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, true)?;
-    let text = ctx.raw.required("postcode")?;
-    let q = PostcodeQuery::parse(text)?;
-    let items = query::postcode(&ctx.loaded.index, &q);
-    let echo = echo("postcode", text);
-    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    cached(&state, &ctx, &uri, || {
+        let text = ctx.raw.required("postcode")?;
+        let q = PostcodeQuery::parse(text)?;
+        let items = query::postcode(&ctx.loaded.index, &q);
+        let echo = echo("postcode", text);
+        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    })
 }
 
 async fn uprn(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, false)?;
-    let text = ctx.raw.required("uprn")?;
-    let digits = text.trim();
-    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(PlacesError::bad_request(
-            "Parameter uprn contains invalid characters. Valid characters are numeric with a maximum of \
-             12 digits.",
-        ));
-    }
-    // A well-formed number that is no UPRN (0, say) finds nothing, as OS answers it: 200 and no results.
-    let items = digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| Uprn::new(n).ok())
-        .map(|uprn| query::uprn(&ctx.loaded.index, uprn))
-        .unwrap_or_default();
-    let echo = echo("uprn", text);
-    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    cached(&state, &ctx, &uri, || {
+        let text = ctx.raw.required("uprn")?;
+        let digits = text.trim();
+        if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PlacesError::bad_request(
+                "Parameter uprn contains invalid characters. Valid characters are numeric with a maximum of \
+                 12 digits.",
+            ));
+        }
+        // A well-formed number that is no UPRN (0, say) finds nothing, as OS answers it: 200 and no results.
+        let items = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| Uprn::new(n).ok())
+            .map(|uprn| query::uprn(&ctx.loaded.index, uprn))
+            .unwrap_or_default();
+        let echo = echo("uprn", text);
+        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    })
 }
 
 async fn find(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, true)?;
-    let text = ctx.raw.required("query")?;
-    let min_match = params::decimal(&ctx.raw, "minmatch", 0.1, 1.0)?;
-    let precision = precision(&ctx.raw)?;
-    let within = params::bbox(&ctx.raw, Srs::Bng)?;
-    let items = query::find(&ctx.loaded.index, text, within);
-    let echo = echo("query", text);
-    Ok(finish(
-        &state,
-        &ctx,
-        &uri,
-        echo,
-        &items,
-        Scoring { precision, order: Order::Ranked, min_match },
-    ))
+    cached(&state, &ctx, &uri, || {
+        let text = ctx.raw.required("query")?;
+        let min_match = params::decimal(&ctx.raw, "minmatch", 0.1, 1.0)?;
+        let precision = precision(&ctx.raw)?;
+        let within = params::bbox(&ctx.raw, Srs::Bng)?;
+        let items = query::find(&ctx.loaded.index, text, within);
+        let echo = echo("query", text);
+        Ok(finish(
+            &state,
+            &ctx,
+            &uri,
+            echo,
+            &items,
+            Scoring { precision, order: Order::Ranked, min_match },
+        ))
+    })
 }
 
 /// `radius`, 0.01–1000 metres, default 100.
@@ -257,50 +286,56 @@ fn radius_param(raw: &RawQuery) -> Result<f64, PlacesError> {
 
 async fn nearest(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, false)?;
-    let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
-    let r = radius_param(&ctx.raw)?;
-    let mut items = query::radius(&ctx.loaded.index, at, r);
-    // The closest address that passes the filters: keep the nearest few, `finish` filters, then one wins.
-    let c = &ctx.common;
-    if !c.filters.is_empty() {
-        let index = &ctx.loaded.index;
-        let with_sources = index.has_source_records();
-        items.retain(|(a, _)| {
-            let sources = if with_sources { index.source_records(a.uprn) } else { Vec::new() };
-            wire::records(a, &sources, c.dataset.dpa, c.dataset.lpi, c.lr)
-                .iter()
-                .any(|r| c.filters.all.iter().all(|any| any.iter().any(|t| term_matches(r, t))))
-        });
-    }
-    items.truncate(1);
-    let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
-    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    cached(&state, &ctx, &uri, || {
+        let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
+        let r = radius_param(&ctx.raw)?;
+        let mut items = query::radius(&ctx.loaded.index, at, r);
+        // The closest address that passes the filters: keep the nearest few, `finish` filters, then one wins.
+        let c = &ctx.common;
+        if !c.filters.is_empty() {
+            let index = &ctx.loaded.index;
+            let with_sources = index.has_source_records();
+            items.retain(|(a, _)| {
+                let sources = if with_sources { index.source_records(a.uprn) } else { Vec::new() };
+                wire::records(a, &sources, c.dataset.dpa, c.dataset.lpi, c.lr)
+                    .iter()
+                    .any(|r| c.filters.all.iter().all(|any| any.iter().any(|t| term_matches(r, t))))
+            });
+        }
+        items.truncate(1);
+        let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
+        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    })
 }
 
 async fn bbox(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, true)?;
-    ctx.raw.required("bbox")?;
-    let (min, max) =
-        params::bbox(&ctx.raw, ctx.common.srs)?.ok_or_else(|| PlacesError::missing("bbox"))?;
-    let area = (max.easting - min.easting) * (max.northing - min.northing);
-    if area > params::MAX_BBOX_AREA {
-        return Err(PlacesError::invalid(
-            "bbox",
-            "The box must cover at most 1 km² (1,000,000 square metres).",
-        ));
-    }
-    let items = query::bbox(&ctx.loaded.index, min, max);
-    let echo = echo("bbox", ctx.raw.get("bbox").unwrap_or_default());
-    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    cached(&state, &ctx, &uri, || {
+        ctx.raw.required("bbox")?;
+        let (min, max) =
+            params::bbox(&ctx.raw, ctx.common.srs)?.ok_or_else(|| PlacesError::missing("bbox"))?;
+        let area = (max.easting - min.easting) * (max.northing - min.northing);
+        if area > params::MAX_BBOX_AREA {
+            return Err(PlacesError::invalid(
+                "bbox",
+                "The box must cover at most 1 km² (1,000,000 square metres).",
+            ));
+        }
+        let items = query::bbox(&ctx.loaded.index, min, max);
+        let echo = echo("bbox", ctx.raw.get("bbox").unwrap_or_default());
+        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    })
 }
 
 async fn radius(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
     let ctx = begin(&state, &uri, &headers, true)?;
-    let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
-    let r = radius_param(&ctx.raw)?;
-    let items = query::radius(&ctx.loaded.index, at, r);
-    let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
-    Ok(finish(&state, &ctx, &uri, echo, &items, Scoring { order: Order::Ranked, ..LOOKUP }))
+    cached(&state, &ctx, &uri, || {
+        let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
+        let r = radius_param(&ctx.raw)?;
+        let items = query::radius(&ctx.loaded.index, at, r);
+        let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
+        Ok(finish(&state, &ctx, &uri, echo, &items, Scoring { order: Order::Ranked, ..LOOKUP }))
+    })
 }
 
 /// The largest area a polygon's bounding box may cover: 25 km². OS documents no figure; this bounds the
@@ -402,7 +437,7 @@ async fn polygon(
         }
     }
     let echo = String::from("polygon");
-    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+    Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP).into_response())
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! LOCAL_CUSTODIAN_CODE an integer). Records loaded from OS Places are replayed as they came; the rest are
 //! built from the index's addresses.
 
+use std::borrow::Cow;
+
 use gaap_address::{Address, Language, RecordView, SourceRecord};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -27,6 +29,52 @@ impl View {
     }
 }
 
+/// A field's value: text, a number, or a loaded record's value replayed as it came.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Field {
+    Text(Cow<'static, str>),
+    Float(f64),
+    Int(u64),
+    Json(Value),
+}
+
+impl Field {
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Float(x) => Some(*x),
+            Self::Int(n) => Some(*n as f64),
+            Self::Json(v) => v.as_f64(),
+            Self::Text(_) => None,
+        }
+    }
+
+    /// The value's text, whether it is a string or a number.
+    pub(crate) fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Self::Text(t) => Some(Cow::Borrowed(t)),
+            Self::Float(x) => Some(Cow::Owned(f(*x).to_string())),
+            Self::Int(n) => Some(Cow::Owned(n.to_string())),
+            Self::Json(Value::String(s)) => Some(Cow::Borrowed(s)),
+            Self::Json(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+            Self::Json(_) => None,
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(t) => s.serialize_str(t),
+            Self::Float(x) => f(*x).serialize(s),
+            Self::Int(n) => s.serialize_u64(*n),
+            Self::Json(v) => v.serialize(s),
+        }
+    }
+}
+
+/// A field's name: OS's own (static) for built records, the source's for loaded ones.
+pub(crate) type Name = Cow<'static, str>;
+
 /// One result record: its fields in OS's order.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Record {
@@ -34,32 +82,24 @@ pub(crate) struct Record {
     pub(crate) welsh: bool,
     /// The position of a loaded record in its source, to keep OS's order.
     pub(crate) ordinal: Option<u32>,
-    pub(crate) fields: Vec<(String, Value)>,
+    pub(crate) fields: Vec<(Name, Field)>,
 }
 
 impl Record {
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
     /// A field's text, whether it is a string or a number.
-    pub(crate) fn text(&self, name: &str) -> Option<String> {
-        match self.get(name)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+    pub(crate) fn text(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.get(name)?.text()
     }
 
-    fn set(&mut self, name: &str, value: Value) {
+    fn set(&mut self, name: &'static str, value: Field) {
         match self.fields.iter_mut().find(|(k, _)| k == name) {
             Some((_, v)) => *v = value,
-            None => self.fields.push((name.to_owned(), value)),
+            None => self.fields.push((Cow::Borrowed(name), value)),
         }
-    }
-
-    fn remove(&mut self, name: &str) {
-        self.fields.retain(|(k, _)| k != name);
     }
 
     /// Rewrites the position for `output_srs`: BNG keeps X/Y as eastings and northings; any other system
@@ -69,7 +109,7 @@ impl Record {
         if srs == Srs::Bng {
             return;
         }
-        let num = |v: Option<&Value>| v.and_then(Value::as_f64);
+        let num = |v: Option<&Field>| v.and_then(Field::as_f64);
         let (Some(e), Some(n)) = (num(self.get("X_COORDINATE")), num(self.get("Y_COORDINATE")))
         else {
             return;
@@ -79,21 +119,22 @@ impl Record {
             if srs.is_geographic() { (v * 1e7).round() / 1e7 } else { (v * 100.0).round() / 100.0 }
         };
         let (x, y) = (round(x), round(y));
-        self.set("X_COORDINATE", f(x));
-        self.set("Y_COORDINATE", f(y));
-        self.set("LNG", f(x));
-        self.set("LAT", f(y));
+        self.set("X_COORDINATE", Field::Float(x));
+        self.set("Y_COORDINATE", Field::Float(y));
+        self.set("LNG", Field::Float(x));
+        self.set("LAT", Field::Float(y));
     }
 
     /// Sets MATCH (truncated to `precision` decimal places) and MATCH_DESCRIPTION.
     pub(crate) fn set_match(&mut self, score: f64, precision: u32) {
         let scale = 10f64.powi(precision.min(10) as i32);
         let truncated = (score.clamp(0.0, 1.0) * scale).floor() / scale;
-        self.remove("MATCH");
-        self.remove("MATCH_DESCRIPTION");
-        self.fields.push(("MATCH".to_owned(), f(truncated)));
-        self.fields
-            .push(("MATCH_DESCRIPTION".to_owned(), codes::match_description(truncated).into()));
+        self.fields.retain(|(k, _)| k != "MATCH" && k != "MATCH_DESCRIPTION");
+        self.fields.push((Cow::Borrowed("MATCH"), Field::Float(truncated)));
+        self.fields.push((
+            Cow::Borrowed("MATCH_DESCRIPTION"),
+            Field::Text(Cow::Borrowed(codes::match_description(truncated))),
+        ));
     }
 }
 
@@ -103,12 +144,12 @@ fn f(x: f64) -> Value {
 
 impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Fields<'a>(&'a [(String, Value)]);
+        struct Fields<'a>(&'a [(Name, Field)]);
         impl Serialize for Fields<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(self.0.len()))?;
                 for (k, v) in self.0 {
-                    m.serialize_entry(k, v)?;
+                    m.serialize_entry(k.as_ref(), v)?;
                 }
                 m.end()
             }
@@ -154,9 +195,12 @@ pub(crate) const fn lr_label(lr: Option<Lr>) -> &'static str {
 
 /// A loaded record, as it came.
 pub(crate) fn from_source(source: &SourceRecord) -> Record {
-    let fields: Vec<(String, Value)> =
-        source.fields.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-    let welsh = fields.iter().any(|(k, v)| k == "LANGUAGE" && v.as_str() == Some("CY"));
+    let fields: Vec<(Name, Field)> = source
+        .fields
+        .iter()
+        .map(|(k, v)| (Cow::Owned(k.clone()), Field::Json(v.to_json())))
+        .collect();
+    let welsh = fields.iter().any(|(k, v)| k == "LANGUAGE" && v.text().is_some_and(|t| t == "CY"));
     let view = match source.view {
         RecordView::Lpi => View::Lpi,
         _ => View::Dpa,
@@ -209,34 +253,34 @@ pub(crate) fn dpa_address_line(a: &Address) -> String {
     .join(", ")
 }
 
-struct Builder(Vec<(String, Value)>);
+struct Builder(Vec<(Name, Field)>);
 
 impl Builder {
-    fn s(&mut self, k: &str, v: Option<impl Into<String>>) {
+    fn s(&mut self, k: &'static str, v: Option<impl Into<Cow<'static, str>>>) {
         if let Some(v) = v {
-            self.0.push((k.to_owned(), Value::String(v.into())));
+            self.0.push((Cow::Borrowed(k), Field::Text(v.into())));
         }
     }
-    fn v(&mut self, k: &str, v: Value) {
-        self.0.push((k.to_owned(), v));
+    fn v(&mut self, k: &'static str, v: Field) {
+        self.0.push((Cow::Borrowed(k), v));
     }
 }
 
 fn common_tail(b: &mut Builder, a: &Address) {
     if let Some(c) = a.coordinates {
-        b.v("X_COORDINATE", f((c.easting * 100.0).round() / 100.0));
-        b.v("Y_COORDINATE", f((c.northing * 100.0).round() / 100.0));
+        b.v("X_COORDINATE", Field::Float((c.easting * 100.0).round() / 100.0));
+        b.v("Y_COORDINATE", Field::Float((c.northing * 100.0).round() / 100.0));
     }
     b.s("STATUS", codes::logical_status("1"));
     b.s("LOGICAL_STATUS_CODE", Some("1"));
     if let Some(code) = &a.classification {
-        b.s("CLASSIFICATION_CODE", Some(code.as_str()));
+        b.s("CLASSIFICATION_CODE", Some(code.clone()));
         b.s("CLASSIFICATION_CODE_DESCRIPTION", codes::classification(code));
     }
     let lcc =
         a.local_custodian_code.or_else(|| a.gss_code.as_deref().and_then(codes::custodian_for_gss));
     if let Some(lcc) = lcc {
-        b.v("LOCAL_CUSTODIAN_CODE", Value::from(lcc));
+        b.v("LOCAL_CUSTODIAN_CODE", Field::Int(u64::from(lcc)));
         b.s("LOCAL_CUSTODIAN_CODE_DESCRIPTION", codes::custodian(lcc));
     }
     if let Some((code, desc)) = a.gss_code.as_deref().and_then(codes::country) {
@@ -251,23 +295,23 @@ pub(crate) fn dpa(a: &Address) -> Record {
     b.s("UPRN", Some(a.uprn.to_string()));
     b.s("UDPRN", a.udprn.map(|u| u.to_string()));
     b.s("ADDRESS", Some(dpa_address_line(a)));
-    b.s("ORGANISATION_NAME", a.organisation.as_deref());
-    b.s("DEPARTMENT_NAME", a.department.as_deref());
-    b.s("SUB_BUILDING_NAME", a.sub_building.as_deref());
-    b.s("BUILDING_NAME", a.building_name.as_deref());
+    b.s("ORGANISATION_NAME", a.organisation.clone());
+    b.s("DEPARTMENT_NAME", a.department.clone());
+    b.s("SUB_BUILDING_NAME", a.sub_building.clone());
+    b.s("BUILDING_NAME", a.building_name.clone());
     b.s("BUILDING_NUMBER", a.building_number.map(|n| n.to_string()));
-    b.s("PO_BOX_NUMBER", a.po_box.as_deref());
-    b.s("DEPENDENT_THOROUGHFARE_NAME", a.dependent_thoroughfare.as_deref());
-    b.s("THOROUGHFARE_NAME", a.thoroughfare.as_deref());
-    b.s("DOUBLE_DEPENDENT_LOCALITY", a.double_dependent_locality.as_deref());
-    b.s("DEPENDENT_LOCALITY", a.dependent_locality.as_deref());
-    b.s("POST_TOWN", a.post_town.as_deref());
+    b.s("PO_BOX_NUMBER", a.po_box.clone());
+    b.s("DEPENDENT_THOROUGHFARE_NAME", a.dependent_thoroughfare.clone());
+    b.s("THOROUGHFARE_NAME", a.thoroughfare.clone());
+    b.s("DOUBLE_DEPENDENT_LOCALITY", a.double_dependent_locality.clone());
+    b.s("DEPENDENT_LOCALITY", a.dependent_locality.clone());
+    b.s("POST_TOWN", a.post_town.clone());
     b.s("POSTCODE", a.postcode.map(|p| p.to_string()));
     common_tail(&mut b, a);
     b.s("POSTAL_ADDRESS_CODE", Some("D"));
     b.s("POSTAL_ADDRESS_CODE_DESCRIPTION", codes::postal_address("D"));
     b.s("PARENT_UPRN", a.parent_uprn.map(|u| u.to_string()));
-    b.s("LANGUAGE", Some(a.language.code()));
+    b.s("LANGUAGE", Some(a.language.code().to_owned()));
     Record { view: View::Dpa, welsh: a.language == Language::Cy, ordinal: None, fields: b.0 }
 }
 
@@ -339,7 +383,7 @@ pub(crate) fn lpi(a: &Address) -> Record {
         street_line,
         a.dependent_locality.clone(),
         a.post_town.clone(),
-        admin.clone(),
+        admin.map(str::to_owned),
         postcode.clone(),
     ]
     .into_iter()
@@ -348,25 +392,25 @@ pub(crate) fn lpi(a: &Address) -> Record {
     .collect::<Vec<_>>()
     .join(", ");
     b.s("ADDRESS", Some(address));
-    b.s("ORGANISATION", a.organisation.as_deref());
+    b.s("ORGANISATION", a.organisation.clone());
     if let Some((s, ss, e, es)) = &sao_num {
         b.s("SAO_START_NUMBER", Some(s.to_string()));
-        b.s("SAO_START_SUFFIX", ss.as_deref());
+        b.s("SAO_START_SUFFIX", ss.clone());
         b.s("SAO_END_NUMBER", e.map(|e| e.to_string()));
-        b.s("SAO_END_SUFFIX", es.as_deref());
+        b.s("SAO_END_SUFFIX", es.clone());
     }
-    b.s("SAO_TEXT", sao_text.as_deref());
+    b.s("SAO_TEXT", sao_text);
     if let Some((s, ss, e, es)) = &pao_num {
         b.s("PAO_START_NUMBER", Some(s.to_string()));
-        b.s("PAO_START_SUFFIX", ss.as_deref());
+        b.s("PAO_START_SUFFIX", ss.clone());
         b.s("PAO_END_NUMBER", e.map(|e| e.to_string()));
-        b.s("PAO_END_SUFFIX", es.as_deref());
+        b.s("PAO_END_SUFFIX", es.clone());
     }
-    b.s("PAO_TEXT", pao_text.as_deref());
-    b.s("STREET_DESCRIPTION", a.thoroughfare.as_deref());
-    b.s("LOCALITY_NAME", a.dependent_locality.as_deref());
-    b.s("TOWN_NAME", a.post_town.as_deref());
-    b.s("ADMINISTRATIVE_AREA", admin.as_deref());
+    b.s("PAO_TEXT", pao_text);
+    b.s("STREET_DESCRIPTION", a.thoroughfare.clone());
+    b.s("LOCALITY_NAME", a.dependent_locality.clone());
+    b.s("TOWN_NAME", a.post_town.clone());
+    b.s("ADMINISTRATIVE_AREA", admin);
     b.s("POSTCODE_LOCATOR", postcode);
     common_tail(&mut b, a);
     b.s("POSTAL_ADDRESS_CODE", Some("D"));
@@ -374,7 +418,7 @@ pub(crate) fn lpi(a: &Address) -> Record {
     b.s("PARENT_UPRN", a.parent_uprn.map(|u| u.to_string()));
     b.s("LPI_LOGICAL_STATUS_CODE", Some("1"));
     b.s("LPI_LOGICAL_STATUS_CODE_DESCRIPTION", Some("APPROVED"));
-    b.s("LANGUAGE", Some(a.language.code()));
+    b.s("LANGUAGE", Some(a.language.code().to_owned()));
     Record { view: View::Lpi, welsh: a.language == Language::Cy, ordinal: None, fields: b.0 }
 }
 
@@ -440,16 +484,22 @@ mod tests {
     fn generated_records_carry_os_types() {
         let a = gaap_address::embedded().get(0).unwrap();
         let r = dpa(&a);
-        assert!(r.get("UPRN").unwrap().is_string());
-        assert!(r.get("X_COORDINATE").unwrap().is_f64());
-        assert!(r.get("LOCAL_CUSTODIAN_CODE").is_none_or(Value::is_u64));
-        let mut r2 = r.clone();
-        r2.project(Srs::Wgs84);
-        let lat = r2.get("LAT").and_then(Value::as_f64).unwrap();
-        assert!((51.0..52.0).contains(&lat), "{lat}");
-        r2.set_match(0.987_654, 2);
-        assert_eq!(r2.get("MATCH").and_then(Value::as_f64), Some(0.98));
         let json = serde_json::to_value(&r).unwrap();
-        assert!(json.get("DPA").is_some());
+        let d = &json["DPA"];
+        assert!(
+            d["UPRN"].is_string()
+                && d["X_COORDINATE"].is_f64()
+                && d["LOCAL_CUSTODIAN_CODE"].is_u64(),
+            "{d}"
+        );
+        assert_eq!(d["LOCAL_CUSTODIAN_CODE_DESCRIPTION"], "CITY OF WESTMINSTER");
+        let mut r2 = r;
+        r2.project(Srs::Wgs84);
+        r2.set_match(0.987_654, 2);
+        let d = serde_json::to_value(&r2).unwrap()["DPA"].clone();
+        let lat = d["LAT"].as_f64().unwrap();
+        assert!((51.0..52.0).contains(&lat), "{lat}");
+        assert_eq!(d["MATCH"].as_f64(), Some(0.98));
+        assert_eq!(d["MATCH_DESCRIPTION"], "GOOD");
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::wire::Response;
+use super::wire::{Field, Response};
 use crate::markup::escape_into;
 
 fn element(out: &mut String, name: &str, value: &Value) {
@@ -57,7 +57,18 @@ pub(crate) fn to_xml(response: &Response) -> String {
             let key = record.view.key();
             let _ = write!(out, "<{key}>");
             for (name, value) in &record.fields {
-                element(&mut out, name, value);
+                match value {
+                    Field::Json(v) => element(&mut out, name, v),
+                    Field::Text(t) => {
+                        let _ = write!(out, "<{name}>");
+                        escape_into(&mut out, t);
+                        let _ = write!(out, "</{name}>");
+                    }
+                    other => {
+                        let text = other.text().unwrap_or_default();
+                        let _ = write!(out, "<{name}>{text}</{name}>");
+                    }
+                }
             }
             let _ = write!(out, "</{key}>");
         }
@@ -70,7 +81,7 @@ pub(crate) fn to_xml(response: &Response) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::wire::{Header, Record, View};
+    use crate::address::wire::{Field, Header, Record, View};
 
     #[test]
     fn escapes_text_and_leaves_out_empty_results() {
@@ -93,9 +104,9 @@ mod tests {
             welsh: false,
             ordinal: None,
             fields: vec![
-                ("ADDRESS".into(), Value::String("M&S <SHOP>".into())),
-                ("X_COORDINATE".into(), serde_json::json!(529090.5)),
-                ("BLPU_STATE_CODE".into(), Value::Null),
+                ("ADDRESS".into(), Field::Text("M&S <SHOP>".into())),
+                ("X_COORDINATE".into(), Field::Float(529090.5)),
+                ("BLPU_STATE_CODE".into(), Field::Json(Value::Null)),
             ],
         };
         let xml = to_xml(&Response { header: header.clone(), results: vec![record] });

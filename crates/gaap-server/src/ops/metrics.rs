@@ -1,7 +1,7 @@
 //! Prometheus text exposition: requests by route and status, a latency histogram by route, and the index's
 //! size and age.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,10 +17,17 @@ struct Histogram {
     count: u64,
 }
 
+/// One route's counts: requests by status, and its latency.
+#[derive(Debug, Default)]
+struct Route {
+    statuses: Vec<(u16, u64)>,
+    latency: Histogram,
+}
+
+/// By route. Looked up by `&str`, so recording a request allocates only the first time a route is seen.
 #[derive(Debug, Default)]
 struct Inner {
-    requests: BTreeMap<(String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+    routes: HashMap<Box<str>, Route>,
 }
 
 /// The counters.
@@ -46,8 +53,15 @@ impl Metrics {
 
     pub(crate) fn record(&self, route: &str, status: u16, took: Duration) {
         let Ok(mut inner) = self.inner.lock() else { return };
-        *inner.requests.entry((route.to_owned(), status)).or_default() += 1;
-        let h = inner.latency.entry(route.to_owned()).or_default();
+        if !inner.routes.contains_key(route) {
+            inner.routes.insert(route.into(), Route::default());
+        }
+        let Some(r) = inner.routes.get_mut(route) else { return };
+        match r.statuses.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => r.statuses.push((status, 1)),
+        }
+        let h = &mut r.latency;
         let secs = took.as_secs_f64();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
@@ -66,18 +80,26 @@ impl Metrics {
         );
         out.push_str("# TYPE gaap_http_requests_total counter\n");
         if let Ok(inner) = self.inner.lock() {
-            for ((route, status), n) in &inner.requests {
-                let _ = writeln!(
-                    out,
-                    "gaap_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
-                    label(route)
-                );
+            let mut routes: Vec<(&str, &Route)> =
+                inner.routes.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+            routes.sort_by_key(|(k, _)| *k);
+            for (route, r) in &routes {
+                let mut statuses = r.statuses.clone();
+                statuses.sort_unstable();
+                for (status, n) in statuses {
+                    let _ = writeln!(
+                        out,
+                        "gaap_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                        label(route)
+                    );
+                }
             }
             out.push_str(
                 "# HELP gaap_http_request_duration_seconds Time to answer a request, by route.\n",
             );
             out.push_str("# TYPE gaap_http_request_duration_seconds histogram\n");
-            for (route, h) in &inner.latency {
+            for (route, stats) in &routes {
+                let h = &stats.latency;
                 let r = label(route);
                 for (bound, n) in BUCKETS.iter().zip(h.counts) {
                     let _ = writeln!(

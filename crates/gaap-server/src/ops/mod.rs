@@ -119,10 +119,7 @@ pub(crate) async fn observe(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let origin = request.headers().get(header::ORIGIN).cloned();
     let allowed_origin = origin.filter(|o| o.to_str().is_ok_and(|o| cors_allows(&state, o)));
     let api = {
@@ -152,7 +149,7 @@ pub(crate) async fn observe(
         }
     } else {
         let method = request.method().clone();
-        let path = request.uri().path().to_owned();
+        let uri = request.uri().clone();
         let mut r = next.run(request).await;
         if api && let Some(o) = &allowed_origin {
             cors_headers(r.headers_mut(), o);
@@ -160,7 +157,7 @@ pub(crate) async fn observe(
         if r.status().is_server_error() {
             state.logger.error(
                 "request failed",
-                &[("method", method.as_str()), ("path", &path), ("status", r.status().as_str())],
+                &[("method", method.as_str()), ("path", uri.path()), ("status", r.status().as_str())],
             );
         }
         r
@@ -171,6 +168,7 @@ pub(crate) async fn observe(
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("no-referrer"));
-    state.metrics.record(&route, response.status().as_u16(), started.elapsed());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    state.metrics.record(route, response.status().as_u16(), started.elapsed());
     response
 }

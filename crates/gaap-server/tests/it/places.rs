@@ -324,3 +324,39 @@ async fn keys_are_checked_when_configured_and_limits_answer_429() {
     assert_eq!(r.status().as_u16(), 200, "the key header works too");
     server.shutdown().await;
 }
+
+fn one_address_index(path: &std::path::Path, uprn: u64, street: &str) {
+    let mut b = gaap_address::IndexBuilder::new();
+    let mut a = Address::new(gaap_address::Uprn::new(uprn).unwrap());
+    a.building_number = Some(1);
+    a.thoroughfare = Some(street.to_owned());
+    a.post_town = Some("LONDON".to_owned());
+    a.postcode = Some(gaap_address::Postcode::parse("SW1A 1AA").unwrap());
+    a.coordinates = Some(Coordinates::new(529_090.0, 179_645.0));
+    b.add_address(a);
+    let tmp = path.with_extension("tmp");
+    b.build().save(&tmp).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[tokio::test]
+async fn repeated_answers_are_the_same_and_a_reload_is_never_answered_from_the_old_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("council.idx");
+    one_address_index(&path, 100_001, "OLD ROAD");
+    let config = serde_json::json!({"address": {"index": path, "reload_poll_ms": 0}}).to_string();
+    let server = support::start(&config).await;
+    let url = format!("{}/search/places/v1/postcode?postcode=SW1A1AA&key=a", server.base_url());
+    let first = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    let again = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(first, again);
+    let other_key =
+        reqwest::get(url.replace("key=a", "key=b")).await.unwrap().bytes().await.unwrap();
+    assert_eq!(first, other_key, "the key is no part of the answer");
+    one_address_index(&path, 100_002, "NEW ROAD");
+    server.reload().await.unwrap();
+    let (_, body) = get(&url).await;
+    assert_eq!(body["results"][0]["DPA"]["UPRN"], "100002", "{body}");
+    assert_eq!(body["results"][0]["DPA"]["THOROUGHFARE_NAME"], "NEW ROAD");
+    server.shutdown().await;
+}
