@@ -1,3 +1,6 @@
 //! Black-box HTTP tests of gaap-server on loopback.
 
 mod support;
+
+#[cfg(feature = "gateway")]
+mod gateway;
