@@ -16,7 +16,6 @@ mod sign_in;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -25,12 +24,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use gaap_http::ManualClock;
-use gaap_sandbox::{ClientConfig, Config as SandboxConfig, OneLoginConfig, Sandbox, SandboxHandle};
+use gaap_sandbox::{
+    ClientConfig, Config as SandboxConfig, OneLoginConfig, Sandbox, SandboxHandle, UserConfig,
+};
 use gaap_server::{Config, Logger, Server, ServerHandle};
 use serde_json::{Value, json};
 
 /// The sandbox's default user.
 pub(crate) const SUB: &str = "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw=";
+/// The sandbox's second user, with no identity.
+pub(crate) const SECOND_SUB: &str = "urn:fdc:gov.uk:2022:second-user";
 
 pub(crate) fn clock() -> ManualClock {
     ManualClock::new(time::macros::datetime!(2026-11-22 10:00 UTC))
@@ -65,10 +68,7 @@ impl Logs {
 /// What the echo upstream saw of one request.
 #[derive(Debug, Clone)]
 pub(crate) struct Seen {
-    pub(crate) method: String,
-    pub(crate) uri: String,
     pub(crate) headers: HeaderMap,
-    pub(crate) body_len: usize,
 }
 
 /// The upstream: echoes each request as JSON, with a few special paths.
@@ -117,12 +117,7 @@ async fn echo(request: Request, log: &Mutex<Vec<Seen>>) -> Response {
         std::future::pending::<()>().await;
     }
     let body = axum::body::to_bytes(body, 64 << 20).await.unwrap_or_default();
-    log.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        headers: parts.headers.clone(),
-        body_len: body.len(),
-    });
+    log.lock().unwrap().push(Seen { headers: parts.headers.clone() });
     match path.as_str() {
         "/redirect" => Response::builder()
             .status(StatusCode::FOUND)
@@ -174,8 +169,19 @@ pub(crate) async fn sandbox(clock: &ManualClock, gateway_urls: &[String]) -> San
         pkce_enforced: true,
         ..ClientConfig::default()
     };
+    // User 0 is the simulator's default (up to P2); user 1 has proven no identity (P0).
+    let second = UserConfig {
+        sub: SECOND_SUB.to_owned(),
+        email: "second@example.com".to_owned(),
+        max_loc: "P0".to_owned(),
+        ..UserConfig::default()
+    };
     let config = SandboxConfig {
-        one_login: OneLoginConfig { clients: vec![client], ..OneLoginConfig::default() },
+        one_login: OneLoginConfig {
+            clients: vec![client],
+            users: vec![UserConfig::default(), second],
+            ..OneLoginConfig::default()
+        },
         ..SandboxConfig::default()
     };
     Sandbox::start(config.with_clock(Arc::new(clock.clone())).without_background()).await.unwrap()
@@ -236,7 +242,7 @@ pub(crate) struct Env {
     pub(crate) clock: ManualClock,
     pub(crate) sandbox: SandboxHandle,
     pub(crate) upstream: Upstream,
-    pub(crate) gateway: ServerHandle,
+    pub(crate) _gateway: ServerHandle,
     pub(crate) url: String,
     pub(crate) logs: Logs,
     pub(crate) _dir: tempfile::TempDir,
@@ -261,7 +267,7 @@ impl Env {
         let logs = Logs::default();
         let gateway = start_gateway(port, config, &clock, &logs).await;
         assert_eq!(gateway.base_url(), url);
-        Self { clock, sandbox, upstream, gateway, url, logs, _dir: dir }
+        Self { clock, sandbox, upstream, _gateway: gateway, url, logs, _dir: dir }
     }
 
     pub(crate) fn browser(&self) -> Browser {
@@ -437,9 +443,4 @@ pub(crate) fn decode_identity(value: &str) -> Value {
 pub(crate) fn query(url: &str) -> BTreeMap<String, String> {
     let url = url::Url::parse(url).unwrap();
     url.query_pairs().into_owned().collect()
-}
-
-#[allow(dead_code)]
-pub(crate) fn addr(url: &str) -> SocketAddr {
-    url.trim_start_matches("http://").parse().unwrap()
 }
