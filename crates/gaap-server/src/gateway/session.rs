@@ -679,6 +679,37 @@ mod tests {
     async fn sqlite_sessions_pending_and_jtis() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.sqlite3")).unwrap();
+        exercise(&store).await;
+    }
+
+    /// Needs GAAP_TEST_POSTGRES_URL (feature `postgres`); fails without it.
+    #[cfg(feature = "postgres")]
+    #[tokio::test]
+    async fn postgres_sessions_pending_and_jtis() {
+        let url = std::env::var("GAAP_TEST_POSTGRES_URL")
+            .expect("the postgres feature is on but GAAP_TEST_POSTGRES_URL is not set");
+        let schema = format!("gaap_gw_unit_{}", std::process::id());
+        let (client, connection) =
+            tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .await
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        let store = PgStore::connect(SessionsUrl::new(url)).await.unwrap();
+        exercise(&store).await;
+        // Two stores on one database (two replicas) see each other's rows.
+        let other = PgStore::connect(store.url.clone()).await.unwrap();
+        store.create("shared", &session("carol", "s9", 500)).await.unwrap();
+        assert_eq!(other.get("shared").await.unwrap().unwrap().data.sub, "carol");
+        assert!(!other.first_use_jti("j", 10_000, 350).await.unwrap(), "jtis are shared");
+    }
+
+    async fn exercise(store: &dyn Store) {
         store.create("h1", &session("alice", "s1", 100)).await.unwrap();
         store.create("h2", &session("alice", "s2", 100)).await.unwrap();
         store.create("h3", &session("bob", "s3", 100)).await.unwrap();

@@ -220,14 +220,19 @@ pub(crate) fn gateway_json(
     })
 }
 
-/// Starts a gateway server on `port` with `gateway` as its config's `gateway`.
+/// Starts a gateway server on `port` with `gateway` as its config's `gateway` (and `public_url`, when the
+/// gateway sits behind a proxy).
 pub(crate) async fn start_gateway(
     port: u16,
+    public_url: Option<&str>,
     gateway: Value,
     clock: &ManualClock,
     logs: &Logs,
 ) -> ServerHandle {
-    let config = json!({"listen": format!("127.0.0.1:{port}"), "gateway": gateway});
+    let mut config = json!({"listen": format!("127.0.0.1:{port}"), "gateway": gateway});
+    if let Some(url) = public_url {
+        config["public_url"] = url.into();
+    }
     let config = Config::from_json(&config.to_string()).unwrap();
     Server::new(config)
         .clock(Arc::new(clock.clone()))
@@ -265,7 +270,7 @@ impl Env {
         let mut config = gateway_json(&sandbox, dir.path(), &upstream.url, &sessions);
         edit(&mut config);
         let logs = Logs::default();
-        let gateway = start_gateway(port, config, &clock, &logs).await;
+        let gateway = start_gateway(port, None, config, &clock, &logs).await;
         assert_eq!(gateway.base_url(), url);
         Self { clock, sandbox, upstream, _gateway: gateway, url, logs, _dir: dir }
     }
@@ -293,6 +298,8 @@ pub(crate) struct Browser {
     pub(crate) http: reqwest::Client,
     pub(crate) jar: BTreeMap<String, String>,
     pub(crate) gateway: String,
+    /// More origins that get the jar's cookies (replicas of one gateway).
+    pub(crate) also: Vec<String>,
     pub(crate) issuer: String,
     /// Every `Set-Cookie` the gateway sent, raw.
     pub(crate) set_cookies: Vec<String>,
@@ -335,6 +342,7 @@ impl Browser {
                 .unwrap(),
             jar: BTreeMap::new(),
             gateway: gateway.to_owned(),
+            also: Vec::new(),
             issuer: issuer.to_owned(),
             set_cookies: Vec::new(),
         }
@@ -354,7 +362,9 @@ impl Browser {
         build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Page {
         let mut request = build(&self.http).build().unwrap();
-        let to_gateway = request.url().as_str().starts_with(&self.gateway);
+        let url = request.url().as_str();
+        let to_gateway =
+            url.starts_with(&self.gateway) || self.also.iter().any(|o| url.starts_with(o.as_str()));
         if to_gateway && !self.jar.is_empty() && !request.headers().contains_key("cookie") {
             request.headers_mut().insert("cookie", self.cookie_header().parse().unwrap());
         }
