@@ -332,14 +332,15 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(gateway: Arc<Gateway>) ->
 /// Every request for the upstream: find its route, check the session, then proxy, redirect or refuse.
 async fn gate(State(gw): State<Arc<Gateway>>, mut request: Request) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let route = gw.route_for(request.uri().path()).clone();
+    let route = gw.route_for(request.uri().path());
+    let (sign_in, need, identity) = (route.sign_in, route.vtr, route.identity);
     let session = match gw.current_session(request.headers()).await {
         Ok(s) => s,
         Err(e) => return gw.store_failed(&e),
     };
     let allowed = match &session {
-        _ if !route.sign_in => true,
-        Some((_, s)) => satisfies(&s.data.vtr, &route.vtr),
+        _ if !sign_in => true,
+        Some((_, s)) => satisfies(&s.data.vtr, &need),
         None => false,
     };
     if !allowed {
@@ -352,13 +353,13 @@ async fn gate(State(gw): State<Arc<Gateway>>, mut request: Request) -> Response 
             return gw.pages.bad_return_address();
         };
         if is_navigation(&request) {
-            return gw.start_sign_in(request.headers(), return_to, route.vtr).await;
+            return gw.start_sign_in(request.headers(), return_to, need).await;
         }
         return gw.pages.sign_in_required(&sign_in_href(&return_to));
     }
     proxy::clean_request_headers(request.headers_mut());
     if let Some((_, s)) = &session {
-        headers::add_trusted(request.headers_mut(), &s.data, route.identity);
+        headers::add_trusted(request.headers_mut(), &s.data, identity);
     }
     match gw.upstream.forward(request, peer).await {
         Ok(r) => r,
@@ -391,6 +392,26 @@ mod tests {
         assert!(satisfies("Cl.Cm.P2", &v("Cl.Cm.P1")));
         assert!(satisfies("Cl.Cm.P2", &v("Cl.Cm")));
         assert!(!satisfies("garbage", &v("Cl")));
+    }
+
+    #[tokio::test]
+    async fn the_signing_key_never_shows_in_debug_output() {
+        let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../gaap-sandbox/src/onelogin/default_client_key.pem");
+        let pem = std::fs::read_to_string(&key).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let json = serde_json::json!({
+            "upstream": "http://127.0.0.1:9",
+            "one_login": {"issuer": "https://oidc.example/", "client_id": "c", "private_key_file": key},
+            "sessions": format!("sqlite:{}", dir.path().join("s.sqlite3").display()),
+        });
+        let config: GatewayConfig = serde_json::from_value(json).unwrap();
+        let clock: SharedClock = Arc::new(gaap_http::SystemClock);
+        let gw = Gateway::start(&config, "https://gw.example", clock, Logger::off()).await.unwrap();
+        let debug = format!("{gw:?} {config:?}");
+        let body_line = pem.lines().nth(1).unwrap();
+        assert!(!debug.contains(body_line) && !debug.contains("PRIVATE KEY"), "{debug}");
+        assert!(gw.cookies.session.starts_with("__Host-"), "https public_url: __Host- cookies");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! A session id is 32 random bytes, base64url. The store keys rows by the SHA-256 of the id, so a copy of the
 //! table cannot be turned back into cookies.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::path::Path;
@@ -60,7 +61,7 @@ pub(crate) struct SessionData {
 /// A session row.
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
-    pub(crate) data: SessionData,
+    pub(crate) data: Arc<SessionData>,
     /// Sign-in time, Unix seconds on the injected clock.
     pub(crate) created_at: i64,
     /// Last use, Unix seconds (updated at most once a minute).
@@ -244,16 +245,19 @@ const SQL_PURGE_JTIS: &str = "DELETE FROM gaap_gateway_jtis WHERE forget_after <
 fn decode_session(data: &str, created_at: i64, last_seen: i64) -> Result<Session, StoreError> {
     let data: SessionData = serde_json::from_str(data)
         .map_err(|e| StoreError(format!("a session row does not decode: {e}")))?;
-    Ok(Session { data, created_at, last_seen })
+    Ok(Session { data: Arc::new(data), created_at, last_seen })
 }
 
 fn encode_session(s: &Session) -> Result<String, StoreError> {
-    serde_json::to_string(&s.data).map_err(|e| StoreError(format!("cannot encode a session: {e}")))
+    serde_json::to_string(&*s.data).map_err(|e| StoreError(format!("cannot encode a session: {e}")))
 }
 
-/// Sessions in one SQLite file (WAL mode), for a single gateway.
+/// Sessions in one SQLite file (WAL mode), for a single gateway process. Being the file's only writer, it
+/// keeps the sessions it has read or written in memory too (written through, dropped with their rows), so a
+/// signed-in request does not read the file.
 pub(crate) struct SqliteStore {
     conn: Mutex<rusqlite::Connection>,
+    cache: RwLock<HashMap<String, Session>>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -281,7 +285,15 @@ impl SqliteStore {
         )
         .and_then(|()| conn.execute_batch(SCHEMA))
         .map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { conn: Mutex::new(conn), cache: RwLock::default() })
+    }
+
+    fn cached(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Session>> {
+        self.cache.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn cache_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Session>> {
+        self.cache.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn with<T>(
@@ -303,7 +315,7 @@ impl Store for SqliteStore {
         id_hash: &'a str,
         s: &'a Session,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        ready(encode_session(s).and_then(|data| {
+        let done = encode_session(s).and_then(|data| {
             self.with(|c| {
                 c.prepare_cached(SQL_CREATE)?
                     .execute(rusqlite::params![
@@ -316,11 +328,18 @@ impl Store for SqliteStore {
                     ])
                     .map(drop)
             })
-        }))
+        });
+        if done.is_ok() {
+            self.cache_mut().insert(id_hash.to_owned(), s.clone());
+        }
+        ready(done)
     }
 
     fn get<'a>(&'a self, id_hash: &'a str) -> BoxFuture<'a, Result<Option<Session>, StoreError>> {
         use rusqlite::OptionalExtension as _;
+        if let Some(s) = self.cached().get(id_hash) {
+            return ready(Ok(Some(s.clone())));
+        }
         let row = self.with(|c| {
             c.prepare_cached(SQL_GET)?
                 .query_row([id_hash], |r| {
@@ -328,7 +347,11 @@ impl Store for SqliteStore {
                 })
                 .optional()
         });
-        ready(row.and_then(|row| row.map(|(d, c, l)| decode_session(&d, c, l)).transpose()))
+        let session = row.and_then(|row| row.map(|(d, c, l)| decode_session(&d, c, l)).transpose());
+        if let Ok(Some(s)) = &session {
+            self.cache_mut().insert(id_hash.to_owned(), s.clone());
+        }
+        ready(session)
     }
 
     fn touch<'a>(
@@ -336,12 +359,17 @@ impl Store for SqliteStore {
         id_hash: &'a str,
         last_seen: i64,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        ready(self.with(|c| {
+        let done = self.with(|c| {
             c.prepare_cached(SQL_TOUCH)?.execute(rusqlite::params![last_seen, id_hash]).map(drop)
-        }))
+        });
+        if let Some(s) = self.cache_mut().get_mut(id_hash) {
+            s.last_seen = last_seen;
+        }
+        ready(done)
     }
 
     fn delete<'a>(&'a self, id_hash: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.cache_mut().remove(id_hash);
         ready(self.with(|c| c.prepare_cached(SQL_DELETE)?.execute([id_hash]).map(drop)))
     }
 
@@ -350,6 +378,10 @@ impl Store for SqliteStore {
         sid: Option<&'a str>,
         sub: &'a str,
     ) -> BoxFuture<'a, Result<u64, StoreError>> {
+        self.cache_mut().retain(|_, s| match sid {
+            Some(sid) => s.data.sid.as_deref() != Some(sid),
+            None => s.data.sub != sub,
+        });
         ready(self.with(|c| {
             let n = match sid {
                 Some(sid) => c.prepare_cached(SQL_END_SID)?.execute([sid])?,
@@ -364,6 +396,8 @@ impl Store for SqliteStore {
         idle_before: i64,
         created_before: i64,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.cache_mut()
+            .retain(|_, s| s.last_seen >= idle_before && s.created_at >= created_before);
         ready(self.with(|c| {
             c.prepare_cached(SQL_PURGE)?.execute([idle_before, created_before]).map(drop)
         }))
@@ -660,7 +694,7 @@ mod tests {
 
     fn session(sub: &str, sid: &str, at: i64) -> Session {
         Session {
-            data: SessionData {
+            data: Arc::new(SessionData {
                 sub: sub.to_owned(),
                 sid: Some(sid.to_owned()),
                 email: Some("a@example.com".to_owned()),
@@ -669,7 +703,7 @@ mod tests {
                 identity: None,
                 id_token: Secret("id-token-secret".to_owned()),
                 csrf: Secret("csrf-secret".to_owned()),
-            },
+            }),
             created_at: at,
             last_seen: at,
         }
