@@ -61,12 +61,14 @@ pub struct GatewayConfig {
     /// `/applying`). A path no route covers needs sign-in at `Cl.Cm`: the gateway is closed by default.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
-    /// `sessions`: where sessions live. `sqlite:PATH` (relative to the config file's folder) or
-    /// `postgres://USER@HOST:PORT/DB` (shared by replicas; no TLS, so keep it on a private network).
+    /// `sessions`: where sessions live. `sqlite:PATH` (relative to the config file's folder) for one gateway
+    /// process, which keeps the sessions it serves in memory too, or `postgres://USER@HOST:PORT/DB` (shared
+    /// by replicas; no TLS, so keep it on a private network).
     /// Default: `sqlite:gateway.sqlite3` beside the config file.
     #[serde(default)]
     pub sessions: Option<SessionsUrl>,
-    /// `idle_timeout_seconds`: a session with no request for this long ends. Default 1800 (30 minutes).
+    /// `idle_timeout_seconds`: a session with no request for this long ends (use is recorded at most once a
+    /// minute). Default 1800 (30 minutes).
     #[serde(default = "default_idle")]
     pub idle_timeout_seconds: u64,
     /// `absolute_timeout_seconds`: a session ends this long after sign-in, however active. Default 28800
