@@ -43,8 +43,9 @@ pub(crate) struct Upstream {
     forwarded_host: HeaderValue,
 }
 
-/// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: [&str; 8] = [
+/// Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). `Transfer-Encoding` is the
+/// framing of one hop: hyper frames each side itself (and HTTP/2 forbids the header).
+const HOP_BY_HOP: [&str; 9] = [
     "connection",
     "keep-alive",
     "proxy-connection",
@@ -52,6 +53,7 @@ const HOP_BY_HOP: [&str; 8] = [
     "proxy-authorization",
     "te",
     "trailer",
+    "transfer-encoding",
     "upgrade",
 ];
 

@@ -74,3 +74,20 @@ async fn the_servers_own_routes_still_answer_and_gaap_paths_are_reserved() {
     assert_eq!(reserved.status, 404);
     assert_eq!(env.upstream.count(), 0);
 }
+
+#[tokio::test]
+async fn an_http2_client_is_proxied_to_the_http1_upstream() {
+    let env = Env::start().await;
+    let mut browser = env.browser();
+    browser.sign_in("/", &Choice::default()).await;
+    browser.http = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let big = browser.send(|c| c.get(format!("{}/big", env.url))).await;
+    assert_eq!(big.status, 200);
+    assert_eq!(big.body.len(), 64 * 65536);
+    let page = browser.get("/account").await;
+    assert_eq!(page.echoed("x-gaap-sub").as_deref(), Some(super::SUB));
+}
