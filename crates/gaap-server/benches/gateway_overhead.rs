@@ -8,6 +8,8 @@
 //! # against the docs' PHP site instead of the built-in minimal upstream:
 //! PHP_CLI_SERVER_WORKERS=2 php -S 127.0.0.1:9000 docs/gateway/php-site/index.php &
 //! GAAP_BENCH_UPSTREAM=http://127.0.0.1:9000 cargo bench -p gaap-server --bench gateway_overhead
+//! # with nginx proxy_pass to the same upstream for scale:
+//! GAAP_BENCH_NGINX=/usr/sbin/nginx cargo bench -p gaap-server --bench gateway_overhead
 //! ```
 //!
 //! Everything runs in this process (the upstream, gaap-sandbox's One Login and the gateway, on SQLite
@@ -63,8 +65,18 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let (upstream, gateway, cookie, _keep) = runtime.block_on(setup());
 
+    // For scale: nginx proxy_pass to the same upstream, when GAAP_BENCH_NGINX names the binary.
+    let nginx = std::env::var("GAAP_BENCH_NGINX").ok().map(|bin| Nginx::start(&bin, &upstream));
+
     println!("gateway overhead, {seconds} s per run, wrk -t1 on loopback");
     for connections in [1, 16] {
+        if let Some(nginx) = &nginx {
+            let r = wrk(&format!("{}/page", nginx.url), connections, seconds, None);
+            println!(
+                "c={connections:<3} nginx   p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s  (reference proxy)",
+                r.0, r.1, r.2
+            );
+        }
         let direct = wrk(&format!("{upstream}/page"), connections, seconds, None);
         let through = wrk(&format!("{gateway}/page"), connections, seconds, Some(&cookie));
         let public = wrk(&format!("{gateway}/public/page"), connections, seconds, None);
@@ -156,4 +168,61 @@ async fn setup() -> (String, String, String, Box<dyn std::any::Any>) {
     let check = http.get(format!("{gateway}/page")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(check.status().as_u16(), 200);
     (upstream, gateway, cookie, Box::new((sandbox, server, dir)))
+}
+
+/// nginx as a reference reverse proxy, until dropped.
+struct Nginx {
+    url: String,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM, so the master stops its workers (SIGKILL would leave them running).
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Nginx {
+    fn start(bin: &str, upstream: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let d = dir.path().display();
+        let backend = upstream.trim_start_matches("http://");
+        let conf = format!(
+            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; client_body_temp_path {d}/b; proxy_temp_path {d}/p;\n\
+             fastcgi_temp_path {d}/f; uwsgi_temp_path {d}/u; scgi_temp_path {d}/s;\n\
+             upstream up {{ server {backend}; keepalive 32; }}\n\
+             server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://up;\n\
+             proxy_http_version 1.1; proxy_set_header Connection \"\"; }} }} }}\n"
+        );
+        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+        let child = Command::new(bin)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-e")
+            .arg(dir.path().join("error.log"))
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .args(["-g", "daemon off;"])
+            .spawn()
+            .expect("nginx starts");
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Self { url: format!("http://127.0.0.1:{port}"), child, _dir: dir }
+    }
 }
