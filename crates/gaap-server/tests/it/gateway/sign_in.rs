@@ -141,3 +141,56 @@ async fn step_up_to_p2_sends_the_verified_identity_on_identity_routes() {
     old.jar.insert("gaap_session".to_owned(), first);
     assert_eq!(old.get("/").await.status, 302);
 }
+
+#[tokio::test]
+async fn behind_https_the_cookies_are_secure_host_cookies_and_forwarded_proto_is_https() {
+    let clock = super::clock();
+    let dir = tempfile::tempdir().unwrap();
+    let port = super::free_port();
+    let (http, https) = (format!("http://127.0.0.1:{port}"), format!("https://127.0.0.1:{port}"));
+    let sandbox = super::sandbox(&clock, std::slice::from_ref(&https)).await;
+    let upstream = super::Upstream::start().await;
+    let sessions = format!("sqlite:{}", dir.path().join("s.sqlite3").display());
+    let config = super::gateway_json(&sandbox, dir.path(), &upstream.url, &sessions);
+    let logs = super::Logs::default();
+    let _gateway = super::start_gateway(port, Some(&https), config, &clock, &logs).await;
+
+    // The browser talks to the listener over http, as a TLS-terminating proxy would.
+    let mut browser = super::Browser::new(&http, &sandbox.credentials().one_login.issuer);
+    let start = browser.get("/account").await;
+    assert_eq!(query(&start.location())["redirect_uri"], format!("{https}/_gaap/callback"));
+    let signin = browser.set_cookies.last().unwrap().clone();
+    assert!(signin.starts_with("__Host-gaap_signin=") && signin.contains("Secure"), "{signin}");
+    let callback = browser.sandbox_sign_in(&start.location(), &Choice::default()).await;
+    let back = browser.get(&callback.replacen("https://", "http://", 1)).await;
+    assert_eq!(back.status, 303, "{}", back.body);
+    let session = browser.set_cookies.last().unwrap().clone();
+    assert!(session.starts_with("__Host-gaap_session="), "{session}");
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(attr), "{session}");
+    }
+    assert!(!session.contains("Domain"), "{session}");
+
+    let page = browser.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.echoed("x-forwarded-proto").as_deref(), Some("https"));
+    // A cookie without the prefix is not the session over https.
+    let mut plain = super::Browser::new(&http, &browser.issuer);
+    let id = browser.jar["__Host-gaap_session"].clone();
+    plain.jar.insert("gaap_session".to_owned(), id);
+    assert_eq!(plain.get("/account").await.status, 302);
+}
+
+#[tokio::test]
+async fn a_cl_session_steps_up_to_cl_cm() {
+    let env = Env::start().await;
+    let mut browser = env.browser();
+    let start = browser.get("/low/page").await;
+    assert_eq!(query(&start.location())["vtr"], r#"["Cl"]"#);
+    let callback = browser.sandbox_sign_in(&start.location(), &Choice::default()).await;
+    assert_eq!(browser.get(&callback).await.status, 303);
+    assert_eq!(browser.get("/low/page").await.echoed("x-gaap-vot").as_deref(), Some("Cl"));
+    let step_up = browser.get("/account").await;
+    assert_eq!(step_up.status, 302, "Cl is below the default Cl.Cm");
+    assert_eq!(query(&step_up.location())["vtr"], r#"["Cl.Cm"]"#);
+}
