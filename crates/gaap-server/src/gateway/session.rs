@@ -211,15 +211,19 @@ CREATE TABLE IF NOT EXISTS gaap_gateway_sessions (
 );
 CREATE INDEX IF NOT EXISTS gaap_gateway_sessions_sub ON gaap_gateway_sessions (sub);
 CREATE INDEX IF NOT EXISTS gaap_gateway_sessions_sid ON gaap_gateway_sessions (sid);
+CREATE INDEX IF NOT EXISTS gaap_gateway_sessions_last_seen ON gaap_gateway_sessions (last_seen);
+CREATE INDEX IF NOT EXISTS gaap_gateway_sessions_created_at ON gaap_gateway_sessions (created_at);
 CREATE TABLE IF NOT EXISTS gaap_gateway_pending (
     state_hash TEXT PRIMARY KEY,
     data TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS gaap_gateway_pending_created_at ON gaap_gateway_pending (created_at);
 CREATE TABLE IF NOT EXISTS gaap_gateway_jtis (
     jti TEXT PRIMARY KEY,
     forget_after BIGINT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS gaap_gateway_jtis_forget_after ON gaap_gateway_jtis (forget_after);
 ";
 
 const SQL_CREATE: &str = "INSERT INTO gaap_gateway_sessions (id_hash, sub, sid, data, created_at, last_seen) \
