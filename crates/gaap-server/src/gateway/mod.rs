@@ -336,6 +336,11 @@ async fn gate(State(gw): State<Arc<Gateway>>, mut request: Request) -> Response 
     let (sign_in, need, identity) = (route.sign_in, route.vtr, route.identity);
     let session = match gw.current_session(request.headers()).await {
         Ok(s) => s,
+        // A public page still works while the store is down, as for a signed-out visitor.
+        Err(e) if !sign_in => {
+            gw.logger.error("session store failed", &[("error", &e.to_string())]);
+            None
+        }
         Err(e) => return gw.store_failed(&e),
     };
     let allowed = match &session {
