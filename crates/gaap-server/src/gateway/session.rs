@@ -481,9 +481,23 @@ struct PgConn {
     purge_jtis: tokio_postgres::Statement,
 }
 
+/// Whether an error means the connection is gone (closed, or the server ended it).
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.is_closed()
+        || e.code().is_some_and(|c| {
+            *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+        })
+}
+
 fn pg_err(e: &tokio_postgres::Error) -> StoreError {
     // The driver's messages name no password; the URL is never part of them.
-    StoreError(format!("PostgreSQL: {e}"))
+    match e.as_db_error() {
+        Some(db) => StoreError(format!("PostgreSQL: {}: {}", db.code().code(), db.message())),
+        None => StoreError(format!("PostgreSQL: {e}")),
+    }
 }
 
 impl PgStore {
@@ -532,6 +546,20 @@ impl PgStore {
         })
     }
 
+    /// A new connection in place of `dead` (unless another task has replaced it already).
+    async fn reopen(&self, dead: &Arc<PgConn>) -> Result<Arc<PgConn>, StoreError> {
+        let _guard = self.reconnect.lock().await;
+        let current = self.conn.read().ok().and_then(|g| g.clone());
+        if let Some(c) = current.filter(|c| !Arc::ptr_eq(c, dead) && !c.client.is_closed()) {
+            return Ok(c);
+        }
+        let fresh = Arc::new(Self::open(&self.url).await?);
+        if let Ok(mut g) = self.conn.write() {
+            *g = Some(Arc::clone(&fresh));
+        }
+        Ok(fresh)
+    }
+
     /// The live connection, reopened once if it has dropped.
     async fn conn(&self) -> Result<Arc<PgConn>, StoreError> {
         let current = self.conn.read().ok().and_then(|g| g.clone());
@@ -574,7 +602,15 @@ impl Store for PgStore {
     fn get<'a>(&'a self, id_hash: &'a str) -> BoxFuture<'a, Result<Option<Session>, StoreError>> {
         Box::pin(async move {
             let c = self.conn().await?;
-            let row = c.client.query_opt(&c.get, &[&id_hash]).await.map_err(|e| pg_err(&e))?;
+            // A read is safe to repeat: when the connection has just dropped, reopen it and ask again.
+            let row = match c.client.query_opt(&c.get, &[&id_hash]).await {
+                Ok(row) => row,
+                Err(e) if connection_lost(&e) || c.client.is_closed() => {
+                    let c = self.reopen(&c).await?;
+                    c.client.query_opt(&c.get, &[&id_hash]).await.map_err(|e| pg_err(&e))?
+                }
+                Err(e) => return Err(pg_err(&e)),
+            };
             row.map(|r| {
                 let data: String = r.try_get(0).map_err(|e| pg_err(&e))?;
                 let created: i64 = r.try_get(1).map_err(|e| pg_err(&e))?;
@@ -737,9 +773,20 @@ mod tests {
             .await
             .unwrap();
         let sep = if url.contains('?') { '&' } else { '?' };
-        let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        let url =
+            format!("{url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
         let store = PgStore::connect(SessionsUrl::new(url)).await.unwrap();
         exercise(&store).await;
+        // The server drops the connection: the next read reopens it.
+        store.create("kept", &session("dave", "s8", 500)).await.unwrap();
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&schema],
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.get("kept").await.unwrap().unwrap().data.sub, "dave");
         // Two stores on one database (two replicas) see each other's rows.
         let other = PgStore::connect(store.url.clone()).await.unwrap();
         store.create("shared", &session("carol", "s9", 500)).await.unwrap();
