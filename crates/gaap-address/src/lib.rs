@@ -49,8 +49,11 @@ pub use index::{
     Index, IndexBuilder, InputFormat, Loader, MatchOptions, MatchResult, PostcodeInfo,
     PostcodeRecord, SearchHit,
 };
-pub use rules::geo::{Coordinates, LatLng};
+pub use rules::geo::{
+    Coordinates, LatLng, from_web_mercator, point_in_polygon, polygon_area, to_web_mercator,
+};
 pub use rules::paf::{Formatted, PafElements};
 pub use types::address::{Address, Language, WelshNames};
 pub use types::postcode::{Postcode, PostcodeKind, Strictness, fix, normalise};
+pub use types::source::{RecordView, SourceRecord, SourceValue};
 pub use types::uprn::Uprn;

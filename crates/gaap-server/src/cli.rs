@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> u8 {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let handle = match Server::new(config).start().await {
+        let handle = match Server::new(config).catch_stop_signals().start().await {
             Ok(handle) => handle,
             Err(e) => return fail(&e),
         };

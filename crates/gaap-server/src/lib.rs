@@ -2,6 +2,7 @@
 
 pub mod config;
 mod error;
+mod markup;
 mod state;
 
 #[cfg(feature = "gateway")]
@@ -36,13 +37,28 @@ pub struct Server {
     config: Config,
     clock: SharedClock,
     logger: Logger,
+    catch_stop_signals: bool,
 }
 
 impl Server {
     /// A server for this configuration, on the system clock, logging JSON lines to stderr.
     #[must_use]
     pub fn new(config: Config) -> Self {
-        Self { config, clock: Arc::new(SystemClock), logger: Logger::stderr() }
+        Self {
+            config,
+            clock: Arc::new(SystemClock),
+            logger: Logger::stderr(),
+            catch_stop_signals: false,
+        }
+    }
+
+    /// Catches SIGINT and SIGTERM from the start, for [`ServerHandle::run_until_signal`]: a process that
+    /// owns the server (`gaap serve`) sets this, so a stop signal during start-up still stops gracefully.
+    /// A server embedded in another application leaves the signals to it.
+    #[must_use]
+    pub fn catch_stop_signals(mut self) -> Self {
+        self.catch_stop_signals = true;
+        self
     }
 
     /// Reads time from `clock` (rate limits, index age): tests pass a `gaap_http::ManualClock`.
@@ -65,6 +81,7 @@ impl Server {
     /// # Errors
     /// [`Error::Bind`] when the address cannot be bound, [`Error::Config`] for a bad `public_url`.
     pub async fn start(self) -> Result<ServerHandle, Error> {
+        let signals = self.catch_stop_signals.then(ops::reload::StopSignals::install);
         let addr = self.config.listen_addr();
         let listener =
             TcpListener::bind(addr).await.map_err(|source| Error::Bind { addr, source })?;
@@ -112,7 +129,7 @@ impl Server {
                 .await
         });
         state.logger.info("listening", &[("base_url", base_url.as_str())]);
-        Ok(ServerHandle { base_url, addr: local, state, stop, server, reloader })
+        Ok(ServerHandle { base_url, addr: local, state, stop, server, reloader, signals })
     }
 }
 
@@ -140,6 +157,7 @@ pub struct ServerHandle {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     reloader: JoinHandle<()>,
+    signals: Option<ops::reload::StopSignals>,
 }
 
 impl ServerHandle {
@@ -209,8 +227,9 @@ impl ServerHandle {
     }
 
     /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully.
-    pub async fn run_until_signal(self) {
-        ops::reload::wait_for_stop_signal().await;
+    pub async fn run_until_signal(mut self) {
+        let signals = self.signals.take().unwrap_or_else(ops::reload::StopSignals::install);
+        signals.wait().await;
         self.state.logger.info("shutting down", &[]);
         self.shutdown().await;
     }

@@ -116,6 +116,9 @@ pub(crate) struct AppState {
     pub(crate) index: Arc<IndexCell>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limiter: Arc<RateLimiter>,
+    /// One load at a time: the poller, SIGHUP and `ServerHandle::reload` take turns, so an older load can
+    /// never finish last and put a stale index back in service.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ impl AppState {
             index: Arc::new(IndexCell::new(source)),
             metrics: Arc::new(Metrics::new()),
             limiter: Arc::new(limiter),
+            reloading: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -154,6 +158,7 @@ impl AppState {
 
     /// Loads the index from its source and swaps it in. On failure the index in service stays.
     pub(crate) async fn reload(&self) -> Result<(), Error> {
+        let _one_at_a_time = self.reloading.lock().await;
         let source = self.index.source.clone();
         let now = self.clock.now();
         let loaded = tokio::task::spawn_blocking(move || load(&source, now))

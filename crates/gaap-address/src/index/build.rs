@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::search::SearchIndex;
+use super::sources::PendingSources;
 use super::strings::Interner;
 use super::{
     Extra, Grid, Index, NONE32, PostcodeInfo, PostcodeRecord, Row, WELSH_FIELDS, coordinates,
@@ -12,6 +13,7 @@ use super::{
 use crate::rules::geo::Coordinates;
 use crate::types::address::{Address, Language};
 use crate::types::postcode::Postcode;
+use crate::types::source::SourceRecord;
 
 /// Collects addresses and postcodes, then builds an [`Index`].
 #[derive(Default)]
@@ -21,6 +23,7 @@ pub struct IndexBuilder {
     extras: Vec<Extra>,
     slots: HashMap<Postcode, u32>,
     postcodes: Vec<(Postcode, PostcodeInfo)>,
+    sources: PendingSources,
 }
 
 impl std::fmt::Debug for IndexBuilder {
@@ -29,6 +32,7 @@ impl std::fmt::Debug for IndexBuilder {
             .field("addresses", &self.rows.len())
             .field("postcodes", &self.postcodes.len())
             .field("strings", &self.strings.table.len())
+            .field("source_records", &self.sources.len())
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +60,21 @@ impl IndexBuilder {
     )]
     pub fn add_address(&mut self, address: Address) {
         self.add(&address);
+    }
+
+    /// Adds an address with the records it was made from, kept verbatim (see [`SourceRecord`]). When UPRNs are
+    /// merged at build time, the merged address keeps every record of every duplicate, in ordinal order, less
+    /// any with the same view and fields as one before it. The address itself is added as by
+    /// [`IndexBuilder::add_address`], so the records change nothing else in the index.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "callers hand over records they are done with"
+    )]
+    pub fn add_address_with_sources(&mut self, address: Address, sources: Vec<SourceRecord>) {
+        self.add(&address);
+        for record in &sources {
+            self.sources.add(address.uprn.get(), record);
+        }
     }
 
     fn add(&mut self, a: &Address) {
@@ -148,7 +167,7 @@ impl IndexBuilder {
     /// premise, and builds the search structures.
     #[must_use]
     pub fn build(self) -> Index {
-        let Self { strings, rows, mut extras, slots, mut postcodes } = self;
+        let Self { strings, rows, mut extras, slots, mut postcodes, sources } = self;
         drop(slots);
         let rows = dedupe(rows, &mut extras);
         for r in &rows {
@@ -198,6 +217,10 @@ impl IndexBuilder {
         let postcode_grid = Grid::build(
             records.iter().enumerate().filter_map(|(i, p)| Some((i as u32, p.coordinates?))),
         );
+        let sources = sources.finish(|uprn| {
+            let at = by_uprn.binary_search_by(|&i| rows[i as usize].uprn.cmp(&uprn)).ok()?;
+            by_uprn.get(at).copied()
+        });
         Index {
             strings,
             rows: super::rows::Rows::pack(&rows),
@@ -208,6 +231,7 @@ impl IndexBuilder {
             address_grid,
             postcode_grid,
             search,
+            sources,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Reading addresses and postcodes from AddressBase Premium / Plus CSV, OS Places JSON, Code-Point Open and the
 //! gaap CSV.
 //!
+//! Each OS Places record is also kept verbatim, as a [`SourceRecord`] beside the address made from it (every
+//! key in the response's order, with its JSON type, less the per-query `MATCH` and `MATCH_DESCRIPTION`).
+//!
 //! The **gaap CSV** has a header row and these columns (any order; unknown columns are ignored; only `uprn` is
 //! required): `uprn, udprn, parent_uprn, organisation, department, sub_building, building_name,
 //! building_number, po_box, dependent_thoroughfare, thoroughfare, double_dependent_locality, dependent_locality,
@@ -17,6 +20,7 @@ use crate::rules::geo::{Coordinates, LatLng};
 use crate::types::address::{Address, Language, WelshNames};
 use crate::types::os_places::PlacesResponse;
 use crate::types::postcode::Postcode;
+use crate::types::source::{RawResults, SourceRecord};
 use crate::types::uprn::Uprn;
 
 /// The input formats [`Loader`] reads.
@@ -49,9 +53,14 @@ impl InputFormat {
 }
 
 /// Feeds files into an [`IndexBuilder`].
+///
+/// OS Places records are also kept verbatim as [`SourceRecord`]s, numbered across every file this loader
+/// reads, in read order.
 #[derive(Debug, Default)]
 pub struct Loader {
     builder: IndexBuilder,
+    /// The next OS Places record's ordinal.
+    ordinal: u32,
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -235,10 +244,19 @@ impl Loader {
         reader.read_to_string(&mut body).map_err(|e| Error::io(name, e))?;
         let response: PlacesResponse =
             serde_json::from_str(&body).map_err(|e| Error::input(name, e))?;
+        // The same results again, each record verbatim and in its key order.
+        let RawResults(raw) = serde_json::from_str(&body).map_err(|e| Error::input(name, e))?;
+        let results = response.results.unwrap_or_default();
+        if raw.len() != results.len() {
+            return Err(Error::input(name, "the results could not be read verbatim"));
+        }
         let mut n = 0usize;
-        for r in response.results.unwrap_or_default() {
+        for (r, raw) in results.iter().zip(raw) {
+            let ordinal = self.ordinal;
+            self.ordinal = self.ordinal.saturating_add(1);
             if let Some(a) = r.to_address() {
-                self.builder.add_address(a);
+                let record = SourceRecord { view: raw.view, ordinal, fields: raw.fields };
+                self.builder.add_address_with_sources(a, vec![record]);
                 n += 1;
             }
         }

@@ -2,12 +2,14 @@
 //!
 //! Addresses are held as rows of interned string ids, packed as deltas in blocks of eight (about 12 bytes an
 //! address, whatever the text), so a national index of 30 million addresses fits in about 2 GB; [`Address`]
-//! values are made on demand for the few rows a lookup returns.
+//! values are made on demand for the few rows a lookup returns. Addresses loaded from OS Places also keep the
+//! records they came from, verbatim ([`Index::source_records`]), apart from the rows.
 
 mod build;
 mod load;
 mod rows;
 mod search;
+mod sources;
 mod store;
 mod strings;
 pub(crate) mod text;
@@ -21,6 +23,7 @@ use crate::types::address::{Address, Language, WelshNames};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
+pub use crate::types::source::{RecordView, SourceRecord, SourceValue};
 pub use build::IndexBuilder;
 pub use load::{InputFormat, Loader};
 pub(crate) use search::SearchIndex;
@@ -170,6 +173,35 @@ impl Grid {
         self.ids.get(s..e).unwrap_or_default()
     }
 
+    /// The ids in every cell that overlaps the closed box from `min` to `max`, in no particular order. Probes
+    /// each cell of the box, or, when the box spans more cells than the grid holds, walks the grid's cells
+    /// instead, so a huge box costs no more than a full pass.
+    fn in_box(&self, min: Coordinates, max: Coordinates) -> impl Iterator<Item = u32> + '_ {
+        let (x0, y0) = cell_of(min);
+        let (x1, y1) = cell_of(max);
+        let span = |a: i32, b: i32| u128::from(b.abs_diff(a)) + 1;
+        let cells = if x1 < x0 || y1 < y0 { 0 } else { span(x0, x1) * span(y0, y1) };
+        let walk = cells > self.keys.len() as u128;
+        let probes: Vec<usize> = if walk {
+            let inside = |k: u64| {
+                let (x, y) = ((k >> 32) as u32 as i32, k as u32 as i32);
+                (x0..=x1).contains(&x) && (y0..=y1).contains(&y)
+            };
+            (0..self.keys.len()).filter(|&i| inside(self.keys[i])).collect()
+        } else if cells == 0 {
+            Vec::new()
+        } else {
+            (x0..=x1)
+                .flat_map(|x| (y0..=y1).map(move |y| cell_key((x, y))))
+                .filter_map(|key| self.keys.binary_search(&key).ok())
+                .collect()
+        };
+        probes.into_iter().flat_map(move |i| {
+            let (s, e) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+            self.ids.get(s..e).unwrap_or_default().iter().copied()
+        })
+    }
+
     /// True when the arrays agree with each other and every id is below `n`.
     pub(crate) fn is_consistent(&self, n: usize) -> bool {
         self.starts.len() == self.keys.len() + 1
@@ -219,6 +251,8 @@ pub struct Index {
     pub(crate) address_grid: Grid,
     pub(crate) postcode_grid: Grid,
     pub(crate) search: SearchIndex,
+    /// Records kept verbatim from OS Places (empty for other inputs).
+    pub(crate) sources: sources::Sources,
 }
 
 impl std::fmt::Debug for Index {
@@ -228,6 +262,7 @@ impl std::fmt::Debug for Index {
             .field("postcodes", &self.postcodes.len())
             .field("strings", &self.strings.len())
             .field("search", &self.search)
+            .field("source_records", &self.sources.len())
             .finish_non_exhaustive()
     }
 }
@@ -302,13 +337,34 @@ impl Index {
     /// The address with this UPRN.
     #[must_use]
     pub fn by_uprn(&self, uprn: Uprn) -> Option<Address> {
+        self.address(self.row_of(uprn.get())?)
+    }
+
+    /// The row id of the address with this UPRN.
+    pub(crate) fn row_of(&self, uprn: u64) -> Option<u32> {
         let at = self
             .by_uprn
             .binary_search_by(|&i| {
-                self.rows.get(i as usize).map_or(u64::MAX, |r| r.uprn).cmp(&uprn.get())
+                self.rows.get(i as usize).map_or(u64::MAX, |r| r.uprn).cmp(&uprn)
             })
             .ok()?;
-        self.address(*self.by_uprn.get(at)?)
+        self.by_uprn.get(at).copied()
+    }
+
+    /// The records the address with this UPRN was loaded from, kept verbatim, in load order (see
+    /// [`SourceRecord`]); empty when it has none (only OS Places inputs keep them).
+    #[must_use]
+    pub fn source_records(&self, uprn: Uprn) -> Vec<SourceRecord> {
+        if self.sources.len() == 0 {
+            return Vec::new();
+        }
+        self.row_of(uprn.get()).map(|row| self.sources.of_row(row)).unwrap_or_default()
+    }
+
+    /// True when any address has source records (the index was built from OS Places responses).
+    #[must_use]
+    pub fn has_source_records(&self) -> bool {
+        self.sources.len() > 0
     }
 
     /// The closest address within `radius` metres, with its distance.
@@ -318,6 +374,42 @@ impl Index {
             self.rows.get(i as usize).and_then(|r| coordinates(r.easting, r.northing))
         })?;
         Some((self.address(id)?, d))
+    }
+
+    /// Every address whose grid position lies inside the closed box from `min` to `max` (edges included), in
+    /// index (postcode and premise) order. Addresses without a position are never included; a box with a NaN
+    /// corner, or with `min` above `max` on either axis, is empty. It reads only the 1 km cells the box overlaps.
+    #[must_use]
+    pub fn within(&self, min: Coordinates, max: Coordinates) -> Vec<Address> {
+        self.within_ids(min, max).into_iter().filter_map(|id| self.address(id)).collect()
+    }
+
+    /// The row ids of [`Index::within`], ascending.
+    pub(crate) fn within_ids(&self, min: Coordinates, max: Coordinates) -> Vec<u32> {
+        let corners = [min.easting, min.northing, max.easting, max.northing];
+        if corners.iter().any(|v| v.is_nan())
+            || min.easting > max.easting
+            || min.northing > max.northing
+        {
+            return Vec::new();
+        }
+        let inside = |c: Coordinates| {
+            (min.easting..=max.easting).contains(&c.easting)
+                && (min.northing..=max.northing).contains(&c.northing)
+        };
+        let mut ids: Vec<u32> = self
+            .address_grid
+            .in_box(min, max)
+            .filter(|&id| {
+                self.rows
+                    .get(id as usize)
+                    .and_then(|r| coordinates(r.easting, r.northing))
+                    .is_some_and(inside)
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// The closest postcode within `radius` metres, with its distance.

@@ -2,11 +2,11 @@
 //! threads. Address rows stay packed as they are in memory, and `u32` arrays are delta-coded varints, so a
 //! national index is small to read and small to hold.
 //!
-//! Layout (format version 4; fixed-width integers little-endian, every array prefixed by its `u64` length;
+//! Layout (format version 5; fixed-width integers little-endian, every array prefixed by its `u64` length;
 //! a *packed* `u32` array is its length, then groups of up to 65,536 values, each group its byte length
 //! (`u64`) and the values as zigzag varint deltas from the one before, starting from 0):
 //! - magic `GAAPADDR`, version `u32`;
-//! - twelve sections, in this order:
+//! - thirteen sections, in this order:
 //!   1. strings: end offsets (`u64`s) and the UTF-8 blob; string ids are 1-based, 0 = absent;
 //!   2. address rows: the row count, then the packed row bytes (`u64` length first) as the `rows` module
 //!      describes, in blocks of 8 rows each coded from scratch: UPRN, parent UPRN, easting, northing,
@@ -26,8 +26,17 @@
 //!   11. building numbers (ascending) with their terms, then the outward and inward terms of each postcode;
 //!   12. the rank-to-address permutation. An address's own terms are gathered from 10 and 11 when
 //!       needed, so they are not stored per address;
-//! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes and
-//!   terms (`u64`s), and `GAAPTOC4`.
+//!   13. source records (kept verbatim from OS Places; all arrays empty for other inputs): their own strings
+//!       (keys, texts and numbers' text, laid out as section 1), the row ids that have records (ascending),
+//!       each such row's first record (and the record count at the end), each record's view (bytes: 0 DPA,
+//!       1 LPI), ordinal, and first field (and the field count at the end), then each field's key (a string
+//!       id) and value (a `u32`: the low two bits a kind, 0 a constant (0 `null`, 1 `false`, 2 `true`), 1 a
+//!       string, 2 a number's text, 3 an array or object's JSON text; the rest a string id);
+//! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes, terms
+//!   and source records (`u64`s), and `GAAPTOC5`.
+//!
+//! An index from inputs other than OS Places is the same as version 4's, byte for byte, up to the end of
+//! section 12. Files of other versions are refused, with a message to rebuild them.
 //!
 //! Loading checks every id and range against the footer's counts, so a damaged file gives
 //! [`Error::IndexFormat`], never a panic.
@@ -38,6 +47,7 @@ use fst::Map;
 
 use super::rows::{Rows, get_varint, put_varint, unzigzag32, zigzag32};
 use super::search::SearchIndex;
+use super::sources::Sources;
 use super::strings::StringTable;
 use super::{Extra, Grid, Index, NONE32, PostcodeRecord, Row, coordinates, extra};
 use crate::error::Error;
@@ -45,11 +55,11 @@ use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 const MAGIC: &[u8; 8] = b"GAAPADDR";
-const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC4";
-const SECTIONS: usize = 12;
-const COUNTS: usize = 5;
+const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC5";
+const SECTIONS: usize = 13;
+const COUNTS: usize = 6;
 const FOOTER_LEN: usize = 8 * (SECTIONS + COUNTS) + 8;
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
 /// Bytes read or written per chunk.
 const CHUNK: usize = 1 << 20;
@@ -406,6 +416,16 @@ impl Index {
         out.u32s(&s.postcode_terms)?;
         out.section();
         out.u32s(&s.rank_doc)?;
+        out.section();
+        let src = &self.sources;
+        out.strings(&src.strings)?;
+        out.u32s(&src.rows)?;
+        out.u32s(&src.row_start)?;
+        out.bytes(&src.views)?;
+        out.u32s(&src.ordinals)?;
+        out.u32s(&src.field_start)?;
+        out.u32s(&src.keys)?;
+        out.u32s(&src.values)?;
         for at in std::mem::take(&mut out.sections) {
             out.u64(at);
         }
@@ -415,6 +435,7 @@ impl Index {
             self.extras.len(),
             self.postcodes.len(),
             s.term_text.len(),
+            self.sources.len(),
         ] {
             out.u64(n as u64);
         }
@@ -477,7 +498,7 @@ impl Index {
         let version = head.u32()?;
         if version != VERSION {
             return Err(Error::IndexFormat(format!(
-                "format version {version}, expected {VERSION}"
+                "format version {version}, expected {VERSION}: rebuild the index with this version"
             )));
         }
         let mut foot = source.reader(footer_at, size)?;
@@ -496,7 +517,7 @@ impl Index {
         {
             return Err(Error::IndexFormat("table of contents is damaged".into()));
         }
-        let [n_strings, n_rows, n_extras, n_postcodes, n_terms] = counts;
+        let [n_strings, n_rows, n_extras, n_postcodes, n_terms, _] = counts;
         let at = |k: usize| source.reader(bounds[k], bounds[k + 1]);
         // Rows, strings, postcodes, the UPRN order and the grids on this thread; the search arrays on another.
         let (front, back) = std::thread::scope(|scope| {
@@ -518,7 +539,21 @@ impl Index {
                 if search.postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
                     return Err(Error::IndexFormat("an id is out of range".into()));
                 }
-                Ok(search)
+                let mut src = at(12)?;
+                let sources = Sources {
+                    strings: src.strings()?,
+                    rows: src.u32s()?,
+                    row_start: src.u32s()?,
+                    views: src.bytes()?,
+                    ordinals: src.u32s()?,
+                    field_start: src.u32s()?,
+                    keys: src.u32s()?,
+                    values: src.u32s()?,
+                };
+                if !sources.is_consistent(n_rows) {
+                    return Err(Error::IndexFormat("source records are inconsistent".into()));
+                }
+                Ok((search, sources))
             });
             let front = (|| -> Result<_, Error> {
                 let strings = at(0)?.strings()?;
@@ -549,8 +584,16 @@ impl Index {
         });
         let (strings, rows, extras, (postcodes, postcode_ids), places, terms, term_text) = front?;
         let (by_uprn, address_grid, postcode_grid) = places;
-        let mut search = back?;
-        if [strings.len(), rows.len(), extras.len(), postcodes.len(), term_text.len()] != counts {
+        let (mut search, sources) = back?;
+        let sizes = [
+            strings.len(),
+            rows.len(),
+            extras.len(),
+            postcodes.len(),
+            term_text.len(),
+            sources.len(),
+        ];
+        if sizes != counts {
             return Err(Error::IndexFormat(
                 "section sizes disagree with the table of contents".into(),
             ));
@@ -566,6 +609,7 @@ impl Index {
             address_grid,
             postcode_grid,
             search,
+            sources,
         };
         index.check()?;
         Ok(index)

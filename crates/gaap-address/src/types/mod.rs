@@ -3,4 +3,5 @@
 pub mod address;
 pub mod os_places;
 pub mod postcode;
+pub mod source;
 pub mod uprn;

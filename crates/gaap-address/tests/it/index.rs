@@ -209,7 +209,11 @@ fn every_component_round_trips() {
 /// A damaged file is refused with an error, wherever the damage is; it never panics.
 #[test]
 fn damaged_files_are_refused() {
-    let mut b = IndexBuilder::new();
+    // Synthetic addresses, and a few real OS Places records, so that the source records section has data.
+    let mut loader = Loader::new();
+    let os_places = crate::data("os-places/CH53QW-many-address-fields.json");
+    loader.read(InputFormat::OsPlaces, "ch5", os_places.as_bytes()).unwrap();
+    let mut b = loader.into_builder();
     for a in synth::generate(&synth::seed_postcodes_for(300, 4), 300, 4) {
         b.add_address(a);
     }
@@ -227,7 +231,10 @@ fn damaged_files_are_refused() {
         if Index::from_bytes(&bad).is_err() {
             refused += 1;
         }
-        let _ = Index::from_bytes(&bad).map(|i| i.search("high st", 3));
+        let _ = Index::from_bytes(&bad).map(|i| {
+            let _ = i.source_records(Uprn::new(200_002_515_110).unwrap());
+            i.search("high st", 3)
+        });
     }
     assert!(refused > 0);
 }
@@ -257,5 +264,57 @@ proptest::proptest! {
         proptest::prop_assert!((0.0..=1.0).contains(&r.score), "score {}", r.score);
         proptest::prop_assert!(r.uprn.is_none() || r.uprn == r.best);
         proptest::prop_assert!(index.search(&input, 5).len() <= 5);
+    }
+}
+
+/// The addresses of the embedded index inside a box, found by reading every one.
+fn within_by_scan(index: &Index, min: Coordinates, max: Coordinates) -> Vec<gaap_address::Address> {
+    index
+        .addresses()
+        .filter(|a| {
+            a.coordinates.is_some_and(|c| {
+                (min.easting..=max.easting).contains(&c.easting)
+                    && (min.northing..=max.northing).contains(&c.northing)
+            })
+        })
+        .collect()
+}
+
+/// A box query gives exactly the addresses a full scan finds, edges included, in index order; odd boxes
+/// (inverted, NaN, enormous) are empty or whole without a panic.
+#[test]
+fn within_handles_edges_and_odd_boxes() {
+    let index = embedded();
+    let a = index.get(0).unwrap();
+    let c = a.coordinates.unwrap();
+    let on_point = index.within(c, c);
+    assert!(on_point.iter().any(|x| x.uprn == a.uprn), "a zero-size box holds its own point");
+    assert!(index.within(Coordinates::new(1.0, 1.0), Coordinates::new(0.0, 0.0)).is_empty());
+    assert!(index.within(Coordinates::new(f64::NAN, 0.0), Coordinates::new(1e6, 1e6)).is_empty());
+    let all = index
+        .within(Coordinates::new(f64::NEG_INFINITY, -1e12), Coordinates::new(f64::INFINITY, 1e12));
+    let placed = index.addresses().filter(|a| a.coordinates.is_some()).count();
+    assert_eq!(all.len(), placed);
+    let order: Vec<_> = all.iter().map(|a| a.uprn).collect();
+    let scan: Vec<_> =
+        index.addresses().filter(|a| a.coordinates.is_some()).map(|a| a.uprn).collect();
+    assert_eq!(order, scan, "index order");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// `within` agrees with a full scan for any box over and around Westminster.
+    #[test]
+    fn within_matches_a_full_scan(
+        e in 522_000.0f64..534_000.0,
+        n in 175_000.0f64..184_000.0,
+        w in 0.0f64..2_500.0,
+        h in 0.0f64..2_500.0,
+    ) {
+        let index = embedded();
+        let (min, max) = (Coordinates::new(e, n), Coordinates::new(e + w, n + h));
+        let got: Vec<_> = index.within(min, max).into_iter().map(|a| a.uprn).collect();
+        let want: Vec<_> = within_by_scan(index, min, max).into_iter().map(|a| a.uprn).collect();
+        proptest::prop_assert_eq!(got, want);
     }
 }

@@ -15,6 +15,7 @@ mod ons;
 mod os_places;
 mod paf;
 mod postcode;
+mod source;
 
 pub fn data(path: &str) -> String {
     let full = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));

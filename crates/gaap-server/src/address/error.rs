@@ -49,16 +49,15 @@ impl PlacesError {
         Self::new(StatusCode::BAD_REQUEST, message)
     }
 
-    /// 400: a required parameter is missing.
+    /// 400: a required parameter is missing or empty, in OS's words (`Parameter postcode cannot be
+    /// empty.`).
     pub(crate) fn missing(param: &str) -> Self {
-        Self::bad_request(format!("Requested parameter '{param}' is missing."))
+        Self::bad_request(format!("Parameter {param} cannot be empty."))
     }
 
     /// 400: a parameter's value is not one OS accepts.
     pub(crate) fn invalid(param: &str, expected: &str) -> Self {
-        Self::bad_request(format!(
-            "Requested parameter '{param}' is invalid. {expected}"
-        ))
+        Self::bad_request(format!("Parameter {param} is invalid. {expected}"))
     }
 
     /// 401: no key, or a key that is not configured.

@@ -1,13 +1,12 @@
 //! The gateway's own pages, in GOV.UK Frontend markup: sign-in problems, upstream failures, sign-out. They
 //! show no backend detail (that goes to the log), carry no script, and are served with a Content Security
-//! Policy that allows none. The stylesheet is linked from `/assets/`; without it the pages are plain but
-//! still accessible.
+//! Policy that allows none. They use the GOV.UK Frontend stylesheet the server serves under `/assets/`.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// The GOV.UK Frontend stylesheet, when the server serves it.
-const STYLESHEET: &str = "/assets/vendor/govuk-frontend/govuk-frontend.min.css";
+/// The server's stylesheet: GOV.UK Frontend's, with the address finder's few rules after it.
+const STYLESHEET: &str = "/assets/gaap-address-finder.css";
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -92,16 +91,18 @@ impl Pages {
              <link rel=\"stylesheet\" href=\"{STYLESHEET}\"></head>\
              <body class=\"govuk-template__body\">\
              <a href=\"#main-content\" class=\"govuk-skip-link\">Skip to main content</a>\
-             <header class=\"govuk-header\" role=\"banner\"><div class=\"govuk-header__container govuk-width-container\">\
-             <div class=\"govuk-header__logo\"><a href=\"/\" class=\"govuk-header__link govuk-header__link--homepage\">\
-             <span class=\"govuk-header__logotype-text\">GOV.UK</span></a></div>\
-             <div class=\"govuk-header__content\"><span class=\"govuk-header__service-name\">{service}</span></div>\
-             </div></header>\
+             <header class=\"govuk-template__header\"><div class=\"govuk-header\">\
+             <div class=\"govuk-header__container govuk-width-container\"><div class=\"govuk-header__logo\">\
+             <a href=\"/\" class=\"govuk-header__homepage-link\">GOV.UK</a></div></div></div>\
+             <section aria-label=\"Service information\" class=\"govuk-service-navigation\">\
+             <div class=\"govuk-width-container\"><div class=\"govuk-service-navigation__container\">\
+             <span class=\"govuk-service-navigation__service-name\">\
+             <span class=\"govuk-service-navigation__text\">{service}</span></span></div></div></section></header>\
              <div class=\"govuk-width-container\"><main class=\"govuk-main-wrapper\" id=\"main-content\" role=\"main\">\
              <div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\
              <h1 class=\"govuk-heading-l\">{title}</h1>{body}</div></div></main></div>\
              <footer class=\"govuk-footer\" role=\"contentinfo\"><div class=\"govuk-width-container\">\
-             <p class=\"govuk-footer__meta\">Signed in with GOV.UK One Login</p></div></footer>\
+             <p class=\"govuk-body-s\">This service uses GOV.UK One Login to sign you in.</p></div></footer>\
              </body></html>",
             prefix = title_prefix,
             title = esc(title),

@@ -61,7 +61,9 @@ impl Metrics {
     pub(crate) fn render(&self, index: IndexFacts) -> String {
         let mut out = String::new();
         let label = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-        out.push_str("# HELP gaap_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str(
+            "# HELP gaap_http_requests_total HTTP requests answered, by route and status.\n",
+        );
         out.push_str("# TYPE gaap_http_requests_total counter\n");
         if let Ok(inner) = self.inner.lock() {
             for ((route, status), n) in &inner.requests {
@@ -88,8 +90,11 @@ impl Metrics {
                     "gaap_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ =
-                    writeln!(out, "gaap_http_request_duration_seconds_sum{{route=\"{r}\"}} {}", h.sum);
+                let _ = writeln!(
+                    out,
+                    "gaap_http_request_duration_seconds_sum{{route=\"{r}\"}} {}",
+                    h.sum
+                );
                 let _ = writeln!(
                     out,
                     "gaap_http_request_duration_seconds_count{{route=\"{r}\"}} {}",
@@ -98,9 +103,21 @@ impl Metrics {
             }
         }
         let gauges: [(&str, &str, f64); 5] = [
-            ("gaap_address_index_ready", "1 once the address index has loaded.", f64::from(u8::from(index.ready))),
-            ("gaap_address_index_addresses", "Addresses in the index in service.", index.addresses as f64),
-            ("gaap_address_index_postcodes", "Postcodes in the index in service.", index.postcodes as f64),
+            (
+                "gaap_address_index_ready",
+                "1 once the address index has loaded.",
+                f64::from(u8::from(index.ready)),
+            ),
+            (
+                "gaap_address_index_addresses",
+                "Addresses in the index in service.",
+                index.addresses as f64,
+            ),
+            (
+                "gaap_address_index_postcodes",
+                "Postcodes in the index in service.",
+                index.postcodes as f64,
+            ),
             (
                 "gaap_address_index_age_seconds",
                 "Seconds since the index data was written (the file's modification time).",
@@ -129,7 +146,12 @@ mod tests {
         m.record("/search/places/v1/postcode", 200, Duration::from_micros(300));
         m.record("/search/places/v1/postcode", 200, Duration::from_millis(3));
         m.record("/search/places/v1/postcode", 400, Duration::from_micros(50));
-        let text = m.render(IndexFacts { ready: true, addresses: 7, postcodes: 2, ..IndexFacts::default() });
+        let text = m.render(IndexFacts {
+            ready: true,
+            addresses: 7,
+            postcodes: 2,
+            ..IndexFacts::default()
+        });
         assert!(text.contains(
             "gaap_http_requests_total{route=\"/search/places/v1/postcode\",status=\"200\"} 2"
         ));

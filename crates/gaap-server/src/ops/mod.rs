@@ -2,7 +2,7 @@
 //! security headers, error logging), hot reload, rate limits and logs.
 
 pub(crate) mod limit;
-pub mod log;
+pub(crate) mod log;
 pub(crate) mod metrics;
 pub(crate) mod reload;
 
@@ -40,17 +40,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
             }))
             .into_response()
         }
-        Status::Loading => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "loading"})),
-        )
-            .into_response(),
+        Status::Loading => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "loading"})))
+                .into_response()
+        }
         // The reason is in the log; the probe only needs to know it is not ready.
-        Status::Failed(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "failed"})),
-        )
-            .into_response(),
+        Status::Failed(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "failed"})))
+                .into_response()
+        }
     }
 }
 
@@ -73,7 +71,10 @@ fn index_facts(state: &AppState) -> IndexFacts {
 async fn metrics(State(state): State<AppState>) -> Response {
     let body = state.metrics.render(index_facts(&state));
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
         body,
     )
         .into_response()
@@ -92,13 +93,31 @@ fn cors_allows(state: &AppState, origin: &str) -> bool {
     state.config.address.cors_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
 }
 
+/// Lets `origin` read the response. A page's script may also read `Retry-After`, which a 429 carries.
 fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Retry-After"));
+}
+
+/// `Vary: Origin`, unless the response says so already: with origins configured, an API response depends
+/// on the request's `Origin`, allowed or not, and a cache must not give one origin's answer to another.
+fn vary_origin(headers: &mut HeaderMap) {
+    let said = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|p| matches!(p.trim(), "*") || p.trim().eq_ignore_ascii_case("origin"))
+        })
+    });
+    if !said {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
 }
 
 /// Every request: CORS for the configured origins, security headers, metrics, and a log line for 5xx.
-pub(crate) async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn observe(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let route = request
         .extensions()
@@ -108,7 +127,7 @@ pub(crate) async fn observe(State(state): State<AppState>, request: Request, nex
     let allowed_origin = origin.filter(|o| o.to_str().is_ok_and(|o| cors_allows(&state, o)));
     let api = {
         let path = request.uri().path();
-        path.starts_with("/search/places/") || path.starts_with("/api/")
+        path.starts_with("/search/places/") || path.starts_with("/api/") || path.starts_with("/v1/")
     };
     let preflight = request.method() == Method::OPTIONS
         && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
@@ -147,6 +166,9 @@ pub(crate) async fn observe(State(state): State<AppState>, request: Request, nex
         r
     };
     let h = response.headers_mut();
+    if api && !state.config.address.cors_origins.is_empty() {
+        vary_origin(h);
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("no-referrer"));
     state.metrics.record(&route, response.status().as_u16(), started.elapsed());

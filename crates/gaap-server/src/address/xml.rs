@@ -1,0 +1,107 @@
+//! `format=XML`: the same response as XML, as OS Places writes it: an `AddressAPI` root holding `header`
+//! and `results`, one element per field.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::wire::Response;
+use crate::markup::escape_into;
+
+fn element(out: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Null => {
+            let _ = write!(out, "<{name}/>");
+        }
+        Value::String(s) => {
+            let _ = write!(out, "<{name}>");
+            escape_into(out, s);
+            let _ = write!(out, "</{name}>");
+        }
+        other => {
+            let _ = write!(out, "<{name}>{other}</{name}>");
+        }
+    }
+}
+
+/// The response as an XML document.
+pub(crate) fn to_xml(response: &Response) -> String {
+    let mut out = String::with_capacity(1024 + response.results.len() * 1024);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<AddressAPI>");
+    out.push_str("<header>");
+    if let Ok(Value::Object(header)) = serde_json::to_value(&response.header) {
+        // The header's fields in OS's order, as serde wrote them for JSON.
+        for key in [
+            "uri",
+            "query",
+            "offset",
+            "totalresults",
+            "format",
+            "dataset",
+            "lr",
+            "maxresults",
+            "matchprecision",
+            "epoch",
+            "lastupdate",
+            "output_srs",
+        ] {
+            if let Some(v) = header.get(key) {
+                element(&mut out, key, v);
+            }
+        }
+    }
+    out.push_str("</header>");
+    if !response.results.is_empty() {
+        out.push_str("<results>");
+        for record in &response.results {
+            let key = record.view.key();
+            let _ = write!(out, "<{key}>");
+            for (name, value) in &record.fields {
+                element(&mut out, name, value);
+            }
+            let _ = write!(out, "</{key}>");
+        }
+        out.push_str("</results>");
+    }
+    out.push_str("</AddressAPI>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::wire::{Header, Record, View};
+
+    #[test]
+    fn escapes_text_and_leaves_out_empty_results() {
+        let header = Header {
+            uri: "http://x/postcode?postcode=A&b".into(),
+            query: "postcode=A".into(),
+            offset: 0,
+            totalresults: 1,
+            format: "XML",
+            dataset: "DPA",
+            lr: "EN,CY",
+            maxresults: 100,
+            matchprecision: 1,
+            epoch: "1".into(),
+            lastupdate: "2026-01-01".into(),
+            output_srs: "EPSG:27700".into(),
+        };
+        let record = Record {
+            view: View::Dpa,
+            welsh: false,
+            ordinal: None,
+            fields: vec![
+                ("ADDRESS".into(), Value::String("M&S <SHOP>".into())),
+                ("X_COORDINATE".into(), serde_json::json!(529090.5)),
+                ("BLPU_STATE_CODE".into(), Value::Null),
+            ],
+        };
+        let xml = to_xml(&Response { header: header.clone(), results: vec![record] });
+        assert!(xml.contains("<uri>http://x/postcode?postcode=A&amp;b</uri>"), "{xml}");
+        assert!(xml.contains("<DPA><ADDRESS>M&amp;S &lt;SHOP&gt;</ADDRESS><X_COORDINATE>529090.5</X_COORDINATE><BLPU_STATE_CODE/></DPA>"), "{xml}");
+        let empty = to_xml(&Response { header, results: vec![] });
+        assert!(!empty.contains("<results>"));
+    }
+}
