@@ -46,6 +46,11 @@ pub struct Config {
     /// `locations`: the local-authority and local-services API.
     #[serde(default)]
     pub locations: LocationsConfig,
+    /// `gateway`: the One Login sign-in gateway in front of an existing site (feature `gateway`); see
+    /// [`crate::gateway::config`] for its keys. Absent: no gateway.
+    #[cfg(feature = "gateway")]
+    #[serde(default)]
+    pub gateway: Option<crate::gateway::config::GatewayConfig>,
 }
 
 /// `locations`: the GOV.UK-compatible local-authority and local-services API.
@@ -168,6 +173,10 @@ impl Config {
             && links.is_relative()
         {
             config.locations.links = Some(base.join(links));
+        }
+        #[cfg(feature = "gateway")]
+        if let Some(gateway) = &mut config.gateway {
+            gateway.resolve_paths(base);
         }
         Ok(config)
     }

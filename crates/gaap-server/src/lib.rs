@@ -5,6 +5,9 @@ mod error;
 mod markup;
 mod state;
 
+#[cfg(feature = "gateway")]
+pub mod gateway;
+
 mod address;
 mod assets;
 mod locations;
@@ -95,15 +98,32 @@ impl Server {
             }
             None => base_url.clone(),
         };
+        #[cfg(feature = "gateway")]
+        let gateway = match &self.config.gateway {
+            Some(g) => Some(
+                gateway::Gateway::start(g, &public_url, self.clock.clone(), self.logger.clone())
+                    .await?,
+            ),
+            None => None,
+        };
         let state = AppState::new(self.config, public_url, self.clock, self.logger);
         state.start_loading();
         let (stop, mut stopped) = watch::channel(false);
         let reloader = ops::reload::spawn(state.clone(), stop.subscribe());
-        let app = router(state.clone());
+        #[cfg(feature = "gateway")]
+        let gateway = gateway.map(gateway::router);
+        #[cfg(not(feature = "gateway"))]
+        let gateway = None;
+        let app = router(state.clone(), gateway);
         let server = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
+            // No Nagle: a response written in pieces (a streamed body's last chunk) goes out at once
+            // instead of waiting for the client's delayed ACK.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(shutdown)
                 .await
@@ -113,16 +133,19 @@ impl Server {
     }
 }
 
-/// The router of every service, for embedding in another axum application or calling in-process.
-fn router(state: AppState) -> Router {
-    Router::new()
+/// The router of every service, for embedding in another axum application or calling in-process. The
+/// gateway, when configured, answers whatever the server's own routes do not.
+fn router(state: AppState, gateway: Option<Router<AppState>>) -> Router {
+    let app = Router::new()
         .merge(address::router())
         .merge(locations::router())
         .merge(assets::router())
-        .merge(ops::router())
-        .fallback(ops::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
-        .with_state(state)
+        .merge(ops::router());
+    let app = match gateway {
+        Some(gateway) => app.merge(gateway),
+        None => app.fallback(ops::not_found),
+    };
+    app.layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe)).with_state(state)
 }
 
 /// A running server.

@@ -10,3 +10,6 @@ mod places;
 #[cfg(feature = "cli")]
 mod replicas;
 mod support;
+
+#[cfg(feature = "gateway")]
+mod gateway;
