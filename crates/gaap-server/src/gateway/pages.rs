@@ -8,21 +8,8 @@ use axum::response::{IntoResponse, Response};
 /// The server's stylesheet: GOV.UK Frontend's, with the address finder's few rules after it.
 const STYLESHEET: &str = "/assets/gaap-address-finder.css";
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML content and attribute values (the server's one escaper).
+pub(crate) use crate::markup::escape as esc;
 
 /// What every page shares: the service name and the security headers.
 #[derive(Debug, Clone)]
