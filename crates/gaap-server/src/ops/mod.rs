@@ -157,7 +157,11 @@ pub(crate) async fn observe(
         if r.status().is_server_error() {
             state.logger.error(
                 "request failed",
-                &[("method", method.as_str()), ("path", uri.path()), ("status", r.status().as_str())],
+                &[
+                    ("method", method.as_str()),
+                    ("path", uri.path()),
+                    ("status", r.status().as_str()),
+                ],
             );
         }
         r
