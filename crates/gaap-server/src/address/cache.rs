@@ -1,7 +1,9 @@
 //! Rendered OS Places answers, kept by their query for the index in service. A lookup answer depends only
 //! on the query and the index, so a repeated one is sent again as it was rendered; a reload starts a new
-//! generation and the old answers are dropped. The cache holds at most its budget of bytes, oldest out
-//! first. Key checks and rate limits run before it, so a cached answer costs a key the same as any other.
+//! generation and the old answers are dropped. The cache holds at most its budget of bytes; past it, a
+//! victim is drawn at random (a cyclic sweep over slightly more answers than fit would miss every time under
+//! oldest-out-first). Key checks and rate limits run before it, so a cached answer costs a key the same as any
+//! other.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -32,7 +34,21 @@ struct Inner {
     generation: u64,
     used: usize,
     map: HashMap<Box<str>, Rendered>,
-    order: VecDeque<Box<str>>,
+    keys: VecDeque<Box<str>>,
+    /// The state of the victim draw (xorshift).
+    draw: u64,
+}
+
+impl Inner {
+    /// A key's position to evict: uniform enough over the keys, and never the same sequence twice in a row.
+    fn victim(&mut self) -> usize {
+        let mut x = self.draw | 1;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.draw = x;
+        (x % self.keys.len().max(1) as u64) as usize
+    }
 }
 
 /// The cache; a budget of 0 turns it off.
@@ -74,19 +90,20 @@ impl Cache {
             if generation < inner.generation {
                 return;
             }
-            *inner = Inner { generation, ..Inner::default() };
+            *inner = Inner { generation, draw: inner.draw, ..Inner::default() };
         }
         if inner.map.contains_key(key) {
             return;
         }
-        while inner.used + cost > self.budget {
-            let Some(old) = inner.order.pop_front() else { break };
+        while inner.used + cost > self.budget && !inner.keys.is_empty() {
+            let at = inner.victim();
+            let Some(old) = inner.keys.swap_remove_back(at) else { break };
             if let Some(v) = inner.map.remove(&old) {
                 inner.used -= Self::cost(&old, &v);
             }
         }
         inner.used += cost;
-        inner.order.push_back(key.into());
+        inner.keys.push_back(key.into());
         inner.map.insert(key.into(), value);
     }
 }
@@ -100,15 +117,16 @@ mod tests {
     }
 
     #[test]
-    fn keeps_answers_within_the_budget_oldest_out_first() {
+    fn keeps_answers_within_the_budget() {
         let c = Cache::new(4 * (100 + ENTRY_OVERHEAD + 1));
         for k in ["a", "b", "c", "d"] {
             c.put(1, k, r(100));
         }
-        assert!(c.get(1, "a").is_some());
+        assert!(["a", "b", "c", "d"].iter().all(|k| c.get(1, k).is_some()));
         c.put(1, "e", r(100));
-        assert!(c.get(1, "a").is_none(), "the oldest went");
-        assert!(c.get(1, "e").is_some() && c.get(1, "b").is_some());
+        let kept = ["a", "b", "c", "d", "e"].iter().filter(|k| c.get(1, k).is_some()).count();
+        assert_eq!(kept, 4, "one went to make room");
+        assert!(c.get(1, "e").is_some(), "the new one is in");
         assert!(c.get(2, "e").is_none(), "another generation sees nothing");
         c.put(2, "f", r(100));
         assert!(
@@ -119,6 +137,23 @@ mod tests {
         assert!(c.get(1, "late").is_none(), "an answer from an older index is not kept");
         c.put(2, "huge", r(10_000));
         assert!(c.get(2, "huge").is_none(), "one answer may not take more than a quarter");
+    }
+
+    #[test]
+    fn a_sweep_over_more_than_fits_still_hits() {
+        let c = Cache::new(100 * (100 + ENTRY_OVERHEAD + 2));
+        let keys: Vec<String> = (0..120).map(|i| format!("k{i}")).collect();
+        let mut hits = 0;
+        for _ in 0..20 {
+            for k in &keys {
+                if c.get(1, k).is_some() {
+                    hits += 1;
+                } else {
+                    c.put(1, k, r(100));
+                }
+            }
+        }
+        assert!(hits > 20 * 120 / 2, "{hits} hits: random eviction keeps most of a sweep");
     }
 
     #[test]
