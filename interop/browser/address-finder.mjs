@@ -5,59 +5,28 @@
 // GAAP_FINDER_SCREENSHOT, when set, is where a screenshot of the finder after a lookup is written.
 // Exits 1 with a message on the first failed expectation of each part.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+import { axeViolations, describe, expect, heading, launch as launchChromium, tools } from './harness.mjs';
 
 const [serverUrl, postcode] = process.argv.slice(2);
 if (!serverUrl || !postcode) {
   console.error('usage: node address-finder.mjs <server url> <postcode>');
   process.exit(2);
 }
-const modules = process.env.GAAP_NODE_MODULES;
-const chromiumPath = process.env.GAAP_CHROMIUM;
-if (!modules || !chromiumPath) {
-  console.error('GAAP_NODE_MODULES and GAAP_CHROMIUM must be set');
-  process.exit(2);
-}
-const require = createRequire(join(modules, 'noop.js'));
-const { chromium } = require('playwright-core');
-const axeSource = require('axe-core').source;
+const browser = tools();
 
 const pageUrl = `${serverUrl}/address-finder`;
 const failures = [];
 let checked = 0;
 
-function expect(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-async function heading(page) {
-  return (await page.locator('h1').first().innerText()).trim();
-}
-
 // axe-core on the current state; a serious or critical violation fails the run. The page's CSP forbids
 // inline scripts, so axe is evaluated through the DevTools protocol rather than added as a <script>.
 async function checkA11y(page, label) {
-  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!hasAxe) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
+  const violations = await axeViolations(page, browser.axeSource);
   checked += 1;
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length > 0) {
-    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} [${v.where.join(' | ')}]`).join('; ');
-    failures.push(`axe on "${label}": ${text}`);
-  }
+  if (bad.length > 0) failures.push(`axe on "${label}": ${describe(bad)}`);
 }
 
 // axe-core cannot run in a page with JavaScript off, so each state of the plain forms (all GET URLs) is
@@ -78,22 +47,7 @@ async function checkA11yWithoutScript(context, url, label) {
 }
 
 async function launch(options) {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'gaap-finder-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    ...options,
-  });
-  return { context, userDataDir };
+  return launchChromium(browser, 'gaap-finder-', options);
 }
 
 // Every console error (a CSP refusal included), uncaught exception and failed request fails the run,

@@ -5,81 +5,36 @@
 // Needs GAAP_NODE_MODULES (with playwright-core and axe-core) and GAAP_CHROMIUM (a Chromium binary).
 // Exits 1 with a message on the first failed expectation.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+import { axeViolations, describe, expect, heading, launch as launchChromium, tools } from './harness.mjs';
 
 const [gatewayUrl, issuer, expectedSub] = process.argv.slice(2);
 if (!gatewayUrl || !issuer || !expectedSub) {
   console.error('usage: node gateway.mjs <gateway url> <One Login issuer> <expected sub>');
   process.exit(2);
 }
-const modules = process.env.GAAP_NODE_MODULES;
-const chromiumPath = process.env.GAAP_CHROMIUM;
-if (!modules || !chromiumPath) {
-  console.error('GAAP_NODE_MODULES and GAAP_CHROMIUM must be set');
-  process.exit(2);
-}
-const require = createRequire(join(modules, 'noop.js'));
-const { chromium } = require('playwright-core');
-const axeSource = require('axe-core').source;
+const browser = tools();
 
 const failures = [];
 let checkedPages = 0;
-
-function expect(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-async function heading(page) {
-  return (await page.locator('h1').first().innerText()).trim();
-}
 
 // axe-core on the current page: any violation on the gateway's own pages fails the run, and a serious or
 // critical one on the example site. The gateway's pages forbid
 // inline script by CSP, so axe is injected through the page's own context (Playwright evaluates it with CDP,
 // which CSP does not block).
 async function checkA11y(page, label) {
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.length,
-      where: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary || ''}`.replace(/\s+/g, ' ')),
-    }));
-  });
+  const results = await axeViolations(page, browser.axeSource);
   checkedPages += 1;
   for (const v of results) console.log(`axe ${label}: ${v.id} (${v.impact}) x${v.nodes}`);
   // The gateway's own pages must be clean; the example site must have nothing serious.
   const own = label.startsWith('gateway:');
   const bad = results.filter((v) => own || v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length > 0) {
-    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} x${v.nodes} [${v.where.join(' | ')}]`).join('; ');
-    failures.push(`axe on "${label}" (${page.url()}): ${text}`);
-  }
+  if (bad.length > 0) failures.push(`axe on "${label}" (${page.url()}): ${describe(bad)}`);
 }
 
 async function launch() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'gaap-gateway-browser-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  return { context, userDataDir };
+  return launchChromium(browser, 'gaap-gateway-browser-');
 }
 
 // The sandbox's One Login sign-in page: keep the default user, or pick an outcome, and continue.
