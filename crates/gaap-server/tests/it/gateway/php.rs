@@ -100,44 +100,11 @@ async fn the_php_site_reads_the_trusted_headers_and_signs_out_with_its_own_form(
 }
 
 #[cfg(feature = "browser")]
-fn required_env(name: &str, what: &str) -> PathBuf {
-    let value = std::env::var_os(name)
-        .unwrap_or_else(|| panic!("the gateway browser test needs {name}: {what}"));
-    let path = PathBuf::from(value);
-    assert!(path.exists(), "{name}={} does not exist: {what}", path.display());
-    path
-}
-
-#[cfg(feature = "browser")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_signs_in_through_the_gateway_to_the_php_site_with_axe_on_the_gateway_pages() {
-    let modules =
-        required_env("GAAP_NODE_MODULES", "interop/node_modules with playwright-core and axe-core");
-    let chromium = required_env("GAAP_CHROMIUM", "a Chromium binary, e.g. /usr/bin/chromium");
-    for package in ["playwright-core", "axe-core"] {
-        assert!(modules.join(package).is_dir(), "{package} is not in {}", modules.display());
-    }
     let php = Php::start().await;
     let env = Env::start_with(|c| c["upstream"] = php.url.clone().into()).await;
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop/browser/gateway.mjs");
     let (url, issuer) = (env.url.clone(), env.sandbox.credentials().one_login.issuer.clone());
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script)
-            .arg(url)
-            .arg(issuer)
-            .arg(super::SUB)
-            .env("GAAP_NODE_MODULES", &modules)
-            .env("GAAP_CHROMIUM", &chromium)
-            .output()
-            .expect("cannot run node")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}\n{stderr}");
-    assert!(output.status.success(), "the gateway browser test failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("gateway journey passed"), "{stdout}");
+    let args = vec![url, issuer, super::SUB.to_owned()];
+    crate::support::browser_script("gateway.mjs", args, "gateway journey passed").await;
 }
