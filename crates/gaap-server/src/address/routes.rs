@@ -77,7 +77,7 @@ enum Order {
     Ranked,
 }
 
-fn term_matches(record: &Record, term: &Term) -> bool {
+fn term_matches(record: &Record<'_>, term: &Term) -> bool {
     let is =
         |field: &str, want: &str| record.text(field).is_some_and(|v| v.eq_ignore_ascii_case(want));
     match term {
@@ -120,7 +120,7 @@ fn finish(
     let index = &ctx.loaded.index;
     let c = &ctx.common;
     let with_sources = index.has_source_records();
-    let mut records: Vec<(usize, Record)> = Vec::new();
+    let mut records: Vec<(usize, Record<'_>)> = Vec::new();
     for (i, (address, score)) in items.iter().enumerate() {
         if min_match.is_some_and(|m| *score < m) {
             continue;
@@ -141,7 +141,7 @@ fn finish(
     let total = records.len();
     let start = (c.offset as usize).min(total);
     let end = start.saturating_add(c.maxresults as usize).min(total);
-    let results: Vec<Record> = records.drain(start..end).map(|(_, r)| r).collect();
+    let results: Vec<Record<'_>> = records.drain(start..end).map(|(_, r)| r).collect();
     let data_day = ctx.loaded.data_time.date();
     let echo = ctx.raw.echo();
     let header = Header {
@@ -179,11 +179,7 @@ fn finish(
     };
     let response = wire::Response { header, results };
     match c.format {
-        Format::Json => Rendered {
-            // Serialising our own types cannot fail; an empty body would be a bug, not a panic.
-            body: serde_json::to_vec(&response).map(Bytes::from).unwrap_or_default(),
-            xml: false,
-        },
+        Format::Json => Rendered { body: Bytes::from(response.to_json()), xml: false },
         Format::Xml => Rendered { body: Bytes::from(xml::to_xml(&response)), xml: true },
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::wire::{Field, Response};
+use super::wire::{FieldRef, Response, Sink};
 use crate::markup::escape_into;
 
 fn element(out: &mut String, name: &str, value: &Value) {
@@ -24,8 +24,29 @@ fn element(out: &mut String, name: &str, value: &Value) {
     }
 }
 
+/// Writes each field as one element.
+struct Elements<'o>(&'o mut String);
+
+impl Sink for Elements<'_> {
+    fn field(&mut self, name: &str, value: FieldRef<'_>) {
+        let out = &mut *self.0;
+        match value {
+            FieldRef::Json(v) => element(out, name, v),
+            FieldRef::Text(t) => {
+                let _ = write!(out, "<{name}>");
+                escape_into(out, t);
+                let _ = write!(out, "</{name}>");
+            }
+            other => {
+                let text = other.text().unwrap_or_default();
+                let _ = write!(out, "<{name}>{text}</{name}>");
+            }
+        }
+    }
+}
+
 /// The response as an XML document.
-pub(crate) fn to_xml(response: &Response) -> String {
+pub(crate) fn to_xml(response: &Response<'_>) -> String {
     let mut out = String::with_capacity(1024 + response.results.len() * 1024);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<AddressAPI>");
     out.push_str("<header>");
@@ -56,20 +77,7 @@ pub(crate) fn to_xml(response: &Response) -> String {
         for record in &response.results {
             let key = record.view.key();
             let _ = write!(out, "<{key}>");
-            for (name, value) in &record.fields {
-                match value {
-                    Field::Json(v) => element(&mut out, name, v),
-                    Field::Text(t) => {
-                        let _ = write!(out, "<{name}>");
-                        escape_into(&mut out, t);
-                        let _ = write!(out, "</{name}>");
-                    }
-                    other => {
-                        let text = other.text().unwrap_or_default();
-                        let _ = write!(out, "<{name}>{text}</{name}>");
-                    }
-                }
-            }
+            record.visit(&mut Elements(&mut out));
             let _ = write!(out, "</{key}>");
         }
         out.push_str("</results>");
@@ -99,16 +107,15 @@ mod tests {
             lastupdate: "2026-01-01".into(),
             output_srs: "EPSG:27700".into(),
         };
-        let record = Record {
-            view: View::Dpa,
-            welsh: false,
-            ordinal: None,
-            fields: vec![
+        let record = Record::from_fields(
+            View::Dpa,
+            false,
+            vec![
                 ("ADDRESS".into(), Field::Text("M&S <SHOP>".into())),
                 ("X_COORDINATE".into(), Field::Float(529090.5)),
                 ("BLPU_STATE_CODE".into(), Field::Json(Value::Null)),
             ],
-        };
+        );
         let xml = to_xml(&Response { header: header.clone(), results: vec![record] });
         assert!(xml.contains("<uri>http://x/postcode?postcode=A&amp;b</uri>"), "{xml}");
         assert!(xml.contains("<DPA><ADDRESS>M&amp;S &lt;SHOP&gt;</ADDRESS><X_COORDINATE>529090.5</X_COORDINATE><BLPU_STATE_CODE/></DPA>"), "{xml}");
