@@ -2,22 +2,45 @@
 //! country and the local custodian (the council). Records loaded from OS Places keep their own text; these
 //! tables describe the records the server builds from other sources.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const CLASSIFICATIONS: &str = include_str!("../../data/addressbase-classifications.csv");
 
 /// The AddressBase classification scheme: 563 codes (see `data/NOTICE`).
 pub(crate) fn classification(code: &str) -> Option<&'static str> {
-    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static TABLE: OnceLock<Table<String>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut rdr = csv::Reader::from_reader(CLASSIFICATIONS.as_bytes());
-        rdr.records()
-            .filter_map(Result::ok)
-            .filter_map(|r| Some((r.get(0)?.to_owned(), r.get(1)?.to_owned())))
-            .collect()
+        Table::new(
+            rdr.records()
+                .filter_map(Result::ok)
+                .filter_map(|r| Some((r.get(0)?.to_owned(), r.get(1)?.to_owned())))
+                .collect(),
+        )
     });
-    table.get(code).map(String::as_str)
+    table.get(code)
+}
+
+/// A lookup table built once and read on every record: sorted, searched by halves (a few comparisons of
+/// short keys, cheaper than hashing them).
+struct Table<K>(Vec<(K, String)>);
+
+impl<K: Ord> Table<K> {
+    fn new(mut rows: Vec<(K, String)>) -> Self {
+        // A stable sort, then the first row of any repeated key is the one kept.
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.dedup_by(|later, first| later.0 == first.0);
+        Self(rows)
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<&str>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.0.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()?;
+        self.0.get(i).map(|(_, v)| v.as_str())
+    }
 }
 
 /// `STATUS` for a `LOGICAL_STATUS_CODE`.
@@ -62,22 +85,19 @@ pub(crate) fn country(gss: &str) -> Option<(&'static str, &'static str)> {
 /// writes it (`Flintshire County Council` is `FLINTSHIRE`), from gaap-content's authority list. OS's own
 /// table differs for a few cities (`BRISTOL CITY`); records loaded from OS Places keep OS's text.
 pub(crate) fn custodian(code: u16) -> Option<&'static str> {
-    static TABLE: OnceLock<HashMap<u16, String>> = OnceLock::new();
+    static TABLE: OnceLock<Table<u16>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut table: HashMap<u16, String> = gaap_content::local::Authorities::embedded()
-            .all()
-            .iter()
-            .filter_map(|a| {
-                let code = u16::try_from(a.local_custodian_code?).ok()?;
-                Some((code, os_name(&a.name)))
-            })
-            .collect();
+        let mut rows: Vec<(u16, String)> = Vec::new();
         if let Ok(os) = u16::try_from(gaap_content::local::ORDNANCE_SURVEY_CUSTODIAN_CODE) {
-            table.insert(os, "ORDNANCE SURVEY".to_owned());
+            rows.push((os, "ORDNANCE SURVEY".to_owned()));
         }
-        table
+        rows.extend(gaap_content::local::Authorities::embedded().all().iter().filter_map(|a| {
+            let code = u16::try_from(a.local_custodian_code?).ok()?;
+            Some((code, os_name(&a.name)))
+        }));
+        Table::new(rows)
     });
-    table.get(&code).map(String::as_str)
+    table.get(&code)
 }
 
 /// A council's name as OS writes it: capitals, without the kind of council.
@@ -133,5 +153,11 @@ mod tests {
         assert_eq!(country("E09000033"), Some(("E", "This record is within England")));
         assert_eq!(logical_status("8"), Some("HISTORICAL"));
         assert_eq!(match_description(1.0), "EXACT");
+    }
+
+    #[test]
+    fn tables_keep_the_first_row_of_a_repeated_key() {
+        let t = Table::new(vec![(2, "b".into()), (1, "a".into()), (2, "second b".into())]);
+        assert_eq!((t.get(&1), t.get(&2), t.get(&3)), (Some("a"), Some("b"), None));
     }
 }
