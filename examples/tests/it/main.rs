@@ -7,4 +7,6 @@ mod attacks;
 #[cfg(feature = "browser")]
 mod browser;
 mod examples;
+#[cfg(feature = "postgres")]
+mod replicas;
 mod support;
