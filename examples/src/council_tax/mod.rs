@@ -227,20 +227,18 @@ pub struct SandboxOptions {
     pub sessions: Option<Limits>,
 }
 
-/// Starts the sandbox in-process and the app on `listener`, wired to each other. `database` is a
-/// [`Database`], or an optional SQLite file's path.
+/// Starts the sandbox in-process and the app on `listener`, wired to each other, with its records in the
+/// SQLite file `database` (in memory when `None`). [`run_with_options`] takes PostgreSQL, a public URL, a
+/// clock and session limits too.
 ///
 /// # Errors
 /// When the sandbox or the app cannot start.
 pub async fn run_with_sandbox(
     listener: TcpListener,
-    database: impl Into<Database>,
+    database: Option<PathBuf>,
 ) -> Result<Running, StartError> {
-    run_with_options(
-        listener,
-        SandboxOptions { database: database.into(), ..SandboxOptions::default() },
-    )
-    .await
+    let options = SandboxOptions { database: database.into(), ..SandboxOptions::default() };
+    run_with_options(listener, options).await
 }
 
 /// [`run_with_sandbox`] with options: the public URL, the clock, the session limits.

@@ -42,7 +42,12 @@ async fn browser_journey(database: Database) {
     }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = council_tax::run_with_sandbox(listener, database.clone()).await.unwrap();
+    let running = council_tax::run_with_options(
+        listener,
+        council_tax::SandboxOptions { database: database.clone(), ..Default::default() },
+    )
+    .await
+    .unwrap();
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/browser/journey.mjs");
     let url = running.url.clone();
