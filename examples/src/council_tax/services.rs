@@ -18,6 +18,18 @@ impl ServiceError {
     pub(crate) fn new(message: impl fmt::Display) -> Self {
         Self(message.to_string())
     }
+
+    /// An error from a gaap client, with its `source()` chain in the message (for the log).
+    pub(crate) fn wrap(err: impl std::error::Error) -> Self {
+        let mut message = err.to_string();
+        let mut source = err.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self(message)
+    }
 }
 
 /// A signed-in One Login user.
@@ -130,6 +142,12 @@ pub struct SandboxGuard {
 }
 
 impl SandboxGuard {
+    /// Keeps a sandbox started elsewhere (a test that wires the app to it by hand).
+    #[must_use]
+    pub fn new(handle: gaap_sandbox::SandboxHandle) -> Self {
+        Self { handle }
+    }
+
     /// The sandbox's Notify outbox page.
     #[must_use]
     pub fn outbox_url(&self) -> String {
@@ -211,7 +229,7 @@ pub(crate) async fn start_sandbox(
 ) -> Result<(Backends, SandboxGuard), ServiceError> {
     let handle = gaap_sandbox::Sandbox::start(sandbox_config(public_url).with_clock(clock.clone()))
         .await
-        .map_err(ServiceError::new)?;
+        .map_err(ServiceError::wrap)?;
     let backends = Backends::for_sandbox_at(handle.credentials(), public_url, clock.clone())?;
     Ok((backends, SandboxGuard { handle }))
 }
@@ -282,7 +300,7 @@ impl Backends {
         clock: gaap_http::SharedClock,
     ) -> Result<Self, ServiceError> {
         let key = gaap_identity::ClientKey::from_pem(creds.one_login.private_key_pem.expose())
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let identity =
             gaap_identity::Client::builder(&creds.one_login.issuer, &creds.one_login.client_id)
                 .redirect_uri(format!("{public_url}/sign-in/callback"))
@@ -291,17 +309,17 @@ impl Backends {
                 .clock(clock)
                 .user_agent("gaap-council-tax-example")
                 .build()
-                .map_err(ServiceError::new)?;
+                .map_err(ServiceError::wrap)?;
         let pay = gaap_pay::Client::builder(gaap_pay::ApiKey::new(creds.pay.api_key.expose()))
             .base_url(&creds.pay.base_url)
             .build()
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let notify = gaap_notify::Client::builder(creds.notify.api_key.expose())
             .base_url(&creds.notify.base_url)
             .build()
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let links = gaap_content::local::LinkTable::from_csv(COUNCIL_LINKS_CSV)
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         Ok(Self {
             councils: gaap_content::local::Resolver::embedded(
                 links,
@@ -320,7 +338,7 @@ impl Backends {
         &self,
     ) -> Result<gaap_identity::AuthorizationRequest, ServiceError> {
         let request = gaap_identity::AuthorizeRequest::new().scope(gaap_identity::Scope::Email);
-        self.identity.authorize(&request).await.map_err(ServiceError::new)
+        self.identity.authorize(&request).await.map_err(ServiceError::wrap)
     }
 
     /// Finishes a sign-in from the callback's query string: checks `state`, exchanges the code
@@ -330,7 +348,7 @@ impl Backends {
         pending: &gaap_identity::PendingAuthorization,
         query: &str,
     ) -> Result<User, ServiceError> {
-        let code = match pending.callback(query).map_err(ServiceError::new)? {
+        let code = match pending.callback(query).map_err(ServiceError::wrap)? {
             gaap_identity::CallbackOutcome::Code(code) => code,
             gaap_identity::CallbackOutcome::AccessDenied { description } => {
                 return Err(ServiceError::new(format!(
@@ -340,8 +358,9 @@ impl Backends {
             }
             other => return Err(ServiceError::new(format!("sign-in failed: {other:?}"))),
         };
-        let tokens = self.identity.exchange_code(pending, code).await.map_err(ServiceError::new)?;
-        let info = self.identity.userinfo(&tokens).await.map_err(ServiceError::new)?;
+        let tokens =
+            self.identity.exchange_code(pending, code).await.map_err(ServiceError::wrap)?;
+        let info = self.identity.userinfo(&tokens).await.map_err(ServiceError::wrap)?;
         let email = info.email.ok_or_else(|| ServiceError::new("userinfo has no email"))?;
         Ok(User { subject: info.sub, email, id_token: tokens.id_token })
     }
@@ -358,7 +377,7 @@ impl Backends {
             .end_session_url(&token, Some(post_logout_redirect_uri), Some(state))
             .await
             .map(String::from)
-            .map_err(ServiceError::new)
+            .map_err(ServiceError::wrap)
     }
 
     /// The normalised postcode and its addresses, from gaap-address's embedded index. Common slips
@@ -400,7 +419,7 @@ impl Backends {
         return_url: &str,
         email: &str,
     ) -> Result<(String, String), ServiceError> {
-        let amount = i64::try_from(amount_pence).map_err(ServiceError::new)?;
+        let amount = i64::try_from(amount_pence).map_err(ServiceError::wrap)?;
         let mut request = gaap_pay::CreatePaymentRequest::new(
             gaap_pay::Money::from_pence(amount),
             reference,
@@ -409,7 +428,7 @@ impl Backends {
         )
         .with_idempotency_key();
         request.email = Some(email.to_owned());
-        let payment = self.pay.create_payment(&request).await.map_err(ServiceError::new)?;
+        let payment = self.pay.create_payment(&request).await.map_err(ServiceError::wrap)?;
         let next_url =
             payment.next_url().ok_or_else(|| ServiceError::new("Pay sent no next_url"))?.to_owned();
         Ok((payment.payment_id, next_url))
@@ -420,7 +439,7 @@ impl Backends {
         &self,
         payment_id: &str,
     ) -> Result<gaap_pay::PaymentState, ServiceError> {
-        let payment = self.pay.get_payment(payment_id).await.map_err(ServiceError::new)?;
+        let payment = self.pay.get_payment(payment_id).await.map_err(ServiceError::wrap)?;
         let (status, code) = (payment.state.status.as_str(), payment.state.code.as_deref());
         gaap_pay::PaymentState::from_wire(status, code).ok_or_else(|| {
             ServiceError::new(format!("Pay sent an unknown state: {status} {code:?}"))
@@ -434,7 +453,7 @@ impl Backends {
         signature: &str,
     ) -> Result<WebhookEvent, ServiceError> {
         let message = gaap_pay::webhook::verify_and_parse(&self.webhook_secret, body, signature)
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let state = &message.resource.state;
         Ok(WebhookEvent {
             state: gaap_pay::PaymentState::from_wire(state.status.as_str(), state.code.as_deref()),
@@ -460,7 +479,7 @@ impl Backends {
         let request = gaap_notify::EmailRequest::new(email, RECEIPT_TEMPLATE_ID)
             .personalisation(values)
             .reference(reference);
-        let sent = self.notify.send_email(&request).await.map_err(ServiceError::new)?;
+        let sent = self.notify.send_email(&request).await.map_err(ServiceError::wrap)?;
         Ok(sent.id.to_string())
     }
 }

@@ -560,3 +560,66 @@ async fn no_open_redirect() {
     }
     journey.running.task.abort();
 }
+
+/// Fails before the fix: an error page showed the backend's error text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backend_failure_says_what_to_do_next_and_keeps_the_detail_out_of_the_page() {
+    use gaap_examples::council_tax::{self, Backends, Config, Running, SandboxGuard};
+    use gaap_examples::store::Database;
+
+    // The app wired by hand to a sandbox, except that Pay's API is a closed port.
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let sandbox = gaap_sandbox::Sandbox::start(council_tax::sandbox_config(&url)).await.unwrap();
+    let mut creds = sandbox.credentials().clone();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    creds.pay.base_url = format!("http://{closed}");
+    let database = Database::Sqlite(dir.path().join("council-tax.sqlite3"));
+    let mut config = Config::for_public_url(&url);
+    config.database = database.clone();
+    let router =
+        council_tax::router(config, Backends::for_sandbox(&creds, &url).unwrap()).await.unwrap();
+    let guard = SandboxGuard::new(sandbox);
+    let running = Running {
+        url: url.clone(),
+        outbox_url: guard.outbox_url(),
+        outbox_json_url: guard.outbox_json_url(),
+        task: tokio::spawn(async move {
+            axum::serve(listener, router).await.map_err(council_tax::StartError::Io)
+        }),
+        sandbox: guard,
+    };
+    let file = match &database {
+        Database::Sqlite(path) => Some(path.clone()),
+        _ => None,
+    };
+    let journey = Journey::new(running, &database, file, dir).await;
+
+    journey.sign_in("success").await;
+    journey.choose_address("SW1A 2AA").await;
+    let failed = journey.submit("/pay", &[]).await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = failed.text().await.unwrap();
+    assert!(
+        page.contains(
+            "<h1 class=\"govuk-heading-l\">Sorry, there is a problem with the service</h1>"
+        )
+    );
+    assert!(page.contains("Try again later."), "what to do next: {page}");
+    assert!(page.contains(">Go back to the start</a>"));
+    let port = closed.port().to_string();
+    let main = between(&page, "<main", "</main>").to_ascii_lowercase();
+    for detail in [
+        port.as_str(),
+        "could not reach",
+        "gov.uk pay",
+        "error sending",
+        "refused",
+        "creating the payment",
+        "http://",
+    ] {
+        assert!(!main.contains(detail), "{detail:?} is on the page: {main}");
+    }
+    journey.running.task.abort();
+}

@@ -39,17 +39,7 @@ pub async fn start_with(mut options: SandboxOptions) -> Journey {
     let records = options.database.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let running = council_tax::run_with_options(listener, options).await.unwrap();
-    let records = records.open().await.unwrap();
-    let origin = running.url.clone();
-    Journey {
-        running,
-        browser: browser(),
-        records,
-        database,
-        origin,
-        csrf: Mutex::new(None),
-        _dir: dir,
-    }
+    Journey::new(running, &records, database, dir).await
 }
 
 /// The app on PostgreSQL, in a schema of its own.
@@ -112,6 +102,26 @@ pub fn set_cookies(response: &Response) -> Vec<String> {
 }
 
 impl Journey {
+    /// A resident's browser for an app already running on `database`.
+    pub async fn new(
+        running: Running,
+        database: &Database,
+        file: Option<std::path::PathBuf>,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        let records = database.open().await.unwrap();
+        let origin = running.url.clone();
+        Journey {
+            running,
+            browser: browser(),
+            records,
+            database: file,
+            origin,
+            csrf: Mutex::new(None),
+            _dir: dir,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.running.url)
     }
