@@ -194,6 +194,14 @@ const SQLITE_ADDED_COLUMNS: [(&str, &str, &str); 3] = [
     ("pay_webhooks", "outcome", "TEXT NOT NULL DEFAULT 'received'"),
 ];
 
+/// For rows written before `pay_state` existed: a state from the status shown. Finished payments get a
+/// finished state, so no late report can move them.
+const PAY_STATE_FROM_STATUS: &str = "UPDATE payments SET pay_state = CASE status
+    WHEN 'declined' THEN 'failed P0010'
+    WHEN 'cancelled' THEN 'cancelled P0040'
+    WHEN 'failed' THEN 'error P0050'
+    ELSE status END";
+
 const POSTGRES_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS applications (
     id BIGSERIAL PRIMARY KEY,
@@ -345,6 +353,9 @@ impl Store {
                 conn.execute_batch(&format!(
                     "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
                 ))?;
+                if column == "pay_state" {
+                    conn.execute_batch(PAY_STATE_FROM_STATUS)?;
+                }
             }
         }
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
@@ -1070,6 +1081,33 @@ mod tests {
         let records = Records::Sqlite(Store::in_memory().unwrap());
         assert_eq!(records.setting("k", "first").await.unwrap(), "first");
         assert_eq!(records.setting("k", "second").await.unwrap(), "first");
+    }
+
+    #[test]
+    fn a_file_from_the_first_version_gets_the_new_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE applications (id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL,
+                 uprn TEXT NOT NULL, address TEXT NOT NULL, council TEXT NOT NULL, band TEXT NOT NULL,
+                 amount_pence INTEGER NOT NULL);
+             CREATE TABLE payments (payment_id TEXT PRIMARY KEY, application_id INTEGER NOT NULL,
+                 reference TEXT NOT NULL, status TEXT NOT NULL, receipt_sent INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE pay_webhooks (webhook_message_id TEXT PRIMARY KEY, resource_id TEXT NOT NULL,
+                 event_type TEXT NOT NULL);
+             INSERT INTO applications (subject, uprn, address, council, band, amount_pence)
+                 VALUES ('s', 'u', 'a', 'c', 'D', 1);
+             INSERT INTO payments VALUES ('p', 1, 'CT-000001', 'success', 1);",
+        )
+        .unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.application(1).unwrap().unwrap().email, "");
+        assert_eq!(store.pay_state("p").unwrap().as_deref(), Some("success"), "kept finished");
+        assert_eq!(store.session_count().unwrap(), 0);
+        drop(store);
+        Store::open(&path).unwrap();
     }
 
     #[test]
