@@ -38,6 +38,8 @@ pub struct Page<'a> {
     pub main: String,
     /// Whether to link the govuk-frontend stylesheet served under `/assets/`.
     pub stylesheet: bool,
+    /// For a signed-in visitor, the CSRF token of the "Sign out" form in the service navigation.
+    pub sign_out_csrf: Option<&'a str>,
 }
 
 impl Page<'_> {
@@ -71,10 +73,11 @@ impl Page<'_> {
              </div>\n</div>\n\
              <section class=\"govuk-service-navigation\" aria-label=\"Service information\">\n\
              <div class=\"govuk-width-container\"><div class=\"govuk-service-navigation__container\">\n\
-             <span class=\"govuk-service-navigation__service-name\"><a href=\"/\" class=\"govuk-service-navigation__link\">{service}</a></span>\n\
+             <span class=\"govuk-service-navigation__service-name\"><a href=\"/\" class=\"govuk-service-navigation__link\">{service}</a></span>\n{sign_out}\
              </div></div>\n</section>\n</header>\n\
              <div class=\"govuk-width-container\">\n",
             service = escape(self.service),
+            sign_out = self.sign_out_csrf.map(sign_out_form).unwrap_or_default(),
         );
         if let Some(back) = self.back {
             let _ =
@@ -228,14 +231,32 @@ pub fn summary_list(rows: &[(&str, String)]) -> String {
     html
 }
 
-/// A submit button inside a POST form to `action`.
+/// The hidden field that carries a form's CSRF token.
+fn csrf_field(csrf: &str) -> String {
+    format!("<input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\n", escape(csrf))
+}
+
+/// A POST form to `action` with the session's CSRF token, the fields and a submit button.
 #[must_use]
-pub fn form(action: &str, fields: &str, button: &str) -> String {
+pub fn form(action: &str, csrf: &str, fields: &str, button: &str) -> String {
     format!(
-        "<form action=\"{}\" method=\"post\" novalidate>\n{fields}\
+        "<form action=\"{}\" method=\"post\" novalidate>\n{}{fields}\
          <button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">{}</button>\n</form>\n",
         escape(action),
+        csrf_field(csrf),
         escape(button),
+    )
+}
+
+/// The "Sign out" form in the service navigation: sign-out changes state, so it is a POST with the token.
+fn sign_out_form(csrf: &str) -> String {
+    format!(
+        "<nav aria-label=\"Menu\" class=\"govuk-service-navigation__wrapper\">\
+         <ul class=\"govuk-service-navigation__list\"><li class=\"govuk-service-navigation__item\">\
+         <form action=\"/sign-out\" method=\"post\" novalidate>\n{}\
+         <button type=\"submit\" id=\"sign-out\" class=\"govuk-button govuk-button--secondary govuk-!-margin-bottom-0\" \
+         data-module=\"govuk-button\">Sign out</button></form></li></ul></nav>\n",
+        csrf_field(csrf)
     )
 }
 

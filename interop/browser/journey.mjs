@@ -4,79 +4,45 @@
 // Needs GAAP_NODE_MODULES (with playwright-core and axe-core) and GAAP_CHROMIUM (a Chromium binary).
 // Exits 1 with a message on the first failed expectation.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+
+import { axeViolations, describe, expect, heading, launch as launchChromium, tools } from './harness.mjs';
 
 const [appUrl, outboxJsonUrl] = process.argv.slice(2);
 if (!appUrl || !outboxJsonUrl) {
   console.error('usage: node journey.mjs <app url> <outbox json url>');
   process.exit(2);
 }
-const modules = process.env.GAAP_NODE_MODULES;
-const chromiumPath = process.env.GAAP_CHROMIUM;
-if (!modules || !chromiumPath) {
-  console.error('GAAP_NODE_MODULES and GAAP_CHROMIUM must be set');
-  process.exit(2);
-}
-const require = createRequire(join(modules, 'noop.js'));
-const { chromium } = require('playwright-core');
-const axeSource = require('axe-core').source;
+const chromiumTools = tools();
 
 const CARD_OK = '4444333322221111';
 const CARD_DECLINED = '4000000000000002';
 const failures = [];
 const a11yReport = [];
-
-function expect(condition, message) {
-  if (!condition) throw new Error(`expectation failed: ${message}`);
-}
-
-async function heading(page) {
-  return (await page.locator('h1').first().innerText()).trim();
-}
+// The service's pages have a strict CSP (no script at all, forms only to the service, Pay and One Login):
+// any violation the browser reports fails the run.
+const cspViolations = [];
 
 // axe-core on the current page; a serious or critical violation fails the run. The sandbox's stand-in
 // pages (sign-in, card details) are checked too: a person walks through them in this journey.
 async function checkA11y(page, label) {
-  await page.addScriptTag({ content: axeSource });
-  const results = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.length,
-      where: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary || ''}`.replace(/\s+/g, ' ')),
-    }));
-  });
+  const results = await axeViolations(page, chromiumTools.axeSource);
   const bad = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const own = page.url().startsWith(appUrl);
   a11yReport.push({ page: label, url: page.url(), own, violations: results });
   if (bad.length > 0) {
-    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} x${v.nodes} [${v.where.join(' | ')}]`).join('; ');
-    failures.push(`axe on ${own ? '' : 'sandbox page '}"${label}": ${text}`);
+    failures.push(`axe on ${own ? '' : 'sandbox page '}"${label}": ${describe(bad)}`);
   }
 }
 
 async function launch() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'gaap-browser-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  return { context, userDataDir };
+  const launched = await launchChromium(chromiumTools, 'gaap-browser-');
+  launched.context.on('page', (page) =>
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    }),
+  );
+  return launched;
 }
 
 // The sandbox's One Login sign-in page: pick the default user (or an error) and continue.
@@ -210,6 +176,16 @@ async function succeedingJourney() {
     expect(sent.includes(reference), `the email receipt with ${reference} is in the sandbox outbox`);
     expect(sent.includes(address.split(',')[0]), 'the receipt names the address');
     console.log(`ok - paid, reference ${reference}, receipt in the outbox`);
+
+    // Sign out: the session ends here and at One Login, which sends the browser back to the service.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.href.startsWith(`${appUrl}/signed-out`));
+    expect((await heading(page)) === 'You have signed out', `signed-out page heading (at ${page.url()})`);
+    await checkA11y(page, 'signed out');
+    await page.goto(`${appUrl}/postcode`);
+    await page.waitForLoadState();
+    expect(!page.url().startsWith(appUrl), `signed out, the service sends the browser to sign in again (at ${page.url()})`);
+    console.log('ok - signed out here and at One Login');
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
@@ -280,6 +256,7 @@ for (const [name, run] of [
     failures.push(`${name}: ${err.message}`);
   }
 }
+if (cspViolations.length > 0) failures.push(`CSP violations: ${cspViolations.join(' | ')}`);
 const checked = a11yReport.length;
 console.log(`axe-core checked ${checked} pages`);
 if (failures.length > 0) {

@@ -10,6 +10,8 @@
 //! in-process and points the app at it, which is what `cargo run --example council-tax` does.
 
 mod handlers;
+mod payments;
+mod security;
 mod services;
 mod session;
 
@@ -19,13 +21,16 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
+use base64::Engine as _;
+use gaap_http::{SharedClock, SystemClock};
 use tokio::net::TcpListener;
 
 pub use services::{
     Backends, RECEIPT_TEMPLATE_ID, START_PAGE_GOVSPEAK, SandboxGuard, ServiceError, sandbox_config,
 };
+pub use session::Limits;
 
-use crate::store::Store;
+use crate::store::{Database, Records, StoreError};
 
 /// The service name shown in the header.
 pub const SERVICE_NAME: &str = "Pay your Council Tax";
@@ -33,13 +38,23 @@ pub const SERVICE_NAME: &str = "Pay your Council Tax";
 /// How the app is configured.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The URL a browser uses to reach this app, without a trailing slash (`http://127.0.0.1:3000`).
+    /// The URL a browser uses to reach this app, without a trailing slash (`http://127.0.0.1:3000`, or
+    /// `https://council-tax.example.gov.uk` behind a TLS proxy). An https URL turns on HSTS, `Secure` cookies
+    /// and the `__Host-` cookie prefix; POSTs must come from its origin.
     pub public_url: String,
-    /// The SQLite file for applications and payments; `None` keeps them in memory.
-    pub database: Option<PathBuf>,
+    /// Where sessions, applications and payments are kept: SQLite in memory (the default), a SQLite file,
+    /// or PostgreSQL (shared by replicas).
+    pub database: Database,
     /// The `govuk-frontend` package's `dist/govuk` folder, if installed; its stylesheet and fonts are
     /// served under `/assets/`.
     pub govuk_frontend: Option<PathBuf>,
+    /// The clock sessions and sign-ins are timed on.
+    pub clock: SharedClock,
+    /// Session expiry and the cap on how many are kept.
+    pub sessions: Limits,
+    /// Origins a form may lead to by redirect (the CSP's `form-action`): GOV.UK Pay's card pages (after
+    /// "Continue to payment") and One Login (after "Sign out"). Browsers apply `form-action` to redirects.
+    pub form_action_origins: Vec<String>,
 }
 
 impl Config {
@@ -47,10 +62,20 @@ impl Config {
     /// installed (or under `$GAAP_NODE_MODULES`).
     #[must_use]
     pub fn for_addr(addr: SocketAddr) -> Self {
+        Self::for_public_url(&format!("http://{addr}"))
+    }
+
+    /// A config for an app reached at `public_url` (no trailing slash), on the system clock, with
+    /// records in memory.
+    #[must_use]
+    pub fn for_public_url(public_url: &str) -> Self {
         Self {
-            public_url: format!("http://{addr}"),
-            database: None,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            database: Database::Memory,
             govuk_frontend: find_govuk_frontend(),
+            clock: Arc::new(SystemClock),
+            sessions: Limits::default(),
+            form_action_origins: Vec::new(),
         }
     }
 }
@@ -73,21 +98,24 @@ pub fn find_govuk_frontend() -> Option<PathBuf> {
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) config: Config,
-    pub(crate) store: Store,
+    pub(crate) records: Records,
     pub(crate) sessions: session::Sessions,
     pub(crate) backends: Backends,
+    pub(crate) security: security::Policy,
 }
 
 /// Errors starting the app.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StartError {
-    /// The SQLite database could not be opened.
-    Database(rusqlite::Error),
+    /// The database could not be opened or reached.
+    Database(StoreError),
     /// The listener failed.
     Io(std::io::Error),
     /// A backend (sandbox, content, address data) could not be set up.
     Backend(ServiceError),
+    /// The public URL is not an http or https URL.
+    PublicUrl(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -96,6 +124,7 @@ impl std::fmt::Display for StartError {
             Self::Database(err) => write!(f, "cannot open the database: {err}"),
             Self::Io(err) => write!(f, "cannot serve: {err}"),
             Self::Backend(err) => write!(f, "cannot set up a backend: {err}"),
+            Self::PublicUrl(url) => write!(f, "the public URL {url:?} is not an http(s) URL"),
         }
     }
 }
@@ -106,23 +135,43 @@ impl std::error::Error for StartError {
             Self::Database(err) => Some(err),
             Self::Io(err) => Some(err),
             Self::Backend(err) => Some(err),
+            Self::PublicUrl(_) => None,
         }
     }
 }
 
-/// The app's routes.
-pub fn router(config: Config, backends: Backends) -> Result<Router, StartError> {
-    let store = match &config.database {
-        Some(path) => Store::open(path),
-        None => Store::in_memory(),
-    }
-    .map_err(StartError::Database)?;
-    let app = Arc::new(App { config, store, sessions: session::Sessions::default(), backends });
+/// The name of the setting that holds the sign-in cookie's MAC key (shared by replicas).
+const SIGN_IN_KEY_SETTING: &str = "sign_in_cookie_key";
+
+/// The app's routes, over its database (opened, and its tables created, here).
+///
+/// # Errors
+/// When the database cannot be opened or the public URL is not http(s).
+pub async fn router(config: Config, backends: Backends) -> Result<Router, StartError> {
+    let records = config.database.open().await.map_err(StartError::Database)?;
+    let security = security::Policy::new(&config).map_err(StartError::PublicUrl)?;
+    let fresh_key =
+        session::new_token().map_err(|err| StartError::Backend(ServiceError::new(err)))?;
+    let key =
+        records.setting(SIGN_IN_KEY_SETTING, &fresh_key).await.map_err(StartError::Database)?;
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key)
+        .map_err(|err| StartError::Backend(ServiceError::new(format!("stored key: {err}"))))?;
+    let sessions = session::Sessions {
+        records: records.clone(),
+        clock: config.clock.clone(),
+        limits: config.sessions,
+        cookies: session::Cookies::new(security.https),
+        signer: session::Signer::new(&key),
+    };
+    let app = Arc::new(App { config, records, sessions, backends, security });
     Ok(Router::new()
         .route("/", get(handlers::start_page))
         .route("/start", get(handlers::start))
         .route("/sign-in", get(handlers::sign_in))
         .route("/sign-in/callback", get(handlers::sign_in_callback))
+        .route("/sign-out", post(handlers::sign_out))
+        .route("/signed-out", get(handlers::signed_out))
         .route("/postcode", get(handlers::postcode_form).post(handlers::postcode_submit))
         .route("/address", get(handlers::address_form).post(handlers::address_submit))
         .route("/amount-due", get(handlers::amount_due))
@@ -132,6 +181,8 @@ pub fn router(config: Config, backends: Backends) -> Result<Router, StartError> 
         .route("/webhooks/pay", post(handlers::pay_webhook))
         .route("/assets/{*path}", get(handlers::asset))
         .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), security::same_origin_posts))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), security::headers))
         .with_state(app))
 }
 
@@ -144,7 +195,7 @@ pub async fn serve(
     config: Config,
     backends: Backends,
 ) -> Result<(), StartError> {
-    let router = router(config, backends)?;
+    let router = router(config, backends).await?;
     axum::serve(listener, router).await.map_err(StartError::Io)
 }
 
@@ -163,7 +214,22 @@ pub struct Running {
     pub sandbox: SandboxGuard,
 }
 
-/// Starts the sandbox in-process and the app on `listener`, wired to each other.
+/// What [`run_with_options`] can change from [`run_with_sandbox`]'s defaults.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxOptions {
+    /// Where records and sessions are kept (default: SQLite in memory).
+    pub database: Database,
+    /// The URL browsers use, when not the listener's own (e.g. `https://…` behind a TLS proxy).
+    pub public_url: Option<String>,
+    /// The clock the app and the sandbox share (default: the system clock).
+    pub clock: Option<SharedClock>,
+    /// Session limits (default: [`Limits::default`]).
+    pub sessions: Option<Limits>,
+}
+
+/// Starts the sandbox in-process and the app on `listener`, wired to each other, with its records in the
+/// SQLite file `database` (in memory when `None`). [`run_with_options`] takes PostgreSQL, a public URL, a
+/// clock and session limits too.
 ///
 /// # Errors
 /// When the sandbox or the app cannot start.
@@ -171,15 +237,44 @@ pub async fn run_with_sandbox(
     listener: TcpListener,
     database: Option<PathBuf>,
 ) -> Result<Running, StartError> {
+    let options = SandboxOptions { database: database.into(), ..SandboxOptions::default() };
+    run_with_options(listener, options).await
+}
+
+/// [`run_with_sandbox`] with options: the public URL, the clock, the session limits.
+///
+/// # Errors
+/// When the sandbox or the app cannot start.
+pub async fn run_with_options(
+    listener: TcpListener,
+    options: SandboxOptions,
+) -> Result<Running, StartError> {
     let addr = listener.local_addr().map_err(StartError::Io)?;
-    let mut config = Config::for_addr(addr);
-    config.database = database;
-    let (backends, sandbox) =
-        services::start_sandbox(&config.public_url).await.map_err(StartError::Backend)?;
+    let mut config = match &options.public_url {
+        Some(url) => Config::for_public_url(url),
+        None => Config::for_addr(addr),
+    };
+    config.database = options.database;
+    if let Some(clock) = options.clock {
+        config.clock = clock;
+    }
+    if let Some(limits) = options.sessions {
+        config.sessions = limits;
+    }
+    let (backends, sandbox) = services::start_sandbox(&config.public_url, &config.clock)
+        .await
+        .map_err(StartError::Backend)?;
+    config.form_action_origins = sandbox.form_action_origins();
     let outbox_url = sandbox.outbox_url();
     let outbox_json_url = sandbox.outbox_json_url();
-    let router = router(config.clone(), backends)?;
+    let router = router(config, backends).await?;
     let task =
         tokio::spawn(async move { axum::serve(listener, router).await.map_err(StartError::Io) });
-    Ok(Running { url: config.public_url, outbox_url, outbox_json_url, task, sandbox })
+    Ok(Running { url: format!("http://{addr}"), outbox_url, outbox_json_url, task, sandbox })
+}
+
+/// One log line on stderr: what happened, and the detail that is never shown to the resident.
+pub(crate) fn log(what: &str, detail: &str) {
+    let line = serde_json::json!({"service": "council-tax", "msg": what, "detail": detail});
+    eprintln!("{line}");
 }

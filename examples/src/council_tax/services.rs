@@ -15,8 +15,20 @@ impl fmt::Display for ServiceError {
 impl std::error::Error for ServiceError {}
 
 impl ServiceError {
-    fn new(message: impl fmt::Display) -> Self {
+    pub(crate) fn new(message: impl fmt::Display) -> Self {
         Self(message.to_string())
+    }
+
+    /// An error from a gaap client, with its `source()` chain in the message (for the log).
+    pub(crate) fn wrap(err: impl std::error::Error) -> Self {
+        let mut message = err.to_string();
+        let mut source = err.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self(message)
     }
 }
 
@@ -25,6 +37,8 @@ impl ServiceError {
 pub(crate) struct User {
     pub(crate) subject: String,
     pub(crate) email: String,
+    /// The raw ID token, kept for `id_token_hint` at sign-out.
+    pub(crate) id_token: gaap_identity::IdToken,
 }
 
 /// An address to pick.
@@ -61,6 +75,22 @@ pub(crate) enum PaymentOutcome {
 }
 
 impl PaymentOutcome {
+    /// What a Pay state means to the resident. Failures are told apart by code: P0010 declined, P0030
+    /// cancelled by the payer, P0040 cancelled by the service.
+    pub(crate) fn of(state: gaap_pay::PaymentState) -> Self {
+        use gaap_pay::PaymentState as S;
+        use gaap_pay::rules::state::FailureReason as R;
+        match state {
+            S::Success => Self::Success,
+            S::Failed(R::Rejected) => Self::Declined,
+            S::Failed(R::CancelledByUser) | S::Cancelled => Self::Cancelled,
+            S::Failed(R::Expired) | S::Error => Self::Failed(state.code().unwrap_or("").to_owned()),
+            S::Created | S::Started | S::Submitted | S::Capturable => {
+                Self::InProgress(state.status().to_owned())
+            }
+        }
+    }
+
     pub(crate) fn status(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -78,7 +108,8 @@ pub(crate) struct WebhookEvent {
     pub(crate) message_id: String,
     pub(crate) payment_id: String,
     pub(crate) event_type: String,
-    pub(crate) status: Option<String>,
+    /// The payment's state in the message; `None` when Pay's words do not make a known state.
+    pub(crate) state: Option<gaap_pay::PaymentState>,
 }
 
 /// The clients and data the app uses.
@@ -111,6 +142,12 @@ pub struct SandboxGuard {
 }
 
 impl SandboxGuard {
+    /// Keeps a sandbox started elsewhere (a test that wires the app to it by hand).
+    #[must_use]
+    pub fn new(handle: gaap_sandbox::SandboxHandle) -> Self {
+        Self { handle }
+    }
+
     /// The sandbox's Notify outbox page.
     #[must_use]
     pub fn outbox_url(&self) -> String {
@@ -128,6 +165,17 @@ impl SandboxGuard {
     pub fn handle(&self) -> &gaap_sandbox::SandboxHandle {
         &self.handle
     }
+
+    /// Where the app's forms may lead by redirect: the sandbox's Pay (card pages) and One Login (sign-out).
+    #[must_use]
+    pub fn form_action_origins(&self) -> Vec<String> {
+        let creds = self.handle.credentials();
+        [creds.pay.base_url.as_str(), creds.one_login.issuer.as_str()]
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect()
+    }
 }
 
 /// The receipt's Notify template id in the sandbox config.
@@ -140,9 +188,17 @@ pub fn sandbox_config(public_url: &str) -> gaap_sandbox::Config {
     let mut config = gaap_sandbox::Config::default();
     config.one_login.clients = vec![gaap_sandbox::ClientConfig {
         redirect_uris: vec![format!("{public_url}/sign-in/callback")],
-        post_logout_redirect_uris: vec![format!("{public_url}/")],
+        post_logout_redirect_uris: vec![format!("{public_url}/signed-out")],
         ..gaap_sandbox::ClientConfig::default()
     }];
+    // A second resident, so two people can use the service side by side.
+    config.one_login.users.push(gaap_sandbox::UserConfig {
+        sub: "urn:fdc:gov.uk:2022:second-resident-of-the-council-tax-example".to_owned(),
+        email: "second.resident@example.com".to_owned(),
+        given_names: vec!["Sam".to_owned()],
+        family_name: "Second".to_owned(),
+        ..gaap_sandbox::UserConfig::default()
+    });
     config.pay.webhooks = vec![gaap_sandbox::WebhookConfig {
         url: format!("{public_url}/webhooks/pay"),
         subscriptions: Vec::new(),
@@ -169,11 +225,12 @@ pub fn sandbox_config(public_url: &str) -> gaap_sandbox::Config {
 /// Starts the sandbox, configured for an app at `public_url`, and the clients that talk to it.
 pub(crate) async fn start_sandbox(
     public_url: &str,
+    clock: &gaap_http::SharedClock,
 ) -> Result<(Backends, SandboxGuard), ServiceError> {
-    let handle = gaap_sandbox::Sandbox::start(sandbox_config(public_url))
+    let handle = gaap_sandbox::Sandbox::start(sandbox_config(public_url).with_clock(clock.clone()))
         .await
-        .map_err(ServiceError::new)?;
-    let backends = Backends::for_sandbox(handle.credentials(), public_url)?;
+        .map_err(ServiceError::wrap)?;
+    let backends = Backends::for_sandbox_at(handle.credentials(), public_url, clock.clone())?;
     Ok((backends, SandboxGuard { handle }))
 }
 
@@ -229,26 +286,40 @@ impl Backends {
         creds: &gaap_sandbox::Credentials,
         public_url: &str,
     ) -> Result<Self, ServiceError> {
+        Self::for_sandbox_at(creds, public_url, std::sync::Arc::new(gaap_http::SystemClock))
+    }
+
+    /// [`Backends::for_sandbox`] with One Login's tokens checked on `clock` (the sandbox's, in tests that
+    /// move time).
+    ///
+    /// # Errors
+    /// When a client cannot be built or the embedded content does not render.
+    pub fn for_sandbox_at(
+        creds: &gaap_sandbox::Credentials,
+        public_url: &str,
+        clock: gaap_http::SharedClock,
+    ) -> Result<Self, ServiceError> {
         let key = gaap_identity::ClientKey::from_pem(creds.one_login.private_key_pem.expose())
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let identity =
             gaap_identity::Client::builder(&creds.one_login.issuer, &creds.one_login.client_id)
                 .redirect_uri(format!("{public_url}/sign-in/callback"))
                 .signing_key(key)
                 .insecure_allow_http_loopback(true)
+                .clock(clock)
                 .user_agent("gaap-council-tax-example")
                 .build()
-                .map_err(ServiceError::new)?;
+                .map_err(ServiceError::wrap)?;
         let pay = gaap_pay::Client::builder(gaap_pay::ApiKey::new(creds.pay.api_key.expose()))
             .base_url(&creds.pay.base_url)
             .build()
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let notify = gaap_notify::Client::builder(creds.notify.api_key.expose())
             .base_url(&creds.notify.base_url)
             .build()
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let links = gaap_content::local::LinkTable::from_csv(COUNCIL_LINKS_CSV)
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         Ok(Self {
             councils: gaap_content::local::Resolver::embedded(
                 links,
@@ -267,7 +338,7 @@ impl Backends {
         &self,
     ) -> Result<gaap_identity::AuthorizationRequest, ServiceError> {
         let request = gaap_identity::AuthorizeRequest::new().scope(gaap_identity::Scope::Email);
-        self.identity.authorize(&request).await.map_err(ServiceError::new)
+        self.identity.authorize(&request).await.map_err(ServiceError::wrap)
     }
 
     /// Finishes a sign-in from the callback's query string: checks `state`, exchanges the code
@@ -277,7 +348,7 @@ impl Backends {
         pending: &gaap_identity::PendingAuthorization,
         query: &str,
     ) -> Result<User, ServiceError> {
-        let code = match pending.callback(query).map_err(ServiceError::new)? {
+        let code = match pending.callback(query).map_err(ServiceError::wrap)? {
             gaap_identity::CallbackOutcome::Code(code) => code,
             gaap_identity::CallbackOutcome::AccessDenied { description } => {
                 return Err(ServiceError::new(format!(
@@ -287,10 +358,26 @@ impl Backends {
             }
             other => return Err(ServiceError::new(format!("sign-in failed: {other:?}"))),
         };
-        let tokens = self.identity.exchange_code(pending, code).await.map_err(ServiceError::new)?;
-        let info = self.identity.userinfo(&tokens).await.map_err(ServiceError::new)?;
+        let tokens =
+            self.identity.exchange_code(pending, code).await.map_err(ServiceError::wrap)?;
+        let info = self.identity.userinfo(&tokens).await.map_err(ServiceError::wrap)?;
         let email = info.email.ok_or_else(|| ServiceError::new("userinfo has no email"))?;
-        Ok(User { subject: info.sub, email })
+        Ok(User { subject: info.sub, email, id_token: tokens.id_token })
+    }
+
+    /// One Login's end-session URL (RP-initiated logout), coming back to `post_logout_redirect_uri`.
+    pub(crate) async fn sign_out_url(
+        &self,
+        id_token: &str,
+        post_logout_redirect_uri: &str,
+        state: &str,
+    ) -> Result<String, ServiceError> {
+        let token = gaap_identity::IdToken::new(id_token);
+        self.identity
+            .end_session_url(&token, Some(post_logout_redirect_uri), Some(state))
+            .await
+            .map(String::from)
+            .map_err(ServiceError::wrap)
     }
 
     /// The normalised postcode and its addresses, from gaap-address's embedded index. Common slips
@@ -332,7 +419,7 @@ impl Backends {
         return_url: &str,
         email: &str,
     ) -> Result<(String, String), ServiceError> {
-        let amount = i64::try_from(amount_pence).map_err(ServiceError::new)?;
+        let amount = i64::try_from(amount_pence).map_err(ServiceError::wrap)?;
         let mut request = gaap_pay::CreatePaymentRequest::new(
             gaap_pay::Money::from_pence(amount),
             reference,
@@ -341,7 +428,7 @@ impl Backends {
         )
         .with_idempotency_key();
         request.email = Some(email.to_owned());
-        let payment = self.pay.create_payment(&request).await.map_err(ServiceError::new)?;
+        let payment = self.pay.create_payment(&request).await.map_err(ServiceError::wrap)?;
         let next_url =
             payment.next_url().ok_or_else(|| ServiceError::new("Pay sent no next_url"))?.to_owned();
         Ok((payment.payment_id, next_url))
@@ -351,9 +438,12 @@ impl Backends {
     pub(crate) async fn payment_outcome(
         &self,
         payment_id: &str,
-    ) -> Result<PaymentOutcome, ServiceError> {
-        let payment = self.pay.get_payment(payment_id).await.map_err(ServiceError::new)?;
-        Ok(outcome(payment.state.status.as_str(), payment.state.code.as_deref()))
+    ) -> Result<gaap_pay::PaymentState, ServiceError> {
+        let payment = self.pay.get_payment(payment_id).await.map_err(ServiceError::wrap)?;
+        let (status, code) = (payment.state.status.as_str(), payment.state.code.as_deref());
+        gaap_pay::PaymentState::from_wire(status, code).ok_or_else(|| {
+            ServiceError::new(format!("Pay sent an unknown state: {status} {code:?}"))
+        })
     }
 
     /// Verifies `Pay-Signature` over the raw body, in constant time, then parses the message.
@@ -363,10 +453,10 @@ impl Backends {
         signature: &str,
     ) -> Result<WebhookEvent, ServiceError> {
         let message = gaap_pay::webhook::verify_and_parse(&self.webhook_secret, body, signature)
-            .map_err(ServiceError::new)?;
+            .map_err(ServiceError::wrap)?;
         let state = &message.resource.state;
         Ok(WebhookEvent {
-            status: Some(outcome(state.status.as_str(), state.code.as_deref()).status().to_owned()),
+            state: gaap_pay::PaymentState::from_wire(state.status.as_str(), state.code.as_deref()),
             message_id: message.webhook_message_id,
             payment_id: message.resource_id,
             event_type: message.event_type.as_str().to_owned(),
@@ -389,23 +479,8 @@ impl Backends {
         let request = gaap_notify::EmailRequest::new(email, RECEIPT_TEMPLATE_ID)
             .personalisation(values)
             .reference(reference);
-        let sent = self.notify.send_email(&request).await.map_err(ServiceError::new)?;
+        let sent = self.notify.send_email(&request).await.map_err(ServiceError::wrap)?;
         Ok(sent.id.to_string())
-    }
-}
-
-/// Maps Pay's status and code to what the service shows. Webhooks may use the ledger's words for failures
-/// (`declined`, `timedout`), so the code decides.
-fn outcome(status: &str, code: Option<&str>) -> PaymentOutcome {
-    match (status, code) {
-        ("success", _) => PaymentOutcome::Success,
-        (_, Some("P0010")) | ("declined", _) => PaymentOutcome::Declined,
-        // P0030: the payer cancelled on the card page; P0040: the service cancelled.
-        (_, Some("P0030" | "P0040")) | ("cancelled", _) => PaymentOutcome::Cancelled,
-        ("failed" | "error" | "timedout", _) => {
-            PaymentOutcome::Failed(code.unwrap_or(status).to_owned())
-        }
-        (other, _) => PaymentOutcome::InProgress(other.to_owned()),
     }
 }
 
@@ -421,6 +496,10 @@ mod tests {
         assert_eq!(annual_amount('E'), 264_000);
     }
 
+    fn outcome(status: &str, code: Option<&str>) -> PaymentOutcome {
+        PaymentOutcome::of(gaap_pay::PaymentState::from_wire(status, code).unwrap())
+    }
+
     #[test]
     fn pay_codes_decide_the_outcome() {
         assert_eq!(outcome("success", None), PaymentOutcome::Success);
@@ -429,6 +508,7 @@ mod tests {
         assert_eq!(outcome("failed", Some("P0030")), PaymentOutcome::Cancelled);
         assert_eq!(outcome("cancelled", Some("P0040")), PaymentOutcome::Cancelled);
         assert_eq!(outcome("failed", Some("P0020")), PaymentOutcome::Failed("P0020".to_owned()));
+        assert_eq!(outcome("error", Some("P0050")), PaymentOutcome::Failed("P0050".to_owned()));
         assert_eq!(outcome("submitted", None), PaymentOutcome::InProgress("submitted".to_owned()));
     }
 

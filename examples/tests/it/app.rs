@@ -1,113 +1,31 @@
 //! The council tax app over plain HTTP (no browser): the whole journey against the in-process sandbox, the
 //! error pages, the SQLite records and the webhook endpoint.
 
-use gaap_examples::council_tax::{self, Running};
 use gaap_examples::store::Store;
-use reqwest::redirect::Policy;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 
-struct Journey {
-    running: Running,
-    browser: Client,
-    database: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Journey {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("council-tax.sqlite3");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = council_tax::run_with_sandbox(listener, Some(database.clone())).await.unwrap();
-    let browser = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-    Journey { running, browser, database, _dir: dir }
-}
-
-fn location(response: &Response) -> String {
-    let to = response.headers().get("location").expect("a redirect").to_str().unwrap();
-    response.url().join(to).unwrap().to_string()
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text.find(start).unwrap_or_else(|| panic!("{start:?} not in {text}")) + start.len();
-    let len = text[from..].find(end).unwrap();
-    &text[from..from + len]
-}
-
-impl Journey {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.running.url)
-    }
-
-    async fn get(&self, url: &str) -> Response {
-        self.browser.get(url).send().await.unwrap()
-    }
-
-    async fn post(&self, url: &str, form: &[(&str, &str)]) -> Response {
-        self.browser.post(url).form(form).send().await.unwrap()
-    }
-
-    /// Signs in on the sandbox's One Login page with the given outcome; returns the callback's response.
-    async fn sign_in(&self, outcome: &str) -> Response {
-        let to_one_login = self.get(&self.url("/start")).await;
-        assert_eq!(location(&to_one_login), self.url("/sign-in"));
-        let authorize = location(&self.get(&self.url("/sign-in")).await);
-        let page = self.get(&authorize).await.text().await.unwrap();
-        let request_id = between(&page, "name=\"request_id\" value=\"", "\"");
-        let action = reqwest::Url::parse(&authorize).unwrap().join("/authorize/sign-in").unwrap();
-        let back = self
-            .post(
-                action.as_str(),
-                &[("request_id", request_id), ("user", "0"), ("outcome", outcome)],
-            )
-            .await;
-        self.get(&location(&back)).await
-    }
-
-    /// Postcode → first address → amount due page.
-    async fn choose_address(&self, postcode: &str) -> String {
-        let to_address = self.post(&self.url("/postcode"), &[("postcode", postcode)]).await;
-        assert_eq!(location(&to_address), self.url("/address"));
-        let page = self.get(&self.url("/address")).await.text().await.unwrap();
-        let uprn =
-            between(&page, "id=\"uprn\" name=\"uprn\" type=\"radio\" value=\"", "\"").to_owned();
-        let to_amount = self.post(&self.url("/address"), &[("uprn", &uprn)]).await;
-        assert_eq!(location(&to_amount), self.url("/amount-due"));
-        self.get(&self.url("/amount-due")).await.text().await.unwrap()
-    }
-
-    /// Continue to payment, then the sandbox card page; returns the service page Pay sends the payer back to.
-    async fn pay(&self, card: &str, action: &str) -> Response {
-        let to_pay = self.post(&self.url("/pay"), &[]).await;
-        assert_eq!(to_pay.status(), StatusCode::SEE_OTHER);
-        let card_page = location(&self.get(&location(&to_pay)).await);
-        let form = [
-            ("cardNo", card),
-            ("expiryMonth", "12"),
-            ("expiryYear", "30"),
-            ("cardholderName", "Test"),
-            ("cvc", "123"),
-            ("action", action),
-        ];
-        let submitted = self.post(&card_page, &form).await;
-        let back_url = if submitted.status() == StatusCode::SEE_OTHER {
-            // Authorised: confirm, and Pay redirects to the return URL.
-            location(&self.post(&format!("{card_page}/confirm"), &[]).await)
-        } else {
-            // Declined or cancelled: Pay's page links back with Continue.
-            let page = submitted.text().await.unwrap();
-            between(&page, "<a href=\"", "\">Continue").replace("&amp;", "&")
-        };
-        assert!(
-            back_url.starts_with(&self.running.url),
-            "Pay sends the payer back to the service: {back_url}"
-        );
-        self.get(&back_url).await
-    }
-}
+#[cfg(feature = "postgres")]
+use crate::support::start_on_postgres;
+use crate::support::{Journey, between, location, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_pays_records_and_sends_the_receipt() {
     let journey = start().await;
+    let database = journey.database.clone().unwrap();
+    journey_pays(&journey).await;
+    // The SQLite file holds the records for anyone to read.
+    let store = Store::open(&database).unwrap();
+    assert_eq!(store.payments_with_status("success").unwrap().len(), 1);
+    assert_eq!(store.session_count().unwrap(), 1, "the resident's session, and no other");
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_pays_records_and_sends_the_receipt_on_postgres() {
+    journey_pays(&start_on_postgres().await).await;
+}
+
+async fn journey_pays(journey: &Journey) {
     let start_page = journey.get(&journey.url("/")).await.text().await.unwrap();
     assert!(start_page.contains("<h1 class=\"govuk-heading-xl\">Pay your Council Tax</h1>"));
     assert!(
@@ -157,11 +75,10 @@ async fn journey_pays_records_and_sends_the_receipt() {
         reqwest::get(&journey.running.outbox_json_url).await.unwrap().json().await.unwrap();
     assert_eq!(outbox["notifications"].as_array().unwrap().len(), 1);
 
-    let store = Store::open(&journey.database).unwrap();
-    let paid = store.payments_with_status("success").unwrap();
+    let paid = journey.records.payments_with_status("success").await.unwrap();
     assert_eq!(paid.len(), 1);
     assert_eq!(paid[0].reference, reference);
-    let application = store.application(paid[0].application_id).unwrap().unwrap();
+    let application = journey.records.application(paid[0].application_id).await.unwrap().unwrap();
     assert_eq!(
         application.subject,
         "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw="
@@ -172,7 +89,16 @@ async fn journey_pays_records_and_sends_the_receipt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_cancelled_unknown_postcode_and_refused_sign_in_each_get_a_clear_page() {
-    let journey = start().await;
+    clear_pages(&start().await).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declined_cancelled_unknown_postcode_and_refused_sign_in_on_postgres() {
+    clear_pages(&start_on_postgres().await).await;
+}
+
+async fn clear_pages(journey: &Journey) {
     let refused = journey.sign_in("access_denied").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let page = refused.text().await.unwrap();
@@ -189,7 +115,7 @@ async fn declined_cancelled_unknown_postcode_and_refused_sign_in_each_get_a_clea
         ("not a postcode", "Enter a real postcode, like SW1A 2AA"),
         ("ZE3 9JZ", "We could not find any addresses for that postcode. Check it and try again"),
     ] {
-        let response = journey.post(&journey.url("/postcode"), &[("postcode", typed)]).await;
+        let response = journey.submit("/postcode", &[("postcode", typed)]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let page = response.text().await.unwrap();
         assert!(
@@ -201,7 +127,7 @@ async fn declined_cancelled_unknown_postcode_and_refused_sign_in_each_get_a_clea
 
     journey.choose_address("SW1A 2AA").await;
     // Back from Pay before paying: no outcome yet, and no receipt.
-    let to_pay = journey.post(&journey.url("/pay"), &[]).await;
+    let to_pay = journey.submit("/pay", &[]).await;
     assert_eq!(to_pay.status(), StatusCode::SEE_OTHER);
     let unfinished = journey.get(&journey.url("/payment-return/1")).await.text().await.unwrap();
     assert!(
@@ -224,10 +150,10 @@ async fn declined_cancelled_unknown_postcode_and_refused_sign_in_each_get_a_clea
     );
     assert!(cancelled.contains("class=\"govuk-error-summary\""));
 
-    let store = Store::open(&journey.database).unwrap();
-    assert_eq!(store.payments_with_status("declined").unwrap().len(), 1);
-    assert_eq!(store.payments_with_status("cancelled").unwrap().len(), 1);
-    assert!(store.payments_with_status("success").unwrap().is_empty());
+    let records = &journey.records;
+    assert_eq!(records.payments_with_status("declined").await.unwrap().len(), 1);
+    assert_eq!(records.payments_with_status("cancelled").await.unwrap().len(), 1);
+    assert!(records.payments_with_status("success").await.unwrap().is_empty());
     let outbox: serde_json::Value =
         reqwest::get(&journey.running.outbox_json_url).await.unwrap().json().await.unwrap();
     assert!(outbox["notifications"].as_array().unwrap().is_empty(), "no receipt without a payment");
@@ -240,28 +166,9 @@ async fn webhooks_are_verified_and_recorded_once() {
     journey.sign_in("success").await;
     journey.choose_address("SW1A 2AA").await;
     journey.pay("4444333322221111", "pay").await;
-    let store = Store::open(&journey.database).unwrap();
-    let payment = store.payments_with_status("success").unwrap().remove(0);
-
-    // The sandbox delivers Pay's webhooks on its clock; run what is due, then take a delivery the app got.
-    let sandbox = journey.running.sandbox.handle();
-    let mut delivery = None;
-    for _ in 0..1000 {
-        sandbox.run_due().await;
-        let sent = sandbox.deliveries();
-        delivery = sent
-            .into_iter()
-            .find(|d| d.url.ends_with("/webhooks/pay") && d.body.contains(&payment.payment_id));
-        if delivery.is_some() && store.webhook_count(&payment.payment_id).unwrap() > 0 {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let delivery = delivery.expect("the sandbox sent a webhook for the payment");
-    assert!(
-        store.webhook_count(&payment.payment_id).unwrap() > 0,
-        "the app verified and recorded it"
-    );
+    let records = &journey.records;
+    let payment = records.payments_with_status("success").await.unwrap().remove(0);
+    let delivery = journey.webhooks_for(&payment.payment_id).await.remove(0);
     let signature = delivery
         .headers
         .iter()
@@ -269,7 +176,7 @@ async fn webhooks_are_verified_and_recorded_once() {
         .unwrap()
         .1
         .clone();
-    let count = store.webhook_count(&payment.payment_id).unwrap();
+    let count = records.webhook_count(&payment.payment_id).await.unwrap();
 
     let send = |body: String, signature: String| {
         let url = journey.url("/webhooks/pay");
@@ -285,7 +192,7 @@ async fn webhooks_are_verified_and_recorded_once() {
     };
     // A redelivery of the same message is acknowledged and not recorded twice.
     assert_eq!(send(delivery.body.clone(), signature.clone()).await.status(), StatusCode::OK);
-    assert_eq!(store.webhook_count(&payment.payment_id).unwrap(), count);
+    assert_eq!(records.webhook_count(&payment.payment_id).await.unwrap(), count);
     // A changed body, a wrong or a missing signature is refused.
     let tampered = delivery.body.replacen(&payment.payment_id, "aaaaaaaaaaaaaaaaaaaaaaaaaa", 1);
     assert_eq!(send(tampered, signature.clone()).await.status(), StatusCode::UNAUTHORIZED);
@@ -294,6 +201,6 @@ async fn webhooks_are_verified_and_recorded_once() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(send(delivery.body.clone(), String::new()).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(store.webhook_count(&payment.payment_id).unwrap(), count);
+    assert_eq!(records.webhook_count(&payment.payment_id).await.unwrap(), count);
     journey.running.task.abort();
 }

@@ -3,6 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, unreachable_pub)]
 
 mod app;
+mod attacks;
 #[cfg(feature = "browser")]
 mod browser;
 mod examples;
+#[cfg(feature = "postgres")]
+mod replicas;
+mod support;
