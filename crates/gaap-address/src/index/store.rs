@@ -2,7 +2,7 @@
 //! threads. Address rows stay packed as they are in memory, and `u32` arrays are delta-coded varints, so a
 //! national index is small to read and small to hold.
 //!
-//! Layout (format version 5; fixed-width integers little-endian, every array prefixed by its `u64` length;
+//! Layout (format version 6; fixed-width integers little-endian, every array prefixed by its `u64` length;
 //! a *packed* `u32` array is its length, then groups of up to 65,536 values, each group its byte length
 //! (`u64`) and the values as zigzag varint deltas from the one before, starting from 0):
 //! - magic `GAAPADDR`, version `u32`;
@@ -13,8 +13,9 @@
 //!      UDPRN, postcode record, building number, ten string ids (organisation, sub-building, building name,
 //!      dependent thoroughfare, thoroughfare, double dependent locality, dependent locality, post town,
 //!      classification, GSS code), extras index, custodian and language (0 EN, 1 CY, 2 other);
-//!   3. extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
-//!      source latitude and longitude (`f64`);
+//!   3. extras, 52 bytes each: department, PO box, other language code, five Welsh names and the building
+//!      number's label when it has a suffix or a range (`92B`, `12-14`) (string ids), source latitude and
+//!      longitude (`f64`);
 //!   4. postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward ids, first row
 //!      and row count; then the district and ward strings;
 //!   5. rows in UPRN order (packed);
@@ -35,8 +36,8 @@
 //! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes, terms
 //!   and source records (`u64`s), and `GAAPTOC5`.
 //!
-//! An index from inputs other than OS Places is the same as version 4's, byte for byte, up to the end of
-//! section 12. Files of other versions are refused, with a message to rebuild them.
+//! Version 5 differs only in its extras, 48 bytes each with no number label (its loaders dropped suffixes and
+//! ranges); it is still read. Files of other versions are refused, with a message to rebuild them.
 //!
 //! Loading checks every id and range against the footer's counts, so a damaged file gives
 //! [`Error::IndexFormat`], never a panic.
@@ -59,8 +60,12 @@ const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC5";
 const SECTIONS: usize = 13;
 const COUNTS: usize = 6;
 const FOOTER_LEN: usize = 8 * (SECTIONS + COUNTS) + 8;
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
+/// The oldest version still read: its extras lack the number label.
+const VERSION_5: u32 = 5;
 const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
+/// Version 5's extras: one text slot fewer.
+const EXTRA_LEN_5: usize = EXTRA_LEN - 4;
 /// Bytes read or written per chunk.
 const CHUNK: usize = 1 << 20;
 /// Values per group of a packed `u32` array.
@@ -337,12 +342,13 @@ fn put_extra(out: &mut Vec<u8>, x: &Extra) {
     out.extend_from_slice(&x.lng.to_le_bytes());
 }
 
-fn get_extra(b: &[u8]) -> Extra {
+/// An extra of `texts` text slots (the rest stay absent).
+fn get_extra(b: &[u8], texts: usize) -> Extra {
     let mut text = [0u32; extra::COUNT];
-    for (k, t) in text.iter_mut().enumerate() {
+    for (k, t) in text.iter_mut().enumerate().take(texts) {
         *t = le32(&b[4 * k..]);
     }
-    let at = 4 * extra::COUNT;
+    let at = 4 * texts;
     Extra { text, lat: f64::from_bits(le64(&b[at..])), lng: f64::from_bits(le64(&b[at + 8..])) }
 }
 
@@ -496,11 +502,17 @@ impl Index {
             return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
         }
         let version = head.u32()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_5 {
             return Err(Error::IndexFormat(format!(
-                "format version {version}, expected {VERSION}: rebuild the index with this version"
+                "format version {version}, expected {VERSION} (or {VERSION_5}): rebuild the index with \
+                 this version"
             )));
         }
+        let (extra_len, extra_texts) = if version == VERSION_5 {
+            (EXTRA_LEN_5, extra::COUNT - 1)
+        } else {
+            (EXTRA_LEN, extra::COUNT)
+        };
         let mut foot = source.reader(footer_at, size)?;
         let mut bounds = [0u64; SECTIONS + 1];
         for b in bounds.iter_mut().take(SECTIONS) {
@@ -563,7 +575,7 @@ impl Index {
                     row_ok(r, n_strings, n_postcodes, n_extras)
                 })
                 .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
-                let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
+                let extras = at(2)?.items(extra_len, |b| get_extra(b, extra_texts))?;
                 let postcodes = at(3)?.postcodes(n_rows)?;
                 let postcode_ids = super::postcode_ids(&postcodes);
                 let by_uprn = at(4)?.u32s_below(n_rows)?;
