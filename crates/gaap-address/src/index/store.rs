@@ -334,8 +334,9 @@ fn row_ok(r: &Row, n_strings: usize, n_postcodes: usize, n_extras: usize) -> boo
         && r.language <= 2
 }
 
-fn put_extra(out: &mut Vec<u8>, x: &Extra) {
-    for t in x.text {
+/// Writes an extra with its first `texts` text slots.
+fn put_extra(out: &mut Vec<u8>, x: &Extra, texts: usize) {
+    for &t in x.text.iter().take(texts) {
         out.extend_from_slice(&t.to_le_bytes());
     }
     out.extend_from_slice(&x.lat.to_le_bytes());
@@ -358,10 +359,16 @@ impl Index {
     /// # Errors
     /// Any error from `w`.
     pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
+        self.write_version(w, VERSION)
+    }
+
+    /// Writes the index in format `version` (6, or 5 for tests of old files: no number labels).
+    fn write_version(&self, w: impl Write, version: u32) -> std::io::Result<()> {
+        let texts = if version == VERSION_5 { extra::COUNT - 1 } else { extra::COUNT };
         let mut out =
             Out { w, buf: Vec::with_capacity(CHUNK + 4096), flushed: 0, sections: Vec::new() };
         out.buf.extend_from_slice(MAGIC);
-        out.u32(VERSION);
+        out.u32(version);
         out.section();
         out.strings(&self.strings)?;
         out.section();
@@ -370,7 +377,7 @@ impl Index {
         out.section();
         out.u64(self.extras.len() as u64);
         for x in &self.extras {
-            put_extra(&mut out.buf, x);
+            put_extra(&mut out.buf, x, texts);
             out.flush_if_full()?;
         }
         out.section();
@@ -687,5 +694,39 @@ impl Source<'_> {
             }
         };
         Ok(In { r, buf: Vec::with_capacity(CHUNK), left: len })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::index::IndexBuilder;
+    use crate::types::address::{Address, NumberLabel, WelshNames};
+    use crate::types::postcode::Postcode;
+    use crate::types::uprn::Uprn;
+
+    #[test]
+    fn version_5_files_still_open_and_other_versions_are_refused() {
+        let mut a = Address::new(Uprn::new(7).unwrap());
+        a.set_number(NumberLabel::parse("92B"));
+        a.thoroughfare = Some("COOMBE GARDENS".into());
+        a.postcode = Some(Postcode::parse("EX1 2AB").unwrap());
+        a.welsh = Some(WelshNames { post_town: Some("CAERWYSG".into()), ..WelshNames::default() });
+        let mut b = IndexBuilder::new();
+        b.add_address(a.clone());
+        let index = b.build();
+        let mut v5 = Vec::new();
+        index.write_version(&mut v5, super::VERSION_5).unwrap();
+        let old = crate::Index::from_bytes(&v5).unwrap();
+        let back = old.by_uprn(a.uprn).unwrap();
+        // Version 5 had no number label: the number and every other component are still there.
+        assert_eq!(back.building_number, Some(92));
+        assert_eq!(back.building_number_suffix, None);
+        assert_eq!(back.welsh, a.welsh);
+        let now = crate::Index::from_bytes(&index.to_bytes()).unwrap();
+        assert_eq!(now.by_uprn(a.uprn), Some(a));
+        let mut v4 = index.to_bytes();
+        v4[8..12].copy_from_slice(&4u32.to_le_bytes());
+        let err = crate::Index::from_bytes(&v4).err().unwrap().to_string();
+        assert!(err.contains("format version 4") && err.contains("rebuild"), "{err}");
     }
 }
