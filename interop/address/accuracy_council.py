@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from accuracy import match_truth
+
 COUNCIL = "E07000041"
 TOWN = "EXETER"
 LOCALITIES = ["HEAVITREE", "PINHOE", "ST THOMAS", "ALPHINGTON", "TOPSHAM", "WHIPTON", "PENNSYLVANIA",
@@ -250,16 +252,8 @@ def main():
     built = json.loads(build.stdout.splitlines()[0])
     run([a.address_errors, "corrupt", "--components", p("components.csv"), "--output", p("truth.csv"),
          "--n", str(a.n), "--seed", str(a.seed)])
-    truth = list(csv.DictReader(open(p("truth.csv"), newline="")))
-    with open(p("input.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "address"])
-        for t in truth:
-            w.writerow([t["record_id"], ", ".join(x for x in [t["recorded_address"], t["recorded_postcode"]] if x)])
-    t0 = time.perf_counter()
-    out = run([a.gaap, "address", "match", "--index", p("council.idx"), "--threshold", "0", p("input.csv")])
-    gaap_seconds = time.perf_counter() - t0
-    gaap = {r["id"]: r["uprn"] for r in csv.DictReader(out.stdout.splitlines())}
+    truth, answers, gaap_seconds = match_truth(a.gaap, work)
+    gaap = {k: r["uprn"] for k, r in answers.items()}
     with open(p("gaap.json"), "w") as f:
         json.dump(gaap, f)
 
