@@ -39,6 +39,7 @@ STEMS = ["COOMBE", "BARLEY", "MARSH", "OKEHAMPTON", "DAWLISH", "CHUDLEIGH", "HAV
          "HOOPERN", "PRINCE OF WALES", "CHURCH", "MILL", "ORCHARD", "BEACON", "MOUNT PLEASANT", "ROSEBARN",
          "HILL BARTON", "STOKE", "EXWICK", "COWICK", "VELWELL", "HOWELL", "CULVERLAND", "QUARRY", "FORE",
          "HIGH", "PARIS", "ROMSEY", "VICTORIA", "RED COW", "CHAPEL", "ELM", "BEECH", "ASH", "WILLOW", "HAZEL"]
+PREFIXES = ["", "UPPER ", "LOWER ", "NEW ", "OLD ", "LITTLE ", "NORTH ", "SOUTH ", "EAST ", "WEST "]
 KINDS = ["ROAD", "STREET", "LANE", "CLOSE", "GARDENS", "AVENUE", "TERRACE", "CRESCENT", "DRIVE", "WAY",
          "HILL", "PLACE", "COURT", "GROVE", "VIEW"]
 BUILDINGS = ["HOUSE", "COURT", "LODGE", "MANSIONS", "CHAMBERS", "BUILDINGS"]
@@ -68,20 +69,23 @@ def generate(postcodes, seed):
     """Addresses on the council's postcodes: a list of dicts with PAF parts and BS7666 PAO/SAO parts."""
     rng = random.Random(seed)
     rows, uprn, usrn = [], 910_000_000_000, 20_000_000
-    streets_in_district = {}
+    # A street's name is unique in the town, and the street runs through one to four consecutive postcodes
+    # of a sector, its numbers going on from one postcode to the next.
+    names = [f"{q}{stem} {kind}".strip() for q in PREFIXES for stem in STEMS for kind in KINDS]
+    rng.shuffle(names)
+    street_of, left = {}, 0
     for pc, e, n in postcodes:
-        # A street name is unique in its postcode sector (EX4 3), as most are in a town.
-        used = streets_in_district.setdefault(pc[:-2], set())
-        name = f"{rng.choice(STEMS)} {rng.choice(KINDS)}"
-        while name in used:
-            name = f"{rng.choice(STEMS)} {rng.choice(KINDS)}"
-        used.add(name)
-        usrn += 1
-        locality = rng.choice(LOCALITIES) if rng.random() < 0.15 else ""
-        number = rng.randint(1, 40)
+        if left == 0 or pc[:-2] != street_of.get("sector"):
+            usrn += 1
+            name = names[(usrn - 20_000_001) % len(names)]
+            street_of = {"sector": pc[:-2], "name": name, "usrn": usrn, "number": rng.randint(0, 20),
+                         "locality": rng.choice(LOCALITIES) if rng.random() < 0.15 else ""}
+            left = rng.randint(1, 4)
+        left -= 1
+        name, locality, number = street_of["name"], street_of["locality"], street_of["number"]
         for _ in range(rng.randint(4, 14)):
             kind = rng.random()
-            base = dict(street=name, locality=locality, postcode=pc, usrn=usrn, e=e + rng.uniform(-40, 40),
+            base = dict(street=name, locality=locality, postcode=pc, usrn=street_of["usrn"], e=e + rng.uniform(-40, 40),
                         n=n + rng.uniform(-40, 40), sao=("", "", "", "", ""), pao=("", "", "", "", ""))
             number += rng.choice([1, 2, 2, 2, 3])
             if kind < 0.55:  # a house
@@ -105,7 +109,8 @@ def generate(postcodes, seed):
                 rows.append(dict(base, pao=(str(number), "", "", "", "")))
                 rows.append(dict(base, pao=(str(number), "", "", "", ""),
                                  sao=("", "", "", "", rng.choice(["FIRST FLOOR FLAT", "UPPER FLAT", "GARDEN FLAT"]))))
-    # Names unique within a postcode: a repeated house name or building gets the street's number instead.
+        street_of["number"] = number
+    # One address per premise: a house name or building drawn twice in a postcode is kept once.
     seen, out = set(), []
     for r in rows:
         key = (r["postcode"], r["sao"], r["pao"], r["street"])

@@ -208,3 +208,28 @@ fn build_reports_broken_records_and_strict_fails() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column \"house\""));
 }
+
+/// `--input FORMAT=PATH` builds one index from files of several shapes.
+#[test]
+fn build_takes_inputs_of_several_formats() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../gaap-address/tests/data/loaders");
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("mixed.idx");
+    let out = gaap(&[
+        "address",
+        "build",
+        "--out",
+        idx.to_str().unwrap(),
+        "--input",
+        &format!("os-places={data}/os-places-lpi.json"),
+        "--input",
+        &format!("addressbase={data}/council-llpg.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = &lines(&out)[0];
+    assert_eq!(summary["files"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["records"], 10);
+    assert_eq!(summary["addresses"], 5, "the same five UPRNs in both files");
+    let bad = gaap(&["address", "build", "--out", "/tmp/never.idx", "--input", "no-equals-sign"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
