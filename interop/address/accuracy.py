@@ -61,6 +61,23 @@ def to_components(gaap_csv, out_path):
             })
 
 
+def match_truth(gaap, work):
+    """Runs `gaap address match` on WORK/truth.csv against WORK/council.idx: (truth rows, answers by id, seconds
+    for the whole process, index load included)."""
+    with open(os.path.join(work, "truth.csv"), newline="") as f:
+        truth = list(csv.DictReader(f))
+    with open(os.path.join(work, "input.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "address"])
+        for t in truth:
+            w.writerow([t["record_id"], ", ".join(x for x in [t["recorded_address"], t["recorded_postcode"]] if x)])
+    t0 = time.perf_counter()
+    out = run([gaap, "address", "match", "--index", os.path.join(work, "council.idx"), "--threshold", "0",
+               os.path.join(work, "input.csv")])
+    elapsed = time.perf_counter() - t0
+    return truth, {r["id"]: r for r in csv.DictReader(out.stdout.splitlines())}, elapsed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gaap", required=True)
@@ -80,17 +97,7 @@ def main():
     to_components(p("council.csv"), p("components.csv"))
     run([a.address_errors, "corrupt", "--components", p("components.csv"), "--output", p("truth.csv"),
          "--n", str(a.n), "--seed", str(a.seed)])
-    with open(p("truth.csv"), newline="") as f:
-        truth = list(csv.DictReader(f))
-    with open(p("input.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "address"])
-        for t in truth:
-            w.writerow([t["record_id"], ", ".join(x for x in [t["recorded_address"], t["recorded_postcode"]] if x)])
-    t0 = time.perf_counter()
-    out = run([a.gaap, "address", "match", "--index", p("council.idx"), "--threshold", "0", p("input.csv")])
-    elapsed = time.perf_counter() - t0
-    got = {r["id"]: r for r in csv.DictReader(out.stdout.splitlines())}
+    truth, got, elapsed = match_truth(a.gaap, work)
 
     def score(rows):
         n = len(rows)

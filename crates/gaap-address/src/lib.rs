@@ -46,14 +46,14 @@ pub use client::{
 pub use embedded::{EMBEDDED_DISTRICT, admin_district, embedded, embedded_postcodes};
 pub use error::{Error, PostcodeError, UprnError};
 pub use index::{
-    Index, IndexBuilder, InputFormat, Loader, MatchOptions, MatchResult, PostcodeInfo,
-    PostcodeRecord, SearchHit,
+    EXAMPLES_PER_KIND, Index, IndexBuilder, InputFormat, LoadNote, LoadReport, Loader,
+    MatchOptions, MatchResult, NoteKind, PostcodeInfo, PostcodeRecord, SearchHit,
 };
 pub use rules::geo::{
     Coordinates, LatLng, from_web_mercator, point_in_polygon, polygon_area, to_web_mercator,
 };
 pub use rules::paf::{Formatted, PafElements};
-pub use types::address::{Address, Language, WelshNames};
+pub use types::address::{Address, Language, NumberLabel, WelshNames};
 pub use types::postcode::{Postcode, PostcodeKind, Strictness, fix, normalise};
 pub use types::source::{RecordView, SourceRecord, SourceValue};
 pub use types::uprn::Uprn;

@@ -694,7 +694,7 @@ impl<W: Write> GaapCsvWriter<W> {
             s(&a.department),
             s(&a.sub_building),
             s(&a.building_name),
-            a.building_number.map(|v| v.to_string()).unwrap_or_default(),
+            a.number_label().unwrap_or_default(),
             s(&a.po_box),
             s(&a.dependent_thoroughfare),
             s(&a.thoroughfare),

@@ -4,7 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use gaap_address::{Address, Index, InputFormat, Loader, MatchOptions, Postcode, Strictness, Uprn};
+use gaap_address::{
+    Address, Index, InputFormat, LoadReport, Loader, MatchOptions, NoteKind, Postcode, Strictness,
+    Uprn,
+};
 use serde_json::{Value, json};
 
 use crate::output::{self, Outcome};
@@ -25,14 +28,20 @@ pub(crate) struct PostcodeArgs {
 pub(crate) enum Command {
     /// Build an index file from AddressBase, OS Places JSON, Code-Point Open or gaap CSV files.
     Build {
-        /// Input format: addressbase, os-places, codepoint or gaap-csv.
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
+        /// Input format of PATHS: addressbase, os-places, codepoint or gaap-csv.
+        #[arg(long, value_name = "FORMAT", required_unless_present = "inputs")]
+        format: Option<String>,
+        /// An input of its own format, as FORMAT=PATH (repeat to build one index from several shapes).
+        #[arg(long = "input", value_name = "FORMAT=PATH")]
+        inputs: Vec<String>,
         /// The index file to write.
         #[arg(long, value_name = "INDEX")]
         out: PathBuf,
-        /// Input files.
-        #[arg(required = true)]
+        /// Fail (exit 1, no index written) when any record or value could not be kept.
+        #[arg(long)]
+        strict: bool,
+        /// Input files, in --format.
+        #[arg(required_unless_present = "inputs", requires = "format")]
         paths: Vec<PathBuf>,
     },
     /// The addresses at a postcode, or the address with a UPRN.
@@ -111,7 +120,9 @@ pub(crate) fn run_postcode(args: &PostcodeArgs) -> Outcome {
 /// Runs `gaap address ...`.
 pub(crate) fn run(cmd: Command) -> Outcome {
     match cmd {
-        Command::Build { format, out, paths } => build(&format, &out, &paths),
+        Command::Build { format, inputs, out, strict, paths } => {
+            build(format.as_deref(), &inputs, &out, strict, &paths)
+        }
         Command::Lookup { index, key } => with_index(index.as_deref(), |i| lookup(i, &key)),
         Command::Search { index, limit, query } => {
             with_index(index.as_deref(), |i| search(i, &query, limit))
@@ -145,17 +156,79 @@ fn progress(len: u64, template: &str) -> indicatif::ProgressBar {
     bar
 }
 
-fn build(format: &str, out: &Path, paths: &[PathBuf]) -> Outcome {
-    let Some(format) = InputFormat::from_name(format) else {
-        return output::fail(format!(
-            "unknown --format {format:?}: use addressbase, os-places, codepoint or gaap-csv"
-        ));
+/// Tells the user on stderr what one input gave: counts, then the first examples of each kind.
+fn print_report(r: &LoadReport) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{}: {} records: {} taken, {} merged, {} rejected{}; fields: {} taken, {} merged, {} rejected",
+        r.file,
+        r.records,
+        r.taken,
+        r.merged,
+        r.rejected,
+        if r.skipped > 0 { format!(", {} skipped", r.skipped) } else { String::new() },
+        r.fields_taken,
+        r.fields_merged,
+        r.fields_rejected,
+    );
+    if !r.ignored.is_empty() {
+        let _ = writeln!(err, "  ignored (not address components): {}", r.ignored.join(", "));
+    }
+    for note in &r.examples {
+        let kind = match note.kind {
+            NoteKind::RecordMerged => "record merged",
+            NoteKind::RecordRejected => "record rejected",
+            NoteKind::FieldMerged => "field merged",
+            NoteKind::FieldRejected => "field rejected",
+            _ => "note",
+        };
+        let _ = writeln!(err, "  {kind} at {}: {}", note.at, note.message);
+    }
+}
+
+fn input_format(name: &str) -> Result<InputFormat, String> {
+    InputFormat::from_name(name).ok_or_else(|| {
+        format!("unknown format {name:?}: use addressbase, os-places, codepoint or gaap-csv")
+    })
+}
+
+/// The inputs to build from: each path in `format`, then each `FORMAT=PATH`.
+fn build_inputs(
+    format: Option<&str>,
+    inputs: &[String],
+    paths: &[PathBuf],
+) -> Result<Vec<(InputFormat, PathBuf)>, String> {
+    let mut all = Vec::with_capacity(paths.len() + inputs.len());
+    if let Some(name) = format {
+        let f = input_format(name)?;
+        all.extend(paths.iter().map(|p| (f, p.clone())));
+    }
+    for input in inputs {
+        let (name, path) =
+            input.split_once('=').ok_or_else(|| format!("--input {input:?}: write FORMAT=PATH"))?;
+        all.push((input_format(name)?, PathBuf::from(path)));
+    }
+    Ok(all)
+}
+
+fn build(
+    format: Option<&str>,
+    inputs: &[String],
+    out: &Path,
+    strict: bool,
+    paths: &[PathBuf],
+) -> Outcome {
+    let inputs = match build_inputs(format, inputs, paths) {
+        Ok(i) => i,
+        Err(e) => return output::fail(e),
     };
-    let total: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    let total: u64 =
+        inputs.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let bar = progress(total, "{bar:30} {bytes}/{total_bytes} read ({bytes_per_sec}) {msg}");
     let mut loader = Loader::new();
-    let mut records = 0usize;
-    for path in paths {
+    let mut reports: Vec<LoadReport> = Vec::with_capacity(paths.len());
+    for (format, path) in &inputs {
         bar.set_message(path.display().to_string());
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -165,26 +238,40 @@ fn build(format: &str, out: &Path, paths: &[PathBuf]) -> Outcome {
             }
         };
         let reader = std::io::BufReader::with_capacity(1 << 20, bar.wrap_read(file));
-        match loader.read(format, &path.display().to_string(), reader) {
-            Ok(n) => records += n,
+        match loader.read(*format, &path.display().to_string(), reader) {
+            Ok(report) => reports.push(report),
             Err(e) => {
                 bar.abandon();
                 return output::fail(e);
             }
         }
     }
-    bar.set_message("indexing");
+    bar.finish_and_clear();
+    reports.iter().for_each(print_report);
+    let clean = reports.iter().all(LoadReport::is_clean);
+    let records: usize = reports.iter().map(|r| r.taken).sum();
+    if strict && !clean {
+        let _ = writeln!(
+            std::io::stderr(),
+            "gaap: --strict: some records or values could not be kept (above); {} not written",
+            out.display()
+        );
+        let summary = json!({ "records": records, "written": false, "files": reports });
+        return match output::emit(&summary) {
+            Ok(()) => Outcome::Invalid,
+            Err(e) => output::fail(e),
+        };
+    }
     let index = loader.into_builder().build();
     if let Err(e) = index.save(out) {
-        bar.abandon();
         return output::fail(e);
     }
-    bar.finish_and_clear();
     let summary = json!({
         "records": records,
         "addresses": index.len(),
         "postcodes": index.postcode_count(),
         "out": out.display().to_string(),
+        "files": reports,
     });
     match output::emit(&summary) {
         Ok(()) => Outcome::Passed,

@@ -160,3 +160,76 @@ fn bad_inputs_exit_codes() {
         "the embedded Westminster data is the default index"
     );
 }
+
+/// Issue 17: the build reports, per file, what it took, merged and rejected, with the first few of each;
+/// one broken record in ten loses none of the good ones; `--strict` fails and writes nothing.
+#[test]
+fn build_reports_broken_records_and_strict_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("broken.csv");
+    let mut text = String::from("uprn,building_number,thoroughfare,post_town,postcode\n");
+    for i in 0..90u64 {
+        text.push_str(&format!(
+            "{},{}A,COOMBE GARDENS,EXETER,EX1 2AB\n",
+            900_000_002_000 + i,
+            i + 1
+        ));
+        if i % 9 == 8 {
+            text.push_str("not-a-uprn,1,COOMBE GARDENS,EXETER,EX1 2AB\n");
+        }
+    }
+    std::fs::write(&csv, text).unwrap();
+    let idx = dir.path().join("out.idx");
+    let (csv_s, idx_s) = (csv.to_str().unwrap(), idx.to_str().unwrap());
+    let out = gaap(&["address", "build", "--format", "gaap-csv", "--out", idx_s, csv_s]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let summary = &lines(&out)[0];
+    assert_eq!(summary["addresses"], 90);
+    let file = &summary["files"][0];
+    assert_eq!((file["records"].as_u64(), file["taken"].as_u64()), (Some(100), Some(90)));
+    assert_eq!(file["rejected"], 10);
+    assert_eq!(file["examples"].as_array().unwrap().len(), 5, "the first five of the kind");
+    assert_eq!(file["examples"][0]["at"], format!("{csv_s}:11"));
+    assert!(stderr.contains("100 records: 90 taken, 0 merged, 10 rejected"), "{stderr}");
+    assert!(stderr.contains("record rejected at") && stderr.contains("not-a-uprn"), "{stderr}");
+    let out = gaap(&["address", "lookup", "--index", idx_s, "EX1 2AB"]);
+    assert!(lines(&out).iter().any(|a| a["lines"][0] == "12A COOMBE GARDENS"));
+
+    std::fs::remove_file(&idx).unwrap();
+    let out =
+        gaap(&["address", "build", "--strict", "--format", "gaap-csv", "--out", idx_s, csv_s]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out)[0]["written"], false);
+    assert!(!idx.exists(), "--strict writes no index when anything was rejected");
+    // An unknown column is refused whole.
+    std::fs::write(&csv, "uprn,house\n1,2\n").unwrap();
+    let out = gaap(&["address", "build", "--format", "gaap-csv", "--out", idx_s, csv_s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column \"house\""));
+}
+
+/// `--input FORMAT=PATH` builds one index from files of several shapes.
+#[test]
+fn build_takes_inputs_of_several_formats() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../gaap-address/tests/data/loaders");
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("mixed.idx");
+    let out = gaap(&[
+        "address",
+        "build",
+        "--out",
+        idx.to_str().unwrap(),
+        "--input",
+        &format!("os-places={data}/os-places-lpi.json"),
+        "--input",
+        &format!("addressbase={data}/council-llpg.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = &lines(&out)[0];
+    assert_eq!(summary["files"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["records"], 10);
+    assert_eq!(summary["addresses"], 5, "the same five UPRNs in both files");
+    let bad = gaap(&["address", "build", "--out", "/tmp/never.idx", "--input", "no-equals-sign"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -111,6 +111,12 @@ impl IndexBuilder {
                 x.text[extra::WELSH + k] = s.id(name.as_deref());
             }
         }
+        let plain = a.building_number_suffix.is_none()
+            && a.building_number_end.is_none()
+            && a.building_number_end_suffix.is_none();
+        if !plain {
+            x.text[extra::NUMBER] = s.id(a.number_label().as_deref());
+        }
         if let Some(ll) = a.source_lat_lng {
             (x.lat, x.lng) = (ll.lat, ll.lng);
         }

@@ -4,21 +4,43 @@
 //! Each OS Places record is also kept verbatim, as a [`SourceRecord`] beside the address made from it (every
 //! key in the response's order, with its JSON type, less the per-query `MATCH` and `MATCH_DESCRIPTION`).
 //!
-//! The **gaap CSV** has a header row and these columns (any order; unknown columns are ignored; only `uprn` is
-//! required): `uprn, udprn, parent_uprn, organisation, department, sub_building, building_name,
+//! No value is dropped in silence. Each read gives a [`LoadReport`]: how many records and fields were taken,
+//! merged (kept in another component or joined onto another record) and rejected, with the first few of
+//! each kind. A bad record (no UPRN, a bad postcode in a postcodes-only file, a row of the wrong width) is
+//! rejected and the rest of the file is still read; a header the loader does not know is refused whole.
+//!
+//! Building numbers are read as BS7666 holds them: `92B` is number 92 with suffix `B`, `12-14` a range, and
+//! `Flat 3` in a number column is a sub-building. PAO/SAO columns (start number, start suffix, end number,
+//! end suffix, text) are read wherever a source has them.
+//!
+//! The **gaap CSV** has a header row and these columns (any order; only `uprn` is required; any other column
+//! is refused): `uprn, udprn, parent_uprn, organisation, department, sub_building, building_name,
 //! building_number, po_box, dependent_thoroughfare, thoroughfare, double_dependent_locality, dependent_locality,
 //! post_town, postcode, easting, northing, latitude, longitude, classification, local_custodian_code, gss_code,
-//! language`. Empty cells are absent values. A postcodes-only gaap file (header `postcode, easting, northing,
-//! admin_district, ward`) is read the same way when it has no `uprn` column.
+//! language`, and the gazetteer (LLPG / BS7666) columns `sao_start_number, sao_start_suffix, sao_end_number,
+//! sao_end_suffix, sao_text, pao_start_number, pao_start_suffix, pao_end_number, pao_end_suffix, pao_text,
+//! street_description, locality, town_name, postcode_locator`, used for a component the PAF columns leave
+//! empty. `building_number` may hold a suffix or a range (`92B`, `12-14`). Empty cells are absent values. A
+//! postcodes-only gaap file (header `postcode, easting, northing, admin_district, ward`) is read the same way
+//! when it has no `uprn` column.
+//!
+//! A **headed AddressBase** file (AddressBase Plus, or a flattened or council export) takes the same columns
+//! under their AddressBase names as well (`rm_organisation_name`, `sub_building_name`, `x_coordinate`,
+//! `class`, `welsh_post_town`...); the AddressBase Plus columns that are not address components (dates,
+//! TOIDs, `rpc`...) are listed in the report as ignored.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::Read;
+
+use serde::Serialize;
 
 use super::{IndexBuilder, PostcodeInfo};
 use crate::error::Error;
 use crate::rules::geo::{Coordinates, LatLng};
+use crate::rules::premise::{Aon, Placed, place_number, place_pao, place_sao};
 use crate::types::address::{Address, Language, WelshNames};
-use crate::types::os_places::PlacesResponse;
+use crate::types::os_places::{PlacesResponse, noted};
 use crate::types::postcode::Postcode;
 use crate::types::source::{RawResults, SourceRecord};
 use crate::types::uprn::Uprn;
@@ -27,12 +49,14 @@ use crate::types::uprn::Uprn;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InputFormat {
-    /// AddressBase Premium (mixed record types 21 BLPU, 24 LPI, 28 DPA, 32 classification) or a headed
-    /// AddressBase Plus / flattened CSV; told apart by the first row.
+    /// AddressBase Premium (mixed record types: 15 street descriptor, 21 BLPU, 24 LPI, 28 DPA, 31
+    /// organisation, 32 classification) or a headed AddressBase Plus / flattened / council CSV; told apart
+    /// by the first row.
     AddressBase,
     /// OS Places API JSON responses (one per file).
     OsPlaces,
-    /// Code-Point Open CSV (no header, 10 columns): postcodes with positions and admin codes, no addresses.
+    /// Code-Point Open CSV (10 columns, no header or the Code-Point header): postcodes with positions and
+    /// admin codes, no addresses.
     CodePoint,
     /// The gaap CSV (see the module docs).
     GaapCsv,
@@ -49,6 +73,210 @@ impl InputFormat {
             "gaap-csv" => Some(Self::GaapCsv),
             _ => None,
         }
+    }
+
+    /// The CLI name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::AddressBase => "addressbase",
+            Self::OsPlaces => "os-places",
+            Self::CodePoint => "codepoint",
+            Self::GaapCsv => "gaap-csv",
+        }
+    }
+}
+
+/// What became of the records and fields of one input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadReport {
+    /// The input's name (a path).
+    pub file: String,
+    /// Records read (rows, JSON results; a header row is not a record).
+    pub records: usize,
+    /// Records added to the index as an address or a postcode.
+    pub taken: usize,
+    /// Records joined onto another (an AddressBase Premium BLPU, LPI or classification onto its address).
+    pub merged: usize,
+    /// Records that could not be added; [`LoadReport::examples`] says why.
+    pub rejected: usize,
+    /// Records read and left aside because they hold no address component (headers, trailers, cross
+    /// references), counted in [`LoadReport::ignored`].
+    pub skipped: usize,
+    /// Address components taken, over all taken records.
+    pub fields_taken: usize,
+    /// Values kept in another component or form than they came in (`Flat 3` in a number column), or that
+    /// repeat a value kept (the LPI view of a row that also has the PAF view).
+    pub fields_merged: usize,
+    /// Values that could not be kept (a postcode that is not one, a suffix with no number).
+    pub fields_rejected: usize,
+    /// What was read but is not an address component: columns, record types.
+    pub ignored: Vec<String>,
+    /// The first few notes of each kind.
+    pub examples: Vec<LoadNote>,
+}
+
+impl LoadReport {
+    /// True when nothing was rejected (merges are not losses).
+    #[must_use]
+    pub const fn is_clean(&self) -> bool {
+        self.rejected == 0 && self.fields_rejected == 0
+    }
+}
+
+/// One thing a load did not take as it came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadNote {
+    /// What kind of thing.
+    pub kind: NoteKind,
+    /// Where: file and line, or file and result number.
+    pub at: String,
+    /// What happened and why.
+    pub message: String,
+}
+
+/// The kinds of [`LoadNote`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NoteKind {
+    /// A record joined onto another.
+    RecordMerged,
+    /// A record not added.
+    RecordRejected,
+    /// A value kept elsewhere or in another form.
+    FieldMerged,
+    /// A value not kept.
+    FieldRejected,
+}
+
+/// Examples kept per kind of note.
+pub const EXAMPLES_PER_KIND: usize = 5;
+
+/// Counts and examples for one input.
+struct Tally {
+    report: LoadReport,
+    shown: [usize; 4],
+    ignored: HashMap<String, usize>,
+}
+
+impl Tally {
+    fn new(file: &str) -> Self {
+        Self {
+            report: LoadReport { file: file.to_owned(), ..LoadReport::default() },
+            shown: [0; 4],
+            ignored: HashMap::new(),
+        }
+    }
+
+    /// Counts `n` of `kind`, keeping the message while there are few of that kind.
+    fn note(
+        &mut self,
+        kind: NoteKind,
+        n: usize,
+        at: &dyn fmt::Display,
+        message: impl FnOnce() -> String,
+    ) {
+        let r = &mut self.report;
+        let (count, k) = match kind {
+            NoteKind::RecordMerged => (&mut r.merged, 0),
+            NoteKind::RecordRejected => (&mut r.rejected, 1),
+            NoteKind::FieldMerged => (&mut r.fields_merged, 2),
+            NoteKind::FieldRejected => (&mut r.fields_rejected, 3),
+        };
+        *count += n;
+        if self.shown[k] < EXAMPLES_PER_KIND {
+            self.shown[k] += 1;
+            r.examples.push(LoadNote { kind, at: at.to_string(), message: message() });
+        }
+    }
+
+    fn reject(&mut self, at: &dyn fmt::Display, message: impl fmt::Display) {
+        self.note(NoteKind::RecordRejected, 1, at, || message.to_string());
+    }
+
+    fn placed(&mut self, at: &dyn fmt::Display, notes: &mut Vec<Placed>) {
+        for p in notes.drain(..) {
+            match p {
+                Placed::Merged(m) => self.note(NoteKind::FieldMerged, 1, at, || m),
+                Placed::Rejected(m) => self.note(NoteKind::FieldRejected, 1, at, || m),
+            }
+        }
+    }
+
+    fn took(&mut self, a: &Address) {
+        self.report.taken += 1;
+        self.report.fields_taken += components(a);
+    }
+
+    fn ignore(&mut self, what: String) {
+        *self.ignored.entry(what).or_insert(0) += 1;
+    }
+
+    fn finish(mut self) -> LoadReport {
+        let mut ignored: Vec<(String, usize)> = self.ignored.into_iter().collect();
+        ignored.sort();
+        self.report.ignored = ignored
+            .into_iter()
+            .map(|(what, n)| if n > 1 { format!("{what} ({n})") } else { what })
+            .collect();
+        self.report
+    }
+}
+
+/// The address components an address has.
+fn components(a: &Address) -> usize {
+    let text = [
+        &a.organisation,
+        &a.department,
+        &a.sub_building,
+        &a.building_name,
+        &a.building_number_suffix,
+        &a.building_number_end_suffix,
+        &a.po_box,
+        &a.dependent_thoroughfare,
+        &a.thoroughfare,
+        &a.double_dependent_locality,
+        &a.dependent_locality,
+        &a.post_town,
+        &a.classification,
+        &a.gss_code,
+    ];
+    let welsh = a.welsh.as_ref().map_or(0, |w| {
+        [
+            &w.dependent_thoroughfare,
+            &w.thoroughfare,
+            &w.double_dependent_locality,
+            &w.dependent_locality,
+            &w.post_town,
+        ]
+        .iter()
+        .filter(|v| v.is_some())
+        .count()
+    });
+    1 + text.iter().filter(|v| v.is_some()).count()
+        + welsh
+        + [
+            a.udprn.is_some(),
+            a.parent_uprn.is_some(),
+            a.building_number.is_some(),
+            a.building_number_end.is_some(),
+            a.postcode.is_some(),
+            a.coordinates.is_some(),
+            a.source_lat_lng.is_some(),
+            a.local_custodian_code.is_some(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count()
+}
+
+/// A place in an input: file and line.
+struct Line<'a>(&'a str, u64);
+
+impl fmt::Display for Line<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.0, self.1)
     }
 }
 
@@ -68,6 +296,238 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
+/// A column of a headed CSV, by what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Col {
+    Uprn,
+    Udprn,
+    ParentUprn,
+    Organisation,
+    LaOrganisation,
+    Department,
+    SubBuilding,
+    BuildingName,
+    BuildingNumber,
+    PoBox,
+    DependentThoroughfare,
+    Thoroughfare,
+    DoubleDependentLocality,
+    DependentLocality,
+    PostTown,
+    Postcode,
+    Easting,
+    Northing,
+    Latitude,
+    Longitude,
+    Classification,
+    Custodian,
+    GssCode,
+    Language,
+    AdminDistrict,
+    Ward,
+    SaoStart,
+    SaoStartSuffix,
+    SaoEnd,
+    SaoEndSuffix,
+    SaoText,
+    PaoStart,
+    PaoStartSuffix,
+    PaoEnd,
+    PaoEndSuffix,
+    PaoText,
+    StreetDescription,
+    Locality,
+    TownName,
+    PostcodeLocator,
+    WelshDependentThoroughfare,
+    WelshThoroughfare,
+    WelshDoubleDependentLocality,
+    WelshDependentLocality,
+    WelshPostTown,
+}
+
+/// The gaap CSV's column names (also read in headed AddressBase files).
+const GAAP_COLUMNS: [(&str, Col); 39] = [
+    ("uprn", Col::Uprn),
+    ("udprn", Col::Udprn),
+    ("parent_uprn", Col::ParentUprn),
+    ("organisation", Col::Organisation),
+    ("department", Col::Department),
+    ("sub_building", Col::SubBuilding),
+    ("building_name", Col::BuildingName),
+    ("building_number", Col::BuildingNumber),
+    ("po_box", Col::PoBox),
+    ("dependent_thoroughfare", Col::DependentThoroughfare),
+    ("thoroughfare", Col::Thoroughfare),
+    ("double_dependent_locality", Col::DoubleDependentLocality),
+    ("dependent_locality", Col::DependentLocality),
+    ("post_town", Col::PostTown),
+    ("postcode", Col::Postcode),
+    ("easting", Col::Easting),
+    ("northing", Col::Northing),
+    ("latitude", Col::Latitude),
+    ("longitude", Col::Longitude),
+    ("classification", Col::Classification),
+    ("local_custodian_code", Col::Custodian),
+    ("gss_code", Col::GssCode),
+    ("language", Col::Language),
+    ("admin_district", Col::AdminDistrict),
+    ("ward", Col::Ward),
+    ("sao_start_number", Col::SaoStart),
+    ("sao_start_suffix", Col::SaoStartSuffix),
+    ("sao_end_number", Col::SaoEnd),
+    ("sao_end_suffix", Col::SaoEndSuffix),
+    ("sao_text", Col::SaoText),
+    ("pao_start_number", Col::PaoStart),
+    ("pao_start_suffix", Col::PaoStartSuffix),
+    ("pao_end_number", Col::PaoEnd),
+    ("pao_end_suffix", Col::PaoEndSuffix),
+    ("pao_text", Col::PaoText),
+    ("street_description", Col::StreetDescription),
+    ("locality", Col::Locality),
+    ("town_name", Col::TownName),
+    ("postcode_locator", Col::PostcodeLocator),
+];
+
+/// The AddressBase names of columns (AddressBase Plus and flattened exports).
+const ADDRESSBASE_COLUMNS: [(&str, Col); 22] = [
+    ("rm_udprn", Col::Udprn),
+    ("rm_organisation_name", Col::Organisation),
+    ("organisation_name", Col::Organisation),
+    ("la_organisation", Col::LaOrganisation),
+    ("department_name", Col::Department),
+    ("sub_building_name", Col::SubBuilding),
+    ("po_box_number", Col::PoBox),
+    ("rm_po_box_number", Col::PoBox),
+    ("dependent_thoroughfare_name", Col::DependentThoroughfare),
+    ("thoroughfare_name", Col::Thoroughfare),
+    ("x_coordinate", Col::Easting),
+    ("x", Col::Easting),
+    ("y_coordinate", Col::Northing),
+    ("y", Col::Northing),
+    ("class", Col::Classification),
+    ("classification_code", Col::Classification),
+    ("locality_name", Col::Locality),
+    ("welsh_dependent_thoroughfare", Col::WelshDependentThoroughfare),
+    ("welsh_thoroughfare", Col::WelshThoroughfare),
+    ("welsh_double_dependent_locality", Col::WelshDoubleDependentLocality),
+    ("welsh_dependent_locality", Col::WelshDependentLocality),
+    ("welsh_post_town", Col::WelshPostTown),
+];
+
+/// AddressBase Plus columns that hold no address component: read and listed in the report as ignored.
+const ADDRESSBASE_IGNORED: [&str; 41] = [
+    "change_type",
+    "state",
+    "state_date",
+    "rpc",
+    "country",
+    "la_start_date",
+    "last_update_date",
+    "entry_date",
+    "legal_name",
+    "alt_language_sao_text",
+    "alt_language_pao_text",
+    "usrn",
+    "usrn_match_indicator",
+    "area_name",
+    "level",
+    "official_flag",
+    "os_address_toid",
+    "os_address_toid_version",
+    "os_roadlink_toid",
+    "os_roadlink_toid_version",
+    "os_topo_toid",
+    "os_topo_toid_version",
+    "voa_ct_record",
+    "voa_ndr_record",
+    "alt_language_street_description",
+    "administrative_area",
+    "postcode_type",
+    "delivery_point_suffix",
+    "addressbase_postal",
+    "ward_code",
+    "parish_code",
+    "rm_start_date",
+    "multi_occ_count",
+    "voa_ndr_p_desc_code",
+    "voa_ndr_scat_code",
+    "alt_language",
+    "blpu_state",
+    "blpu_state_date",
+    "logical_status",
+    "start_date",
+    "end_date",
+];
+
+/// Which headed CSV a file is: the gaap CSV, or AddressBase (which also knows the AddressBase names).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Gaap,
+    AddressBase,
+}
+
+/// A headed CSV's columns: which holds what.
+struct Columns {
+    at: HashMap<Col, usize>,
+    width: usize,
+}
+
+impl Columns {
+    /// Reads a header, refusing a column it does not know or two columns that hold the same thing.
+    fn new(
+        name: &str,
+        header: &csv::StringRecord,
+        dialect: Dialect,
+        tally: &mut Tally,
+    ) -> Result<Self, Error> {
+        let mut at = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            let key = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+            let known = GAAP_COLUMNS
+                .iter()
+                .chain(if dialect == Dialect::AddressBase { &ADDRESSBASE_COLUMNS[..] } else { &[] })
+                .find(|(n, _)| *n == key)
+                .map(|&(_, c)| c);
+            match known {
+                Some(c) => {
+                    if at.insert(c, i).is_some() {
+                        return Err(Error::input(
+                            name,
+                            format!("column {h:?} gives a value another column already gives"),
+                        ));
+                    }
+                }
+                None if dialect == Dialect::AddressBase
+                    && ADDRESSBASE_IGNORED.contains(&key.as_str()) =>
+                {
+                    tally.ignore(format!("column {key}"));
+                }
+                None => {
+                    let names: Vec<&str> = GAAP_COLUMNS.iter().map(|(n, _)| *n).collect();
+                    let also = if dialect == Dialect::AddressBase {
+                        ", their AddressBase names and the AddressBase Plus columns"
+                    } else {
+                        ""
+                    };
+                    return Err(Error::input(
+                        name,
+                        format!(
+                            "unknown column {h:?} in the header; the known columns are {}{also}",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Self { at, width: header.len() })
+    }
+
+    fn get(&self, row: &csv::StringRecord, c: Col) -> Option<String> {
+        self.at.get(&c).and_then(|&i| row.get(i)).and_then(opt)
+    }
+}
+
 impl Loader {
     /// An empty loader.
     #[must_use]
@@ -81,22 +541,26 @@ impl Loader {
         self.builder
     }
 
-    /// Reads one input. `name` labels errors (a path).
+    /// Reads one input. `name` labels errors and notes (a path). A bad record is rejected and counted in the
+    /// report; the rest of the input is still read.
     ///
     /// # Errors
-    /// [`Error::Input`] for malformed rows (with the line), [`Error::Io`] for read failures.
+    /// [`Error::Input`] for an input that cannot be read as `format` at all (a header it does not know, JSON
+    /// that does not parse), [`Error::Io`] for read failures.
     pub fn read(
         &mut self,
         format: InputFormat,
         name: &str,
         reader: impl Read,
-    ) -> Result<usize, Error> {
+    ) -> Result<LoadReport, Error> {
+        let mut tally = Tally::new(name);
         match format {
-            InputFormat::GaapCsv => self.read_gaap_csv(name, reader),
-            InputFormat::CodePoint => self.read_codepoint(name, reader),
-            InputFormat::OsPlaces => self.read_os_places(name, reader),
-            InputFormat::AddressBase => self.read_addressbase(name, reader),
+            InputFormat::GaapCsv => self.read_headed(name, reader, Dialect::Gaap, &mut tally)?,
+            InputFormat::CodePoint => self.read_codepoint(name, reader, &mut tally)?,
+            InputFormat::OsPlaces => self.read_os_places(name, reader, &mut tally)?,
+            InputFormat::AddressBase => self.read_addressbase(name, reader, &mut tally)?,
         }
+        Ok(tally.finish())
     }
 
     /// Reads a file by path.
@@ -107,7 +571,7 @@ impl Loader {
         &mut self,
         format: InputFormat,
         path: &std::path::Path,
-    ) -> Result<usize, Error> {
+    ) -> Result<LoadReport, Error> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path.display(), e))?;
         self.read(
             format,
@@ -116,130 +580,302 @@ impl Loader {
         )
     }
 
-    fn read_gaap_csv(&mut self, name: &str, reader: impl Read) -> Result<usize, Error> {
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers = rdr.headers().map_err(|e| Error::input(name, e))?.clone();
-        let col: HashMap<String, usize> =
-            headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
-        let has_uprn = col.contains_key("uprn");
-        let mut n = 0usize;
-        let mut record = csv::StringRecord::new();
+    /// The next row of a CSV: `Ok(None)` at the end; a row that is not valid UTF-8 is rejected and skipped.
+    fn next_row(
+        name: &str,
+        rdr: &mut csv::Reader<impl Read>,
+        row: &mut csv::StringRecord,
+        tally: &mut Tally,
+    ) -> Result<Option<()>, Error> {
         loop {
-            match rdr.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(Error::input(name, e)),
+            match rdr.read_record(row) {
+                Ok(false) => return Ok(None),
+                Ok(true) => return Ok(Some(())),
+                Err(e) if e.is_io_error() => return Err(Error::input(name, e)),
+                Err(e) => {
+                    let line = e.position().map_or(0, csv::Position::line);
+                    tally.report.records += 1;
+                    tally.reject(&Line(name, line), e);
+                }
             }
-            let line = record.position().map_or(0, csv::Position::line);
-            let get = |k: &str| col.get(k).and_then(|&i| record.get(i)).and_then(opt);
-            let at = || format!("{name}:{line}");
-            let num = |k: &str| -> Result<Option<f64>, Error> {
-                get(k)
-                    .map(|v| {
-                        v.parse::<f64>()
-                            .map_err(|_| Error::input(at(), format!("{k} is not a number")))
-                    })
-                    .transpose()
+        }
+    }
+
+    fn read_headed(
+        &mut self,
+        name: &str,
+        reader: impl Read,
+        dialect: Dialect,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let header = rdr.headers().map_err(|e| Error::input(name, e))?.clone();
+        let cols = Columns::new(name, &header, dialect, tally)?;
+        self.read_headed_rows(name, &cols, &mut rdr, tally)
+    }
+
+    fn read_headed_rows(
+        &mut self,
+        name: &str,
+        cols: &Columns,
+        rdr: &mut csv::Reader<impl Read>,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        let has_uprn = cols.at.contains_key(&Col::Uprn);
+        let mut row = csv::StringRecord::new();
+        let mut notes: Vec<Placed> = Vec::new();
+        while Self::next_row(name, rdr, &mut row, tally)?.is_some() {
+            tally.report.records += 1;
+            let at = Line(name, row.position().map_or(0, csv::Position::line));
+            if row.len() != cols.width {
+                tally.reject(&at, format!("{} fields, the header has {}", row.len(), cols.width));
+                continue;
+            }
+            let get = |c: Col| cols.get(&row, c);
+            let f64_of = |c: Col, field: &str, notes: &mut Vec<Placed>| {
+                noted(get(c).as_deref(), field, str::parse::<f64>, notes)
             };
-            let coords = match (num("easting")?, num("northing")?) {
+            if !has_uprn {
+                let Some(text) = get(Col::Postcode) else {
+                    tally.reject(&at, "postcode is empty");
+                    continue;
+                };
+                let pc = match Postcode::parse_historic(&text) {
+                    Ok(pc) => pc,
+                    Err(e) => {
+                        tally.reject(&at, format!("postcode {text:?}: {e}"));
+                        continue;
+                    }
+                };
+                let coordinates = match (
+                    f64_of(Col::Easting, "easting", &mut notes),
+                    f64_of(Col::Northing, "northing", &mut notes),
+                ) {
+                    (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
+                    _ => None,
+                };
+                tally.placed(&at, &mut notes);
+                let info = PostcodeInfo {
+                    coordinates,
+                    admin_district: get(Col::AdminDistrict),
+                    ward: get(Col::Ward),
+                };
+                self.builder.add_postcode(pc, info);
+                tally.report.taken += 1;
+                tally.report.fields_taken += 1;
+                continue;
+            }
+            let Some(uprn_text) = get(Col::Uprn) else {
+                tally.reject(&at, "uprn is empty");
+                continue;
+            };
+            let uprn = match Uprn::parse(&uprn_text) {
+                Ok(u) => u,
+                Err(e) => {
+                    tally.reject(&at, format!("uprn {uprn_text:?}: {e}"));
+                    continue;
+                }
+            };
+            let mut a = Address::new(uprn);
+            a.udprn = noted(get(Col::Udprn).as_deref(), "udprn", str::parse::<u32>, &mut notes);
+            a.parent_uprn =
+                noted(get(Col::ParentUprn).as_deref(), "parent_uprn", Uprn::parse, &mut notes);
+            a.organisation = get(Col::Organisation).or_else(|| get(Col::LaOrganisation));
+            a.department = get(Col::Department);
+            a.po_box = get(Col::PoBox);
+            // Each component from the PAF columns, or else from the gazetteer (LPI) ones.
+            let paf_premise = [Col::SubBuilding, Col::BuildingName, Col::BuildingNumber];
+            let lpi_premise = [
+                Col::SaoStart,
+                Col::SaoStartSuffix,
+                Col::SaoEnd,
+                Col::SaoEndSuffix,
+                Col::SaoText,
+                Col::PaoStart,
+                Col::PaoStartSuffix,
+                Col::PaoEnd,
+                Col::PaoEndSuffix,
+                Col::PaoText,
+            ];
+            let filled = |group: &[Col]| group.iter().filter(|&&c| get(c).is_some()).count();
+            let mut repeated = 0usize;
+            if filled(&paf_premise) > 0 {
+                a.sub_building = get(Col::SubBuilding);
+                a.building_name = get(Col::BuildingName);
+                if let Some(n) = get(Col::BuildingNumber) {
+                    place_number(&mut a, &n, &mut notes);
+                }
+                repeated += filled(&lpi_premise);
+            } else {
+                let cells: Vec<Option<String>> = lpi_premise.iter().map(|&c| get(c)).collect();
+                place_sao(&mut a, &Aon::from_cells(&cells[..5]), &mut notes);
+                place_pao(&mut a, &Aon::from_cells(&cells[5..]), &mut notes);
+            }
+            let either = |paf: Option<String>, lpi: Col, repeated: &mut usize| match paf {
+                Some(v) => {
+                    *repeated += usize::from(get(lpi).is_some());
+                    Some(v)
+                }
+                None => get(lpi),
+            };
+            a.dependent_thoroughfare = get(Col::DependentThoroughfare);
+            a.thoroughfare = either(get(Col::Thoroughfare), Col::StreetDescription, &mut repeated);
+            a.double_dependent_locality = get(Col::DoubleDependentLocality);
+            let dependent = get(Col::DependentLocality);
+            a.dependent_locality = if dependent.is_some() || a.double_dependent_locality.is_some() {
+                repeated += usize::from(get(Col::Locality).is_some());
+                dependent
+            } else {
+                get(Col::Locality)
+            };
+            a.post_town = either(get(Col::PostTown), Col::TownName, &mut repeated);
+            let postcode = match get(Col::Postcode) {
+                Some(p) => {
+                    repeated += usize::from(get(Col::PostcodeLocator).is_some());
+                    Some(p)
+                }
+                None => get(Col::PostcodeLocator),
+            };
+            a.postcode =
+                noted(postcode.as_deref(), "postcode", Postcode::parse_historic, &mut notes);
+            a.coordinates = match (
+                f64_of(Col::Easting, "easting", &mut notes),
+                f64_of(Col::Northing, "northing", &mut notes),
+            ) {
                 (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
                 _ => None,
             };
-            let postcode = get("postcode")
-                .map(|p| {
-                    Postcode::parse_historic(&p)
-                        .map_err(|e| Error::input(at(), format!("postcode {p:?}: {e}")))
-                })
-                .transpose()?;
-            if !has_uprn {
-                if let Some(pc) = postcode {
-                    self.builder.add_postcode(
-                        pc,
-                        PostcodeInfo {
-                            coordinates: coords,
-                            admin_district: get("admin_district"),
-                            ward: get("ward"),
-                        },
-                    );
-                    n += 1;
-                }
-                continue;
-            }
-            let uprn_text = get("uprn").ok_or_else(|| Error::input(at(), "uprn is empty"))?;
-            let uprn = Uprn::parse(&uprn_text).map_err(|e| Error::input(at(), e))?;
-            let mut a = Address::new(uprn);
-            a.udprn = get("udprn").and_then(|v| v.parse().ok());
-            a.parent_uprn = get("parent_uprn").and_then(|v| Uprn::parse(&v).ok());
-            a.organisation = get("organisation");
-            a.department = get("department");
-            a.sub_building = get("sub_building");
-            a.building_name = get("building_name");
-            a.building_number = get("building_number")
-                .map(|v| {
-                    v.parse().map_err(|_| Error::input(at(), "building_number is not a number"))
-                })
-                .transpose()?;
-            a.po_box = get("po_box");
-            a.dependent_thoroughfare = get("dependent_thoroughfare");
-            a.thoroughfare = get("thoroughfare");
-            a.double_dependent_locality = get("double_dependent_locality");
-            a.dependent_locality = get("dependent_locality");
-            a.post_town = get("post_town");
-            a.postcode = postcode;
-            a.coordinates = coords;
-            a.source_lat_lng = match (num("latitude")?, num("longitude")?) {
+            a.source_lat_lng = match (
+                f64_of(Col::Latitude, "latitude", &mut notes),
+                f64_of(Col::Longitude, "longitude", &mut notes),
+            ) {
                 (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
                 _ => None,
             };
-            a.classification = get("classification");
-            a.local_custodian_code = get("local_custodian_code").and_then(|v| v.parse().ok());
-            a.gss_code = get("gss_code");
-            a.language = get("language").map(|l| Language::from_code(&l)).unwrap_or_default();
+            a.classification = get(Col::Classification);
+            a.local_custodian_code = noted(
+                get(Col::Custodian).as_deref(),
+                "local_custodian_code",
+                str::parse::<u16>,
+                &mut notes,
+            );
+            a.gss_code = get(Col::GssCode);
+            a.language = get(Col::Language).map(|l| Language::from_code(&l)).unwrap_or_default();
+            let welsh = WelshNames {
+                dependent_thoroughfare: get(Col::WelshDependentThoroughfare),
+                thoroughfare: get(Col::WelshThoroughfare),
+                double_dependent_locality: get(Col::WelshDoubleDependentLocality),
+                dependent_locality: get(Col::WelshDependentLocality),
+                post_town: get(Col::WelshPostTown),
+            };
+            if welsh != WelshNames::default() {
+                a.welsh = Some(welsh);
+            }
+            tally.placed(&at, &mut notes);
+            if repeated > 0 {
+                tally.note(NoteKind::FieldMerged, repeated, &at, || {
+                    "the gazetteer (LPI) columns repeat components the PAF columns give; the PAF \
+                     ones are kept"
+                        .to_owned()
+                });
+            }
             if let (Some(pc), Some(gss)) = (a.postcode, a.gss_code.clone()) {
                 self.builder.add_postcode(
                     pc,
                     PostcodeInfo { admin_district: Some(gss), ..PostcodeInfo::default() },
                 );
             }
+            tally.took(&a);
             self.builder.add_address(a);
-            n += 1;
         }
-        Ok(n)
+        Ok(())
     }
 
-    fn read_codepoint(&mut self, name: &str, reader: impl Read) -> Result<usize, Error> {
+    fn read_codepoint(
+        &mut self,
+        name: &str,
+        reader: impl Read,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        const HEADER: [&str; 10] = [
+            "postcode",
+            "positional_quality_indicator",
+            "eastings",
+            "northings",
+            "country_code",
+            "nhs_regional_ha_code",
+            "nhs_ha_code",
+            "admin_county_code",
+            "admin_district_code",
+            "admin_ward_code",
+        ];
         let mut rdr =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
-        let mut n = 0usize;
-        for row in rdr.records() {
-            let row = row.map_err(|e| Error::input(name, e))?;
-            let line = row.position().map_or(0, csv::Position::line);
-            let Some(pc_text) = row.get(0) else { continue };
-            if pc_text.eq_ignore_ascii_case("postcode") {
+        let mut row = csv::StringRecord::new();
+        let mut first = true;
+        let mut notes: Vec<Placed> = Vec::new();
+        while Self::next_row(name, &mut rdr, &mut row, tally)?.is_some() {
+            let at = Line(name, row.position().map_or(0, csv::Position::line));
+            let pc_text = row.get(0).unwrap_or_default().trim().trim_start_matches('\u{feff}');
+            if std::mem::take(&mut first) && Postcode::parse_historic(pc_text).is_err() {
+                // A header row: only Code-Point's own.
+                let names: Vec<String> = row
+                    .iter()
+                    .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+                    .collect();
+                if names != HEADER {
+                    return Err(Error::input(
+                        name,
+                        format!(
+                            "the first row is neither a postcode record nor the Code-Point Open header \
+                             ({}); is this a Code-Point Open file?",
+                            HEADER.join(",")
+                        ),
+                    ));
+                }
                 continue;
             }
-            let pc = Postcode::parse_historic(pc_text).map_err(|e| {
-                Error::input(format!("{name}:{line}"), format!("postcode {pc_text:?}: {e}"))
-            })?;
-            let pqi: u32 = row.get(1).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-            let e: Option<f64> = row.get(2).and_then(|v| v.trim().parse().ok());
-            let nn: Option<f64> = row.get(3).and_then(|v| v.trim().parse().ok());
+            tally.report.records += 1;
+            if row.len() != HEADER.len() {
+                tally.reject(
+                    &at,
+                    format!("{} fields, Code-Point Open has {}", row.len(), HEADER.len()),
+                );
+                continue;
+            }
+            let pc = match Postcode::parse_historic(pc_text) {
+                Ok(pc) => pc,
+                Err(e) => {
+                    tally.reject(&at, format!("postcode {pc_text:?}: {e}"));
+                    continue;
+                }
+            };
+            let pqi = noted(row.get(1), "positional quality", str::parse::<u32>, &mut notes);
+            let e = noted(row.get(2), "eastings", str::parse::<f64>, &mut notes);
+            let n = noted(row.get(3), "northings", str::parse::<f64>, &mut notes);
             // PQI 90 means "no coordinates" (they are zero).
-            let coordinates = match (e, nn) {
-                (Some(e), Some(nn)) if pqi != 90 && (e, nn) != (0.0, 0.0) => {
-                    Some(Coordinates::new(e, nn))
+            let coordinates = match (e, n) {
+                (Some(e), Some(n)) if pqi != Some(90) && (e, n) != (0.0, 0.0) => {
+                    Some(Coordinates::new(e, n))
                 }
                 _ => None,
             };
+            tally.placed(&at, &mut notes);
             let admin_district = row.get(8).and_then(opt);
             let ward = row.get(9).and_then(opt);
             self.builder.add_postcode(pc, PostcodeInfo { coordinates, admin_district, ward });
-            n += 1;
+            tally.report.taken += 1;
+            tally.report.fields_taken += 1 + usize::from(coordinates.is_some()) + 2;
         }
-        Ok(n)
+        Ok(())
     }
 
-    fn read_os_places(&mut self, name: &str, mut reader: impl Read) -> Result<usize, Error> {
+    fn read_os_places(
+        &mut self,
+        name: &str,
+        mut reader: impl Read,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
         let mut body = String::new();
         reader.read_to_string(&mut body).map_err(|e| Error::io(name, e))?;
         let response: PlacesResponse =
@@ -250,129 +886,56 @@ impl Loader {
         if raw.len() != results.len() {
             return Err(Error::input(name, "the results could not be read verbatim"));
         }
-        let mut n = 0usize;
-        for (r, raw) in results.iter().zip(raw) {
+        let mut notes: Vec<Placed> = Vec::new();
+        for (i, (r, raw)) in results.iter().zip(raw).enumerate() {
             let ordinal = self.ordinal;
             self.ordinal = self.ordinal.saturating_add(1);
-            if let Some(a) = r.to_address() {
-                let record = SourceRecord { view: raw.view, ordinal, fields: raw.fields };
-                self.builder.add_address_with_sources(a, vec![record]);
-                n += 1;
+            tally.report.records += 1;
+            let at = format!("{name}: result {}", i + 1);
+            match r.to_address_noted(&mut notes) {
+                Ok(a) => {
+                    tally.placed(&at, &mut notes);
+                    tally.took(&a);
+                    let record = SourceRecord { view: raw.view, ordinal, fields: raw.fields };
+                    self.builder.add_address_with_sources(a, vec![record]);
+                }
+                Err(why) => {
+                    notes.clear();
+                    tally.reject(&at, why);
+                }
             }
         }
-        Ok(n)
+        Ok(())
     }
 
-    fn read_addressbase(&mut self, name: &str, reader: impl Read) -> Result<usize, Error> {
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
-        let mut records = rdr.records();
-        let Some(first) = records.next() else { return Ok(0) };
-        let first = first.map_err(|e| Error::input(name, e))?;
-        let is_premium = first.get(0).is_some_and(|f| f.trim().parse::<u32>().is_ok());
-        if !is_premium {
-            return self.read_addressbase_plus(name, &first, records);
-        }
-        let mut premium = Premium::default();
-        premium.row(&first);
-        for row in records {
-            let row = row.map_err(|e| Error::input(name, e))?;
-            premium.row(&row);
-        }
-        let n = premium.dpa.len();
-        for mut a in premium.dpa {
-            if let Some(b) = premium.blpu.get(&a.uprn) {
-                a.coordinates = b.coordinates;
-                a.source_lat_lng = b.lat_lng;
-                a.local_custodian_code = b.custodian;
-                a.parent_uprn = a.parent_uprn.or(b.parent);
-            }
-            a.classification = premium.class.remove(&a.uprn);
-            self.builder.add_address(a);
-        }
-        Ok(n)
-    }
-
-    fn read_addressbase_plus(
+    fn read_addressbase(
         &mut self,
         name: &str,
-        header: &csv::StringRecord,
-        records: csv::StringRecordsIter<'_, impl Read>,
-    ) -> Result<usize, Error> {
-        let col: HashMap<String, usize> =
-            header.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
-        let find = |names: &[&str]| names.iter().find_map(|n| col.get(*n).copied());
-        let c_uprn = find(&["uprn"])
-            .ok_or_else(|| Error::input(name, "AddressBase Plus header has no uprn column"))?;
-        let c = |names: &[&str]| find(names);
-        let cols = [
-            c(&["udprn", "rm_udprn"]),
-            c(&["parent_uprn"]),
-            c(&["rm_organisation_name", "organisation_name"]),
-            c(&["department_name"]),
-            c(&["sub_building_name"]),
-            c(&["building_name"]),
-            c(&["building_number"]),
-            c(&["po_box_number", "rm_po_box_number"]),
-            c(&["dependent_thoroughfare", "dependent_thoroughfare_name"]),
-            c(&["thoroughfare", "thoroughfare_name"]),
-            c(&["double_dependent_locality"]),
-            c(&["dependent_locality"]),
-            c(&["post_town"]),
-            c(&["postcode"]),
-            c(&["x_coordinate", "x"]),
-            c(&["y_coordinate", "y"]),
-            c(&["latitude"]),
-            c(&["longitude"]),
-            c(&["class", "classification_code"]),
-            c(&["local_custodian_code"]),
-            c(&["postcode_locator"]),
-        ];
-        let mut n = 0usize;
-        for row in records {
-            let row = row.map_err(|e| Error::input(name, e))?;
-            let line = row.position().map_or(0, csv::Position::line);
-            let get = |i: Option<usize>| i.and_then(|i| row.get(i)).and_then(opt);
-            let Some(uprn_text) = get(Some(c_uprn)) else { continue };
-            let uprn =
-                Uprn::parse(&uprn_text).map_err(|e| Error::input(format!("{name}:{line}"), e))?;
-            let mut a = Address::new(uprn);
-            a.udprn = get(cols[0]).and_then(|v| v.parse().ok());
-            a.parent_uprn = get(cols[1]).and_then(|v| Uprn::parse(&v).ok());
-            a.organisation = get(cols[2]);
-            a.department = get(cols[3]);
-            a.sub_building = get(cols[4]);
-            a.building_name = get(cols[5]);
-            a.building_number = get(cols[6]).and_then(|v| v.parse().ok());
-            a.po_box = get(cols[7]);
-            a.dependent_thoroughfare = get(cols[8]);
-            a.thoroughfare = get(cols[9]);
-            a.double_dependent_locality = get(cols[10]);
-            a.dependent_locality = get(cols[11]);
-            a.post_town = get(cols[12]);
-            a.postcode = get(cols[13])
-                .or_else(|| get(cols[20]))
-                .and_then(|p| Postcode::parse_historic(&p).ok());
-            a.coordinates = match (
-                get(cols[14]).and_then(|v| v.parse().ok()),
-                get(cols[15]).and_then(|v| v.parse().ok()),
-            ) {
-                (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
-                _ => None,
-            };
-            a.source_lat_lng = match (
-                get(cols[16]).and_then(|v| v.parse().ok()),
-                get(cols[17]).and_then(|v| v.parse().ok()),
-            ) {
-                (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
-                _ => None,
-            };
-            a.classification = get(cols[18]);
-            a.local_custodian_code = get(cols[19]).and_then(|v| v.parse().ok());
-            self.builder.add_address(a);
-            n += 1;
+        reader: impl Read,
+        tally: &mut Tally,
+    ) -> Result<(), Error> {
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+        let mut first = csv::StringRecord::new();
+        if Self::next_row(name, &mut rdr, &mut first, tally)?.is_none() {
+            return Ok(());
         }
-        Ok(n)
+        let is_premium = first.get(0).is_some_and(|f| f.trim().parse::<u32>().is_ok());
+        if !is_premium {
+            let cols = Columns::new(name, &first, Dialect::AddressBase, tally)?;
+            return self.read_headed_rows(name, &cols, &mut rdr, tally);
+        }
+        let mut premium = Premium::default();
+        let mut row = first;
+        loop {
+            tally.report.records += 1;
+            premium.row(name, &row, tally);
+            if Self::next_row(name, &mut rdr, &mut row, tally)?.is_none() {
+                break;
+            }
+        }
+        premium.finish(name, &mut self.builder, tally);
+        Ok(())
     }
 }
 
@@ -382,69 +945,209 @@ struct Blpu {
     lat_lng: Option<LatLng>,
     custodian: Option<u16>,
     parent: Option<Uprn>,
+    postcode: Option<Postcode>,
+    line: u64,
 }
 
-/// Joins AddressBase Premium record types by UPRN.
+/// An LPI (record 24) waiting for its street and BLPU.
+#[derive(Debug)]
+struct Lpi {
+    /// Logical status: 1 approved, 3 alternative, 6 provisional, 8 historical; the lowest is preferred.
+    status: u8,
+    welsh: bool,
+    usrn: Option<u64>,
+    /// The premise, placed.
+    address: Address,
+    line: u64,
+}
+
+/// A street descriptor (record 15).
+#[derive(Debug, Default)]
+struct Street {
+    description: Option<String>,
+    locality: Option<String>,
+    town: Option<String>,
+}
+
+/// Joins AddressBase Premium record types by UPRN (and streets by USRN).
 #[derive(Debug, Default)]
 struct Premium {
     blpu: HashMap<Uprn, Blpu>,
     class: HashMap<Uprn, String>,
-    dpa: Vec<Address>,
+    organisation: HashMap<Uprn, String>,
+    streets: HashMap<u64, Street>,
+    welsh_streets: HashMap<u64, Street>,
+    lpi: HashMap<Uprn, Lpi>,
+    dpa: Vec<(Address, u64)>,
 }
 
+/// Record types that hold no address component, with what they are.
+const PREMIUM_IGNORED: [(&str, &str); 6] = [
+    ("10", "header"),
+    ("11", "street"),
+    ("23", "cross reference"),
+    ("29", "metadata"),
+    ("30", "successor"),
+    ("99", "trailer"),
+];
+
 impl Premium {
-    fn row(&mut self, row: &csv::StringRecord) {
+    fn row(&mut self, name: &str, row: &csv::StringRecord, tally: &mut Tally) {
+        let at = Line(name, row.position().map_or(0, csv::Position::line));
         let get = |i: usize| row.get(i).and_then(opt);
-        let num = |i: usize| get(i).and_then(|v| v.parse::<f64>().ok());
-        let Some(uprn) = get(3).and_then(|u| Uprn::parse(&u).ok()) else { return };
-        match get(0).as_deref() {
-            Some("21") => {
+        let kind = get(0).unwrap_or_default();
+        if let Some((_, what)) = PREMIUM_IGNORED.iter().find(|(k, _)| *k == kind) {
+            tally.report.skipped += 1;
+            tally.ignore(format!("record type {kind} ({what})"));
+            return;
+        }
+        let widths: &[usize] = match kind.as_str() {
+            "15" => &[13],
+            "21" => &[19, 22],
+            "24" => &[26],
+            "28" => &[29, 30],
+            "31" => &[11],
+            "32" => &[12],
+            _ => {
+                tally.reject(
+                    &at,
+                    format!("record type {kind:?} is not an AddressBase Premium type"),
+                );
+                return;
+            }
+        };
+        if !widths.contains(&row.len()) {
+            tally.reject(
+                &at,
+                format!("record type {kind} has {} fields, expected {widths:?}", row.len()),
+            );
+            return;
+        }
+        let mut notes: Vec<Placed> = Vec::new();
+        if kind == "15" {
+            let Some(usrn) = noted(get(3).as_deref(), "USRN", str::parse::<u64>, &mut notes) else {
+                tally.reject(&at, "street descriptor without a USRN");
+                return;
+            };
+            let street = Street { description: get(4), locality: get(5), town: get(6) };
+            let welsh = get(8).is_some_and(|l| Language::from_code(&l) == Language::Cy);
+            let map = if welsh { &mut self.welsh_streets } else { &mut self.streets };
+            map.entry(usrn).or_insert(street);
+            tally.report.merged += 1;
+            return;
+        }
+        let uprn = match get(3).map(|u| Uprn::parse(&u)) {
+            Some(Ok(u)) => u,
+            Some(Err(e)) => {
+                tally.reject(&at, format!("UPRN: {e}"));
+                return;
+            }
+            None => {
+                tally.reject(&at, "the record has no UPRN");
+                return;
+            }
+        };
+        let num = |i: usize, field: &str, notes: &mut Vec<Placed>| {
+            noted(get(i).as_deref(), field, str::parse::<f64>, notes)
+        };
+        match kind.as_str() {
+            "21" => {
                 // Layout with LATITUDE/LONGITUDE (ABP 3.x, 22 columns) or without (older, 19 columns).
-                let (lat_lng, custodian) = if row.len() >= 22 {
-                    let ll = match (num(10), num(11)) {
-                        (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
-                        _ => None,
-                    };
-                    (ll, get(13))
+                let (lat_lng, custodian, postcode) = if row.len() >= 22 {
+                    let ll =
+                        match (num(10, "LATITUDE", &mut notes), num(11, "LONGITUDE", &mut notes)) {
+                            (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
+                            _ => None,
+                        };
+                    (ll, get(13), get(20))
                 } else {
-                    (None, get(11))
+                    (None, get(11), get(17))
                 };
-                let coordinates = match (num(8), num(9)) {
+                let coordinates = match (
+                    num(8, "X_COORDINATE", &mut notes),
+                    num(9, "Y_COORDINATE", &mut notes),
+                ) {
                     (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
                     _ => None,
                 };
-                self.blpu.insert(
-                    uprn,
-                    Blpu {
-                        coordinates,
-                        lat_lng,
-                        custodian: custodian.and_then(|c| c.parse().ok()),
-                        parent: get(7).and_then(|p| Uprn::parse(&p).ok()),
-                    },
-                );
+                let blpu = Blpu {
+                    coordinates,
+                    lat_lng,
+                    custodian: noted(
+                        custodian.as_deref(),
+                        "LOCAL_CUSTODIAN_CODE",
+                        str::parse::<u16>,
+                        &mut notes,
+                    ),
+                    parent: noted(get(7).as_deref(), "PARENT_UPRN", Uprn::parse, &mut notes),
+                    postcode: noted(
+                        postcode.as_deref(),
+                        "POSTCODE_LOCATOR",
+                        Postcode::parse_historic,
+                        &mut notes,
+                    ),
+                    line: at.1,
+                };
+                self.blpu.insert(uprn, blpu);
             }
-            Some("32") => {
+            "32" => {
                 if let Some(code) = get(5) {
                     self.class.entry(uprn).or_insert(code);
                 }
+                tally.report.merged += 1;
             }
-            Some("28") => {
-                // ABP 3.x adds DELIVERY_POINT_SUFFIX after POSTCODE_TYPE (30 columns; older files have 29).
+            "31" => {
+                if let Some(org) = get(5) {
+                    self.organisation.entry(uprn).or_insert(org);
+                }
+                tally.report.merged += 1;
+            }
+            "24" => {
+                let mut a = Address::new(uprn);
+                let cells: Vec<Option<String>> = (11..=20).map(get).collect();
+                place_sao(&mut a, &Aon::from_cells(&cells[..5]), &mut notes);
+                place_pao(&mut a, &Aon::from_cells(&cells[5..]), &mut notes);
+                let welsh = get(5).is_some_and(|l| Language::from_code(&l) == Language::Cy);
+                let status = get(6).and_then(|s| s.parse().ok()).unwrap_or(u8::MAX);
+                let lpi = Lpi {
+                    status,
+                    welsh,
+                    usrn: noted(get(21).as_deref(), "USRN", str::parse::<u64>, &mut notes),
+                    address: a,
+                    line: at.1,
+                };
+                // One LPI per UPRN: English before Welsh, then the lowest status; the rest are merged.
+                let better = |old: &Lpi| (lpi.welsh, lpi.status) < (old.welsh, old.status);
+                match self.lpi.get(&uprn) {
+                    Some(old) if !better(old) => {}
+                    _ => {
+                        self.lpi.insert(uprn, lpi);
+                    }
+                }
+                tally.report.merged += 1;
+            }
+            _ => {
+                // "28": the DPA. ABP 3.x adds DELIVERY_POINT_SUFFIX after POSTCODE_TYPE (30 columns; older
+                // files have 29).
                 let shift = usize::from(row.len() >= 30);
                 let mut a = Address::new(uprn);
-                a.parent_uprn = get(4).and_then(|p| Uprn::parse(&p).ok());
-                a.udprn = get(5).and_then(|v| v.parse().ok());
+                a.parent_uprn =
+                    noted(get(4).as_deref(), "PARENT_ADDRESSABLE_UPRN", Uprn::parse, &mut notes);
+                a.udprn = noted(get(5).as_deref(), "UDPRN", str::parse::<u32>, &mut notes);
                 a.organisation = get(6);
                 a.department = get(7);
                 a.sub_building = get(8);
                 a.building_name = get(9);
-                a.building_number = get(10).and_then(|v| v.parse().ok());
+                if let Some(n) = get(10) {
+                    place_number(&mut a, &n, &mut notes);
+                }
                 a.dependent_thoroughfare = get(11);
                 a.thoroughfare = get(12);
                 a.double_dependent_locality = get(13);
                 a.dependent_locality = get(14);
                 a.post_town = get(15);
-                a.postcode = get(16).and_then(|p| Postcode::parse_historic(&p).ok());
+                a.postcode =
+                    noted(get(16).as_deref(), "POSTCODE", Postcode::parse_historic, &mut notes);
                 let welsh = WelshNames {
                     dependent_thoroughfare: get(18 + shift),
                     thoroughfare: get(19 + shift),
@@ -456,9 +1159,85 @@ impl Premium {
                     a.welsh = Some(welsh);
                 }
                 a.po_box = get(23 + shift);
-                self.dpa.push(a);
+                self.dpa.push((a, at.1));
             }
-            _ => {}
+        }
+        tally.placed(&at, &mut notes);
+    }
+
+    /// Adds the DPAs, and an address from the LPI of each UPRN that has none, with their BLPUs.
+    fn finish(mut self, name: &str, builder: &mut IndexBuilder, tally: &mut Tally) {
+        let mut with_address: std::collections::HashSet<Uprn> = std::collections::HashSet::new();
+        let join = |a: &mut Address, b: Option<&Blpu>, class: &mut HashMap<Uprn, String>| {
+            if let Some(b) = b {
+                a.coordinates = b.coordinates;
+                a.source_lat_lng = b.lat_lng;
+                a.local_custodian_code = b.custodian;
+                a.parent_uprn = a.parent_uprn.or(b.parent);
+                a.postcode = a.postcode.or(b.postcode);
+            }
+            a.classification = class.remove(&a.uprn);
+        };
+        for (mut a, _) in std::mem::take(&mut self.dpa) {
+            let uprn = a.uprn;
+            join(&mut a, self.blpu.get(&uprn), &mut self.class);
+            with_address.insert(uprn);
+            tally.took(&a);
+            builder.add_address(a);
+        }
+        let mut lpis: Vec<(Uprn, Lpi)> = std::mem::take(&mut self.lpi).into_iter().collect();
+        lpis.sort_unstable_by_key(|(_, l)| l.line);
+        for (uprn, lpi) in lpis {
+            if with_address.contains(&uprn) {
+                continue;
+            }
+            let mut a = lpi.address;
+            a.organisation = self.organisation.get(&uprn).cloned();
+            let streets = if lpi.welsh { &self.welsh_streets } else { &self.streets };
+            match lpi.usrn.and_then(|u| streets.get(&u).or_else(|| self.streets.get(&u))) {
+                Some(st) => {
+                    a.thoroughfare.clone_from(&st.description);
+                    a.dependent_locality.clone_from(&st.locality);
+                    a.post_town.clone_from(&st.town);
+                }
+                None => tally.note(NoteKind::FieldRejected, 1, &Line(name, lpi.line), || {
+                    format!(
+                        "LPI street {:?} has no street descriptor (record 15) in this file: the address \
+                         has no street",
+                        lpi.usrn
+                    )
+                }),
+            }
+            if lpi.welsh {
+                a.language = Language::Cy;
+            }
+            join(&mut a, self.blpu.get(&uprn), &mut self.class);
+            with_address.insert(uprn);
+            // Counted as merged when read; it is the address itself.
+            tally.report.merged -= 1;
+            tally.took(&a);
+            builder.add_address(a);
+        }
+        let mut classes: Vec<(Uprn, String)> =
+            std::mem::take(&mut self.class).into_iter().collect();
+        classes.sort_unstable();
+        tally.report.merged -= classes.len();
+        for (uprn, code) in classes {
+            tally.reject(
+                &format!("{name}: UPRN {uprn}"),
+                format!("classification {code} (record 32) belongs to no address in this file"),
+            );
+        }
+        let mut orphans: Vec<(&Uprn, &Blpu)> =
+            self.blpu.iter().filter(|(u, _)| !with_address.contains(u)).collect();
+        orphans.sort_unstable_by_key(|(_, b)| b.line);
+        let joined = self.blpu.len() - orphans.len();
+        tally.report.merged += joined;
+        for (uprn, b) in orphans {
+            tally.reject(
+                &Line(name, b.line),
+                format!("BLPU {uprn} has no DPA or LPI record in this file: no address to index"),
+            );
         }
     }
 }

@@ -19,13 +19,13 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::rules::geo::{Coordinates, LatLng};
-use crate::types::address::{Address, Language, WelshNames};
+use crate::types::address::{Address, Language, NumberLabel, WelshNames};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 pub use crate::types::source::{RecordView, SourceRecord, SourceValue};
 pub use build::IndexBuilder;
-pub use load::{InputFormat, Loader};
+pub use load::{EXAMPLES_PER_KIND, InputFormat, LoadNote, LoadReport, Loader, NoteKind};
 pub(crate) use search::SearchIndex;
 pub use search::{MatchOptions, MatchResult, SearchHit};
 use strings::StringTable;
@@ -83,7 +83,9 @@ pub(crate) mod extra {
     pub(crate) const LANGUAGE: usize = 2;
     /// Welsh names, in [`super::WELSH_FIELDS`] order.
     pub(crate) const WELSH: usize = 3;
-    pub(crate) const COUNT: usize = 8;
+    /// The building number's label when it has a suffix or a range (`92B`, `12-14`).
+    pub(crate) const NUMBER: usize = 8;
+    pub(crate) const COUNT: usize = 9;
 }
 
 /// The common fields that a Welsh twin may name differently, in [`WelshNames`] order.
@@ -513,6 +515,9 @@ impl Index {
             };
             if welsh != WelshNames::default() {
                 a.welsh = Some(welsh);
+            }
+            if let Some(label) = text(x.text[extra::NUMBER]).and_then(|l| NumberLabel::parse(&l)) {
+                a.set_number(Some(label));
             }
         }
         a

@@ -78,8 +78,8 @@ fn premise_tokens(a: &Address) -> (Vec<String>, usize) {
     for f in [&a.organisation, &a.sub_building, &a.building_name].into_iter().flatten() {
         tokens(f).for_each(|t| push(&mut out, t));
     }
-    if let Some(n) = a.building_number {
-        push(&mut out, n.to_string());
+    if let Some(label) = a.number_label() {
+        tokens(&label).for_each(|t| push(&mut out, t));
     }
     let street_from = out.len();
     for f in [&a.dependent_thoroughfare, &a.thoroughfare].into_iter().flatten() {
@@ -123,6 +123,7 @@ impl SearchIndex {
                 text_ids.push(x.text[extra::DEPARTMENT]);
                 text_ids
                     .extend_from_slice(&x.text[extra::WELSH..extra::WELSH + WELSH_FIELDS.len()]);
+                text_ids.push(x.text[extra::NUMBER]);
             }
             for &id in text_ids.iter().filter(|&&id| id != 0) {
                 let Some(slot) = cached.get_mut(id as usize) else { continue };
@@ -216,6 +217,7 @@ impl SearchIndex {
             for k in 0..WELSH_FIELDS.len() {
                 add(x.text[extra::WELSH + k]);
             }
+            add(x.text[extra::NUMBER]);
         }
         if r.building_number != NONE32
             && let Ok(i) = self.numbers.binary_search(&r.building_number)
@@ -1019,7 +1021,8 @@ fn best_first(hits: &mut Vec<(u32, f32)>, n: usize) {
 fn house_numbers(a: &Address) -> Vec<String> {
     let named =
         a.building_name.as_deref().into_iter().flat_map(tokens).filter(|t| is_number_token(t));
-    a.building_number.map(|n| n.to_string()).into_iter().chain(named).collect()
+    let number = a.number_label().into_iter().flat_map(|l| tokens(&l).collect::<Vec<_>>());
+    number.chain(named).collect()
 }
 
 /// True when the address has a house number (`12`, or a lettered one as its name, `12A`).

@@ -2,7 +2,7 @@
 //! threads. Address rows stay packed as they are in memory, and `u32` arrays are delta-coded varints, so a
 //! national index is small to read and small to hold.
 //!
-//! Layout (format version 5; fixed-width integers little-endian, every array prefixed by its `u64` length;
+//! Layout (format version 6; fixed-width integers little-endian, every array prefixed by its `u64` length;
 //! a *packed* `u32` array is its length, then groups of up to 65,536 values, each group its byte length
 //! (`u64`) and the values as zigzag varint deltas from the one before, starting from 0):
 //! - magic `GAAPADDR`, version `u32`;
@@ -13,8 +13,9 @@
 //!      UDPRN, postcode record, building number, ten string ids (organisation, sub-building, building name,
 //!      dependent thoroughfare, thoroughfare, double dependent locality, dependent locality, post town,
 //!      classification, GSS code), extras index, custodian and language (0 EN, 1 CY, 2 other);
-//!   3. extras, 48 bytes each: department, PO box, other language code and five Welsh names (string ids),
-//!      source latitude and longitude (`f64`);
+//!   3. extras, 52 bytes each: department, PO box, other language code, five Welsh names and the building
+//!      number's label when it has a suffix or a range (`92B`, `12-14`) (string ids), source latitude and
+//!      longitude (`f64`);
 //!   4. postcodes: each as its text (`u8` length + bytes), easting, northing, district and ward ids, first row
 //!      and row count; then the district and ward strings;
 //!   5. rows in UPRN order (packed);
@@ -35,8 +36,8 @@
 //! - the footer: the offset of each section (`u64`s), the counts of strings, rows, extras, postcodes, terms
 //!   and source records (`u64`s), and `GAAPTOC5`.
 //!
-//! An index from inputs other than OS Places is the same as version 4's, byte for byte, up to the end of
-//! section 12. Files of other versions are refused, with a message to rebuild them.
+//! Version 5 differs only in its extras, 48 bytes each with no number label (its loaders dropped suffixes and
+//! ranges); it is still read. Files of other versions are refused, with a message to rebuild them.
 //!
 //! Loading checks every id and range against the footer's counts, so a damaged file gives
 //! [`Error::IndexFormat`], never a panic.
@@ -59,8 +60,12 @@ const FOOTER_MAGIC: &[u8; 8] = b"GAAPTOC5";
 const SECTIONS: usize = 13;
 const COUNTS: usize = 6;
 const FOOTER_LEN: usize = 8 * (SECTIONS + COUNTS) + 8;
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
+/// The oldest version still read: its extras lack the number label.
+const VERSION_5: u32 = 5;
 const EXTRA_LEN: usize = 4 * extra::COUNT + 16;
+/// Version 5's extras: one text slot fewer.
+const EXTRA_LEN_5: usize = EXTRA_LEN - 4;
 /// Bytes read or written per chunk.
 const CHUNK: usize = 1 << 20;
 /// Values per group of a packed `u32` array.
@@ -329,20 +334,22 @@ fn row_ok(r: &Row, n_strings: usize, n_postcodes: usize, n_extras: usize) -> boo
         && r.language <= 2
 }
 
-fn put_extra(out: &mut Vec<u8>, x: &Extra) {
-    for t in x.text {
+/// Writes an extra with its first `texts` text slots.
+fn put_extra(out: &mut Vec<u8>, x: &Extra, texts: usize) {
+    for &t in x.text.iter().take(texts) {
         out.extend_from_slice(&t.to_le_bytes());
     }
     out.extend_from_slice(&x.lat.to_le_bytes());
     out.extend_from_slice(&x.lng.to_le_bytes());
 }
 
-fn get_extra(b: &[u8]) -> Extra {
+/// An extra of `texts` text slots (the rest stay absent).
+fn get_extra(b: &[u8], texts: usize) -> Extra {
     let mut text = [0u32; extra::COUNT];
-    for (k, t) in text.iter_mut().enumerate() {
+    for (k, t) in text.iter_mut().enumerate().take(texts) {
         *t = le32(&b[4 * k..]);
     }
-    let at = 4 * extra::COUNT;
+    let at = 4 * texts;
     Extra { text, lat: f64::from_bits(le64(&b[at..])), lng: f64::from_bits(le64(&b[at + 8..])) }
 }
 
@@ -352,10 +359,16 @@ impl Index {
     /// # Errors
     /// Any error from `w`.
     pub fn write_to(&self, w: impl Write) -> std::io::Result<()> {
+        self.write_version(w, VERSION)
+    }
+
+    /// Writes the index in format `version` (6, or 5 for tests of old files: no number labels).
+    fn write_version(&self, w: impl Write, version: u32) -> std::io::Result<()> {
+        let texts = if version == VERSION_5 { extra::COUNT - 1 } else { extra::COUNT };
         let mut out =
             Out { w, buf: Vec::with_capacity(CHUNK + 4096), flushed: 0, sections: Vec::new() };
         out.buf.extend_from_slice(MAGIC);
-        out.u32(VERSION);
+        out.u32(version);
         out.section();
         out.strings(&self.strings)?;
         out.section();
@@ -364,7 +377,7 @@ impl Index {
         out.section();
         out.u64(self.extras.len() as u64);
         for x in &self.extras {
-            put_extra(&mut out.buf, x);
+            put_extra(&mut out.buf, x, texts);
             out.flush_if_full()?;
         }
         out.section();
@@ -496,11 +509,17 @@ impl Index {
             return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
         }
         let version = head.u32()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_5 {
             return Err(Error::IndexFormat(format!(
-                "format version {version}, expected {VERSION}: rebuild the index with this version"
+                "format version {version}, expected {VERSION} (or {VERSION_5}): rebuild the index with \
+                 this version"
             )));
         }
+        let (extra_len, extra_texts) = if version == VERSION_5 {
+            (EXTRA_LEN_5, extra::COUNT - 1)
+        } else {
+            (EXTRA_LEN, extra::COUNT)
+        };
         let mut foot = source.reader(footer_at, size)?;
         let mut bounds = [0u64; SECTIONS + 1];
         for b in bounds.iter_mut().take(SECTIONS) {
@@ -563,7 +582,7 @@ impl Index {
                     row_ok(r, n_strings, n_postcodes, n_extras)
                 })
                 .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
-                let extras = at(2)?.items(EXTRA_LEN, get_extra)?;
+                let extras = at(2)?.items(extra_len, |b| get_extra(b, extra_texts))?;
                 let postcodes = at(3)?.postcodes(n_rows)?;
                 let postcode_ids = super::postcode_ids(&postcodes);
                 let by_uprn = at(4)?.u32s_below(n_rows)?;
@@ -675,5 +694,39 @@ impl Source<'_> {
             }
         };
         Ok(In { r, buf: Vec::with_capacity(CHUNK), left: len })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::index::IndexBuilder;
+    use crate::types::address::{Address, NumberLabel, WelshNames};
+    use crate::types::postcode::Postcode;
+    use crate::types::uprn::Uprn;
+
+    #[test]
+    fn version_5_files_still_open_and_other_versions_are_refused() {
+        let mut a = Address::new(Uprn::new(7).unwrap());
+        a.set_number(NumberLabel::parse("92B"));
+        a.thoroughfare = Some("COOMBE GARDENS".into());
+        a.postcode = Some(Postcode::parse("EX1 2AB").unwrap());
+        a.welsh = Some(WelshNames { post_town: Some("CAERWYSG".into()), ..WelshNames::default() });
+        let mut b = IndexBuilder::new();
+        b.add_address(a.clone());
+        let index = b.build();
+        let mut v5 = Vec::new();
+        index.write_version(&mut v5, super::VERSION_5).unwrap();
+        let old = crate::Index::from_bytes(&v5).unwrap();
+        let back = old.by_uprn(a.uprn).unwrap();
+        // Version 5 had no number label: the number and every other component are still there.
+        assert_eq!(back.building_number, Some(92));
+        assert_eq!(back.building_number_suffix, None);
+        assert_eq!(back.welsh, a.welsh);
+        let now = crate::Index::from_bytes(&index.to_bytes()).unwrap();
+        assert_eq!(now.by_uprn(a.uprn), Some(a));
+        let mut v4 = index.to_bytes();
+        v4[8..12].copy_from_slice(&4u32.to_le_bytes());
+        let err = crate::Index::from_bytes(&v4).err().unwrap().to_string();
+        assert!(err.contains("format version 4") && err.contains("rebuild"), "{err}");
     }
 }

@@ -2,3 +2,4 @@
 
 pub mod geo;
 pub mod paf;
+pub(crate) mod premise;

@@ -81,8 +81,14 @@ pub struct Address {
     pub sub_building: Option<String>,
     /// Building name.
     pub building_name: Option<String>,
-    /// Building number.
+    /// Building number: the start of the range when the address has one (`12` in `12-14`, `92` in `92B`).
     pub building_number: Option<u32>,
+    /// The letter after the building number (`B` in `92B`; BS7666 PAO start suffix).
+    pub building_number_suffix: Option<String>,
+    /// The end of a number range (`14` in `12-14`; BS7666 PAO end number).
+    pub building_number_end: Option<u32>,
+    /// The letter after the end of the range (`C` in `12-14C`; BS7666 PAO end suffix).
+    pub building_number_end_suffix: Option<String>,
     /// PO Box number.
     pub po_box: Option<String>,
     /// Dependent thoroughfare.
@@ -126,6 +132,9 @@ impl Address {
             sub_building: None,
             building_name: None,
             building_number: None,
+            building_number_suffix: None,
+            building_number_end: None,
+            building_number_end_suffix: None,
             po_box: None,
             dependent_thoroughfare: None,
             thoroughfare: None,
@@ -152,7 +161,7 @@ impl Address {
     /// Formats with the Royal Mail PAF rules.
     #[must_use]
     pub fn format(&self) -> Formatted {
-        let number = self.building_number.map(|n| n.to_string()).unwrap_or_default();
+        let number = self.number_label().unwrap_or_default();
         let postcode = self.postcode.map(|p| p.to_string()).unwrap_or_default();
         let elements = PafElements {
             department: s(&self.department),
@@ -169,6 +178,36 @@ impl Address {
             postcode: &postcode,
         };
         paf::format(&elements)
+    }
+
+    /// The building number as printed, with its suffix and range: `12`, `92B`, `12-14`, `12A-14C`. `None`
+    /// without a building number.
+    #[must_use]
+    pub fn number_label(&self) -> Option<String> {
+        let start = self.building_number?;
+        Some(
+            NumberLabel {
+                start,
+                start_suffix: self.building_number_suffix.clone(),
+                end: self.building_number_end,
+                end_suffix: self.building_number_end_suffix.clone(),
+            }
+            .to_string(),
+        )
+    }
+
+    /// Sets the building number, its suffix and its range from a label (see [`NumberLabel`]); `None` clears
+    /// all four.
+    pub fn set_number(&mut self, label: Option<NumberLabel>) {
+        let label = label.map(|l| (l.start, l.start_suffix, l.end, l.end_suffix));
+        let (start, start_suffix, end, end_suffix) = match label {
+            Some((s, ss, e, es)) => (Some(s), ss, e, es),
+            None => (None, None, None, None),
+        };
+        self.building_number = start;
+        self.building_number_suffix = start_suffix;
+        self.building_number_end = end;
+        self.building_number_end_suffix = end_suffix;
     }
 
     /// The address lines for display: premise and locality lines, then the post town (the postcode is separate).
@@ -212,6 +251,80 @@ impl Address {
         if names != WelshNames::default() {
             self.welsh = Some(names);
         }
+    }
+}
+
+/// A building number with its suffix and range, as BS7666 holds a PAO or SAO number: `92B` is 92 with suffix
+/// `B`; `12-14` is 12 to 14; `12A-14C` has both suffixes.
+///
+/// ```
+/// use gaap_address::NumberLabel;
+/// let l = NumberLabel::parse("12a - 14").unwrap();
+/// assert_eq!((l.start, l.start_suffix.as_deref(), l.end, l.end_suffix.as_deref()), (12, Some("a"), Some(14), None));
+/// assert_eq!(l.to_string(), "12a-14");
+/// assert!(NumberLabel::parse("Flat 3").is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NumberLabel {
+    /// The number (the start of a range).
+    pub start: u32,
+    /// The letter after it.
+    pub start_suffix: Option<String>,
+    /// The end of the range.
+    pub end: Option<u32>,
+    /// The letter after the end.
+    pub end_suffix: Option<String>,
+}
+
+impl NumberLabel {
+    /// Reads `12`, `92B`, `92 B`, `12-14`, `12 - 14`, `12–14`, `12 TO 14`, `12A-14C`. The suffix is one ASCII
+    /// letter, kept in its case. `None` for anything else (`Flat 3`, `A12`, `12AB`, `1/2`, a number over
+    /// `u32::MAX`).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let upper = t.to_ascii_uppercase();
+        let split = [" TO ", "-", "\u{2013}"].iter().find_map(|sep| {
+            upper.find(sep).map(|i| (t.get(..i).unwrap_or_default(), t.get(i + sep.len()..)))
+        });
+        let (head, tail) = match split {
+            Some((head, Some(tail))) => (head, Some(tail)),
+            Some((_, None)) => return None,
+            None => (t, None),
+        };
+        let (start, start_suffix) = number_and_suffix(head)?;
+        let (end, end_suffix) = match tail {
+            Some(tail) => {
+                let (end, suffix) = number_and_suffix(tail)?;
+                (Some(end), suffix)
+            }
+            None => (None, None),
+        };
+        Some(Self { start, start_suffix, end, end_suffix })
+    }
+}
+
+/// `12`, `12A` or `12 A`.
+fn number_and_suffix(text: &str) -> Option<(u32, Option<String>)> {
+    let t = text.trim();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let number = t.get(..digits).filter(|d| !d.is_empty())?.parse().ok()?;
+    let rest = t.get(digits..).unwrap_or_default().trim_start();
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Some((number, None)),
+        (Some(c), None) if c.is_ascii_alphabetic() => Some((number, Some(c.to_string()))),
+        _ => None,
+    }
+}
+
+impl fmt::Display for NumberLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.start, self.start_suffix.as_deref().unwrap_or_default())?;
+        if let Some(end) = self.end {
+            write!(f, "-{end}{}", self.end_suffix.as_deref().unwrap_or_default())?;
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Deserializer};
 
 use crate::rules::geo::{Coordinates, LatLng};
+use crate::rules::premise::{Aon, Placed, place_number, place_pao, place_sao};
 use crate::types::address::{Address, Language};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
@@ -93,8 +94,9 @@ pub struct PlacesRecord {
     pub sub_building_name: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub building_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u32")]
-    pub building_number: Option<u32>,
+    /// As given: a number, or a number with a suffix or a range (`92B`, `12-14`).
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub building_number: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub po_box_number: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -129,19 +131,25 @@ pub struct PlacesRecord {
     pub r#match: Option<f64>,
     // LPI view.
     #[serde(default, deserialize_with = "lenient_string")]
-    pub sao_text: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u32")]
-    pub sao_start_number: Option<u32>,
+    pub sao_start_number: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub sao_start_suffix: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
-    pub pao_text: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u32")]
-    pub pao_start_number: Option<u32>,
+    pub sao_end_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sao_end_suffix: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sao_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_start_number: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub pao_start_suffix: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u32")]
-    pub pao_end_number: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_end_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_end_suffix: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub pao_text: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub street_description: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -164,18 +172,44 @@ impl PlacesResult {
     /// Converts to an [`Address`]; `None` when the UPRN is missing or invalid.
     #[must_use]
     pub fn to_address(&self) -> Option<Address> {
+        self.to_address_noted(&mut Vec::new()).ok()
+    }
+
+    /// Converts to an [`Address`], noting each value that could not be taken as it came; `Err` says why the
+    /// record cannot be an address at all (no valid UPRN).
+    pub(crate) fn to_address_noted(&self, notes: &mut Vec<Placed>) -> Result<Address, String> {
         match self {
-            Self::Dpa(r) => r.dpa_address(),
-            Self::Lpi(r) => r.lpi_address(),
+            Self::Dpa(r) => r.dpa_address(notes),
+            Self::Lpi(r) => r.lpi_address(notes),
+        }
+    }
+}
+
+/// Parses an optional value, noting one that does not parse.
+pub(crate) fn noted<T, E: std::fmt::Display>(
+    value: Option<&str>,
+    field: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    notes: &mut Vec<Placed>,
+) -> Option<T> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    match parse(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            notes.push(Placed::Rejected(format!("{field} {v:?}: {e}")));
+            None
         }
     }
 }
 
 impl PlacesRecord {
-    fn common(&self) -> Option<Address> {
-        let uprn = Uprn::parse(self.uprn.as_deref()?).ok()?;
+    fn common(&self, notes: &mut Vec<Placed>) -> Result<Address, String> {
+        let uprn = match self.uprn.as_deref() {
+            None => return Err("the record has no UPRN".into()),
+            Some(u) => Uprn::parse(u).map_err(|e| format!("UPRN {u:?}: {e}"))?,
+        };
         let mut a = Address::new(uprn);
-        a.parent_uprn = self.parent_uprn.as_deref().and_then(|p| Uprn::parse(p).ok());
+        a.parent_uprn = noted(self.parent_uprn.as_deref(), "PARENT_UPRN", Uprn::parse, notes);
         a.coordinates = match (self.x_coordinate, self.y_coordinate) {
             (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
             _ => None,
@@ -187,63 +221,59 @@ impl PlacesRecord {
         a.classification.clone_from(&self.classification_code);
         a.local_custodian_code = self.local_custodian_code.and_then(|c| u16::try_from(c).ok());
         a.language = self.language.as_deref().map(Language::from_code).unwrap_or_default();
-        Some(a)
+        Ok(a)
     }
 
-    fn dpa_address(&self) -> Option<Address> {
-        let mut a = self.common()?;
+    fn dpa_address(&self, notes: &mut Vec<Placed>) -> Result<Address, String> {
+        let mut a = self.common(notes)?;
         a.udprn = self.udprn;
         a.organisation = self.organisation_name.clone();
         a.department.clone_from(&self.department_name);
         a.sub_building.clone_from(&self.sub_building_name);
         a.building_name.clone_from(&self.building_name);
-        a.building_number = self.building_number;
+        if let Some(n) = &self.building_number {
+            place_number(&mut a, n, notes);
+        }
         a.po_box.clone_from(&self.po_box_number);
         a.dependent_thoroughfare.clone_from(&self.dependent_thoroughfare_name);
         a.thoroughfare.clone_from(&self.thoroughfare_name);
         a.double_dependent_locality.clone_from(&self.double_dependent_locality);
         a.dependent_locality.clone_from(&self.dependent_locality);
         a.post_town.clone_from(&self.post_town);
-        a.postcode = self.postcode.as_deref().and_then(|p| Postcode::parse_historic(p).ok());
-        Some(a)
+        a.postcode = noted(self.postcode.as_deref(), "POSTCODE", Postcode::parse_historic, notes);
+        Ok(a)
     }
 
-    fn lpi_address(&self) -> Option<Address> {
-        let mut a = self.common()?;
+    fn lpi_address(&self, notes: &mut Vec<Placed>) -> Result<Address, String> {
+        let mut a = self.common(notes)?;
         a.organisation.clone_from(&self.organisation);
-        let sao = join_number(self.sao_start_number, self.sao_start_suffix.as_deref());
-        a.sub_building = match (self.sao_text.clone(), sao) {
-            (Some(t), Some(n)) => Some(format!("{t} {n}")),
-            (t, n) => t.or(n),
+        let sao = Aon {
+            start: self.sao_start_number.as_deref(),
+            start_suffix: self.sao_start_suffix.as_deref(),
+            end: self.sao_end_number.as_deref(),
+            end_suffix: self.sao_end_suffix.as_deref(),
+            text: self.sao_text.as_deref(),
         };
-        let simple_number = self.pao_start_suffix.is_none() && self.pao_end_number.is_none();
-        match (self.pao_text.clone(), self.pao_start_number) {
-            (text, Some(n)) if simple_number => {
-                a.building_name = text;
-                a.building_number = Some(n);
-            }
-            (text, start) => {
-                let mut range = join_number(start, self.pao_start_suffix.as_deref());
-                if let (Some(r), Some(end)) = (&mut range, self.pao_end_number) {
-                    r.push_str(&format!("-{end}"));
-                }
-                a.building_name = match (text, range) {
-                    (Some(t), Some(r)) => Some(format!("{t} {r}")),
-                    (t, r) => t.or(r),
-                };
-            }
-        }
+        let pao = Aon {
+            start: self.pao_start_number.as_deref(),
+            start_suffix: self.pao_start_suffix.as_deref(),
+            end: self.pao_end_number.as_deref(),
+            end_suffix: self.pao_end_suffix.as_deref(),
+            text: self.pao_text.as_deref(),
+        };
+        place_sao(&mut a, &sao, notes);
+        place_pao(&mut a, &pao, notes);
         a.thoroughfare.clone_from(&self.street_description);
         a.dependent_locality.clone_from(&self.locality_name);
         a.post_town.clone_from(&self.town_name);
-        a.postcode =
-            self.postcode_locator.as_deref().and_then(|p| Postcode::parse_historic(p).ok());
-        Some(a)
+        a.postcode = noted(
+            self.postcode_locator.as_deref(),
+            "POSTCODE_LOCATOR",
+            Postcode::parse_historic,
+            notes,
+        );
+        Ok(a)
     }
-}
-
-fn join_number(n: Option<u32>, suffix: Option<&str>) -> Option<String> {
-    n.map(|n| format!("{n}{}", suffix.unwrap_or_default()))
 }
 
 /// Converts results to addresses, one per UPRN in first-seen order, with `CY` twins merged into the `EN` record.

@@ -120,9 +120,9 @@ fn gaap_csv_and_codepoint_and_addressbase_inputs() {
                32,I,2,100023336956,1,RD04,AddressBase Premium Classification Scheme,1.0,2001-01-01,,2016-01-01,2001-01-01\n\
                28,I,3,100023336956,,23747771,PRIME MINISTER & FIRST LORD OF THE TREASURY,,,,10,,DOWNING STREET,,,LONDON,SW1A 2AA,S,1A,,,,,,,2016-01-01,2001-01-01,,2016-01-01,2001-01-01\n";
     let mut loader = Loader::new();
-    assert_eq!(loader.read(InputFormat::GaapCsv, "a.csv", csv.as_bytes()).unwrap(), 2);
-    assert_eq!(loader.read(InputFormat::CodePoint, "cp.csv", cp.as_bytes()).unwrap(), 1);
-    assert_eq!(loader.read(InputFormat::AddressBase, "abp.csv", abp.as_bytes()).unwrap(), 1);
+    assert_eq!(loader.read(InputFormat::GaapCsv, "a.csv", csv.as_bytes()).unwrap().taken, 2);
+    assert_eq!(loader.read(InputFormat::CodePoint, "cp.csv", cp.as_bytes()).unwrap().taken, 1);
+    assert_eq!(loader.read(InputFormat::AddressBase, "abp.csv", abp.as_bytes()).unwrap().taken, 1);
     let index = loader.into_builder().build();
     let at = index.by_postcode(&pc("SW1A 2AA"));
     assert_eq!(at.len(), 2, "UPRN-deduped, EN and CY merged");
@@ -137,9 +137,12 @@ fn gaap_csv_and_codepoint_and_addressbase_inputs() {
         pm.lines(),
         ["PRIME MINISTER & FIRST LORD OF THE TREASURY", "10 DOWNING STREET", "LONDON"]
     );
+    // A bad postcode is a value the load cannot keep: the address is kept without it, and the report says so.
     let bad = "uprn,postcode\n12,NOT A POSTCODE\n";
-    let err = Loader::new().read(InputFormat::GaapCsv, "bad.csv", bad.as_bytes()).unwrap_err();
-    assert!(err.to_string().contains("bad.csv:2"), "{err}");
+    let report = Loader::new().read(InputFormat::GaapCsv, "bad.csv", bad.as_bytes()).unwrap();
+    assert_eq!((report.taken, report.fields_rejected), (1, 1));
+    assert_eq!(report.examples[0].at, "bad.csv:2");
+    assert!(report.examples[0].message.contains("NOT A POSTCODE"), "{report:?}");
 }
 
 #[test]
@@ -154,7 +157,7 @@ fn synth_is_deterministic() {
     let mut out = Vec::new();
     synth::write_gaap_csv(&a, &mut out).unwrap();
     let mut loader = Loader::new();
-    assert_eq!(loader.read(InputFormat::GaapCsv, "synth", out.as_slice()).unwrap(), 500);
+    assert_eq!(loader.read(InputFormat::GaapCsv, "synth", out.as_slice()).unwrap().taken, 500);
     let mut builder = IndexBuilder::new();
     for x in a {
         builder.add_address(x);

@@ -9,6 +9,7 @@
 
 mod geo;
 mod index;
+mod loaders;
 #[cfg(feature = "ons-postcodes")]
 mod ons;
 #[cfg(feature = "os-places")]

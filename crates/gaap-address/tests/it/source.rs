@@ -194,7 +194,7 @@ fn dpa_and_lpi_views_and_odd_values_are_kept() {
                 "LANGUAGE":"EN","MATCH":1.0,"MATCH_DESCRIPTION":"EXACT"}},
         {"LPI":{"UPRN":"10023117655","ADDRESS":"1, HILL ROAD, TOWN","LANGUAGE":"EN"}}]}"#;
     let mut loader = Loader::new();
-    assert_eq!(loader.read(InputFormat::OsPlaces, "x", json.as_bytes()).unwrap(), 3);
+    assert_eq!(loader.read(InputFormat::OsPlaces, "x", json.as_bytes()).unwrap().taken, 3);
     let built = loader.into_builder().build();
     let index = Index::from_bytes(&built.to_bytes()).unwrap();
     let uprn = Uprn::new(10_023_117_655).unwrap();
