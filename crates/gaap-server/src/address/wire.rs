@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use gaap_address::{Address, Coordinates, Language, RecordView, SourceRecord};
+use gaap_address::{Address, Coordinates, Language, NumberLabel, RecordView, SourceRecord};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -541,17 +541,39 @@ mod k {
     }
 }
 
+/// The DPA building name and number. PAF keeps only a plain number as the building number; one with a suffix
+/// or a range (`92B`, `12-14`) is a building name, in front of any name the building has (`12A ROSE COURT`).
+fn dpa_building(a: &Address) -> (Option<Cow<'_, str>>, Option<u32>) {
+    let plain = a.building_number_suffix.is_none() && a.building_number_end.is_none();
+    match (a.building_number, a.number_label()) {
+        (Some(n), _) if plain => (a.building_name.as_deref().map(Cow::Borrowed), Some(n)),
+        (_, Some(label)) => {
+            let name = match a.building_name.as_deref() {
+                Some(name) => format!("{label} {name}"),
+                None => label,
+            };
+            (Some(Cow::Owned(name)), None)
+        }
+        _ => (a.building_name.as_deref().map(Cow::Borrowed), None),
+    }
+}
+
 /// OS's `ADDRESS` for a DPA record: the elements joined by commas, the building number an element of its
 /// own (`5, FLEET STREET, LIVERPOOL, L1 4AR`).
-fn dpa_address_line(a: &Address, names: &Names<'_>) -> String {
+fn dpa_address_line(
+    a: &Address,
+    names: &Names<'_>,
+    building_name: Option<&str>,
+    building_number: Option<u32>,
+) -> String {
     let mut number = itoa::Buffer::new();
     let po_box = a.po_box.as_ref().map(|p| format!("PO BOX {p}"));
     let parts = [
         a.department.as_deref(),
         a.organisation.as_deref(),
         a.sub_building.as_deref(),
-        a.building_name.as_deref(),
-        a.building_number.map(|n| number.format(n)),
+        building_name,
+        building_number.map(|n| number.format(n)),
         po_box.as_deref(),
         names.dependent_thoroughfare,
         names.thoroughfare,
@@ -625,15 +647,17 @@ fn ending<S: Sink>(out: &mut Out<'_, S>, b: &Built<'_>) {
 fn emit_dpa<S: Sink>(b: &Built<'_>, sink: &mut S) {
     let a = b.address;
     let names = Names::of(a, b.twin);
+    let (building_name, building_number) = dpa_building(a);
+    let building_name = building_name.as_deref();
     let mut out = Out(sink);
     out.n(k::UPRN, Some(a.uprn.get()));
     out.n(k::UDPRN, a.udprn.map(u64::from));
-    out.s(k::ADDRESS, Some(&dpa_address_line(a, &names)));
+    out.s(k::ADDRESS, Some(&dpa_address_line(a, &names, building_name, building_number)));
     out.s(k::ORGANISATION_NAME, a.organisation.as_deref());
     out.s(k::DEPARTMENT_NAME, a.department.as_deref());
     out.s(k::SUB_BUILDING_NAME, a.sub_building.as_deref());
-    out.s(k::BUILDING_NAME, a.building_name.as_deref());
-    out.n(k::BUILDING_NUMBER, a.building_number.map(u64::from));
+    out.s(k::BUILDING_NAME, building_name);
+    out.n(k::BUILDING_NUMBER, building_number.map(u64::from));
     out.s(k::PO_BOX_NUMBER, a.po_box.as_deref());
     out.s(k::DEPENDENT_THOROUGHFARE_NAME, names.dependent_thoroughfare);
     out.s(k::THOROUGHFARE_NAME, names.thoroughfare);
@@ -649,53 +673,19 @@ fn emit_dpa<S: Sink>(b: &Built<'_>, sink: &mut S) {
     ending(&mut out, b);
 }
 
-/// A BS7666 number: start number, start suffix, end number, end suffix.
-type NumberParts<'t> = (u32, Option<&'t str>, Option<u32>, Option<&'t str>);
-
-/// Splits `12A` or `12-14` into start number, start suffix, end number and end suffix.
-fn number_parts(text: &str) -> Option<NumberParts<'_>> {
-    fn one(t: &str) -> Option<(u32, Option<&str>)> {
-        let end = t.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(t.len());
-        let n = t.get(..end)?.parse().ok()?;
-        let rest = t.get(end..)?.trim();
-        let suffix = (!rest.is_empty()).then_some(rest);
-        if suffix.is_some_and(|s| s.len() > 2 || !s.chars().all(char::is_alphabetic)) {
-            return None;
-        }
-        Some((n, suffix))
-    }
-    match text.split_once('-') {
-        Some((a, b)) => {
-            let (s, ss) = one(a.trim())?;
-            let (e, es) = one(b.trim())?;
-            Some((s, ss, Some(e), es))
-        }
-        None => one(text.trim()).map(|(s, ss)| (s, ss, None, None)),
-    }
-}
-
-/// A BS7666 number as text: `12A`, `12-14`.
-fn show_number(p: &NumberParts<'_>) -> String {
-    let mut s = format!("{}{}", p.0, p.1.unwrap_or_default());
-    if let Some(e) = p.2 {
-        s.push_str(&format!("-{e}{}", p.3.unwrap_or_default()));
-    }
-    s
-}
-
 /// The SAO and PAO number fields: start number, start suffix, end number, end suffix.
 const SAO: [Key; 4] =
     [k::SAO_START_NUMBER, k::SAO_START_SUFFIX, k::SAO_END_NUMBER, k::SAO_END_SUFFIX];
 const PAO: [Key; 4] =
     [k::PAO_START_NUMBER, k::PAO_START_SUFFIX, k::PAO_END_NUMBER, k::PAO_END_SUFFIX];
 
-fn bs7666<S: Sink>(out: &mut Out<'_, S>, names: [Key; 4], parts: Option<&NumberParts<'_>>) {
+fn bs7666<S: Sink>(out: &mut Out<'_, S>, names: [Key; 4], number: Option<&NumberLabel>) {
     let [start, start_suffix, end, end_suffix] = names;
-    if let Some((s, ss, e, es)) = parts {
-        out.n(start, Some(u64::from(*s)));
-        out.s(start_suffix, *ss);
-        out.n(end, e.map(u64::from));
-        out.s(end_suffix, *es);
+    if let Some(n) = number {
+        out.n(start, Some(u64::from(n.start)));
+        out.s(start_suffix, n.start_suffix.as_deref());
+        out.n(end, n.end.map(u64::from));
+        out.s(end_suffix, n.end_suffix.as_deref());
     }
 }
 
@@ -706,16 +696,26 @@ fn emit_lpi<S: Sink>(b: &Built<'_>, sink: &mut S) {
     let names = Names::of(a, b.twin);
     let mut out = Out(sink);
     out.n(k::UPRN, Some(a.uprn.get()));
-    // SAO: the sub-building; PAO: the building name and/or number.
-    let (sao_num, sao_text) = match a.sub_building.as_deref().map(|s| (s, number_parts(s))) {
-        Some((_, Some(parts))) => (Some(parts), None),
-        Some((s, None)) => (None, Some(s)),
+    // SAO: the sub-building; PAO: the building number (with its suffix and range) and/or name.
+    let (sao_num, sao_text) = match a.sub_building.as_deref() {
+        Some(s) => match NumberLabel::parse(s) {
+            Some(label) => (Some(label), None),
+            None => (None, Some(s)),
+        },
         None => (None, None),
     };
     let (pao_num, pao_text) = match (a.building_number, a.building_name.as_deref()) {
-        (Some(n), name) => (Some((n, None, None, None)), name),
-        (None, Some(name)) => match number_parts(name) {
-            Some(parts) => (Some(parts), None),
+        (Some(start), name) => (
+            Some(NumberLabel {
+                start,
+                start_suffix: a.building_number_suffix.clone(),
+                end: a.building_number_end,
+                end_suffix: a.building_number_end_suffix.clone(),
+            }),
+            name,
+        ),
+        (None, Some(name)) => match NumberLabel::parse(name) {
+            Some(label) => (Some(label), None),
             None => (None, Some(name)),
         },
         (None, None) => (None, None),
@@ -726,11 +726,11 @@ fn emit_lpi<S: Sink>(b: &Built<'_>, sink: &mut S) {
         .or_else(|| a.gss_code.as_deref().and_then(codes::custodian_for_gss))
         .and_then(codes::custodian);
     let street_line = match (&pao_num, names.thoroughfare) {
-        (Some(p), Some(t)) => Some(format!("{} {t}", show_number(p))),
-        (Some(p), None) => Some(show_number(p)),
+        (Some(p), Some(t)) => Some(format!("{p} {t}")),
+        (Some(p), None) => Some(p.to_string()),
         (None, t) => t.map(str::to_owned),
     };
-    let sao_shown = sao_num.as_ref().map(show_number);
+    let sao_shown = sao_num.as_ref().map(NumberLabel::to_string);
     let address = join([
         a.organisation.as_deref(),
         sao_shown.as_deref().or(sao_text),
@@ -831,11 +831,34 @@ mod tests {
     }
 
     #[test]
-    fn number_parts_split_suffixes_and_ranges() {
-        assert_eq!(number_parts("12A"), Some((12, Some("A"), None, None)));
-        assert_eq!(number_parts("12-14"), Some((12, None, Some(14), None)));
-        assert_eq!(number_parts("FLAT 3"), None);
-        assert_eq!(number_parts("7"), Some((7, None, None, None)));
+    fn suffixes_and_ranges_are_a_building_name_in_dpa_and_pao_parts_in_lpi() {
+        let mut a = gaap_address::embedded().get(0).unwrap();
+        a.building_name = None;
+        a.sub_building = Some("FLAT 2".into());
+        a.set_number(NumberLabel::parse("12A-14C"));
+        let dpa = serde_json::to_value(Record::built(View::Dpa, &a, false)).unwrap()["DPA"].clone();
+        assert_eq!(dpa["BUILDING_NAME"], "12A-14C");
+        assert!(dpa.get("BUILDING_NUMBER").is_none(), "{dpa}");
+        assert!(dpa["ADDRESS"].as_str().unwrap().starts_with("FLAT 2, 12A-14C, "), "{dpa}");
+        let lpi = serde_json::to_value(Record::built(View::Lpi, &a, false)).unwrap()["LPI"].clone();
+        assert_eq!(
+            (
+                &lpi["PAO_START_NUMBER"],
+                &lpi["PAO_START_SUFFIX"],
+                &lpi["PAO_END_NUMBER"],
+                &lpi["PAO_END_SUFFIX"]
+            ),
+            (&"12".into(), &"A".into(), &"14".into(), &"C".into())
+        );
+        assert_eq!(lpi["SAO_TEXT"], "FLAT 2");
+        // A plain number stays the building number; a named building keeps its name beside a suffixed number.
+        a.set_number(NumberLabel::parse("7"));
+        let dpa = serde_json::to_value(Record::built(View::Dpa, &a, false)).unwrap()["DPA"].clone();
+        assert_eq!((&dpa["BUILDING_NUMBER"], dpa.get("BUILDING_NAME")), (&"7".into(), None));
+        a.set_number(NumberLabel::parse("92B"));
+        a.building_name = Some("ROSE COURT".into());
+        let dpa = serde_json::to_value(Record::built(View::Dpa, &a, false)).unwrap()["DPA"].clone();
+        assert_eq!(dpa["BUILDING_NAME"], "92B ROSE COURT");
     }
 
     #[test]
