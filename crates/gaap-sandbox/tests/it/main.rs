@@ -17,5 +17,6 @@ mod faults;
 #[cfg(feature = "interop")]
 mod interop;
 mod notify;
+mod notify_fidelity;
 mod one_login;
 mod pay;
