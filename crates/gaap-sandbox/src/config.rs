@@ -467,6 +467,9 @@ pub struct PayConfig {
     pub get_rate_limit_per_second: u32,
     /// Which creates `Idempotency-Key` de-duplicates.
     pub idempotency: IdempotencyScope,
+    /// MOTO enabled on the account: `moto: true` and `authorisation_mode: moto_api` payments are accepted
+    /// (with `POST /v1/auth`); off by default, as on a new Pay account (P0195/P0196).
+    pub moto: bool,
 }
 
 impl Default for PayConfig {
@@ -478,6 +481,7 @@ impl Default for PayConfig {
             post_rate_limit_per_second: 15,
             get_rate_limit_per_second: 75,
             idempotency: IdempotencyScope::default(),
+            moto: false,
         }
     }
 }

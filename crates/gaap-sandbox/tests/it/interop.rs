@@ -99,6 +99,19 @@ async fn notifications_node_client_through_its_suites_steps() {
     run(c).await;
 }
 
+/// GOV.UK Pay's own publicapi_spec.json against the sandbox, with live payments (see the hooks file).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_with_pays_own_spec_finds_no_5xx_and_no_schema_breaks() {
+    let mut config = Config::default();
+    config.pay.moto = true;
+    config.pay.post_rate_limit_per_second = 0;
+    config.pay.get_rate_limit_per_second = 0;
+    let h = Sandbox::start(config).await.unwrap();
+    let mut c = Command::new("sh");
+    c.arg(script("schemathesis_pay_spec.sh")).arg(python()).arg(h.credentials_json());
+    run(c).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openid_client_code_flow_with_private_key_jwt_and_pkce() {
     let h = sandbox().await;

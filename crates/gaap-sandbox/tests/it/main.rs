@@ -20,3 +20,4 @@ mod notify;
 mod notify_fidelity;
 mod one_login;
 mod pay;
+mod pay_moto_disputes;
