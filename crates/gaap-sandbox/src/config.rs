@@ -494,8 +494,12 @@ pub struct UserConfig {
     pub sub: String,
     /// Email.
     pub email: String,
-    /// Phone number (E.164).
-    pub phone_number: String,
+    /// `email_verified` in userinfo.
+    pub email_verified: bool,
+    /// Phone number; `null` for a user with none (userinfo then has no `phone_number`).
+    pub phone_number: Option<String>,
+    /// `phone_number_verified` in userinfo.
+    pub phone_number_verified: bool,
     /// Given names.
     pub given_names: Vec<String>,
     /// Family name.
@@ -506,6 +510,12 @@ pub struct UserConfig {
     pub max_loc: String,
     /// Return codes to put in userinfo when requested.
     pub return_codes: Vec<String>,
+    /// The `https://vocab.account.gov.uk/v1/address` claim (an array of addresses); `null` leaves it out.
+    pub address: Option<serde_json::Value>,
+    /// The `https://vocab.account.gov.uk/v1/passport` claim; none by default, as the simulator.
+    pub passport: Option<serde_json::Value>,
+    /// The `https://vocab.account.gov.uk/v1/drivingPermit` claim; none by default, as the simulator.
+    pub driving_permit: Option<serde_json::Value>,
 }
 
 impl Default for UserConfig {
@@ -514,12 +524,21 @@ impl Default for UserConfig {
         Self {
             sub: "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw=".to_owned(),
             email: "test@example.com".to_owned(),
-            phone_number: "07123456789".to_owned(),
+            email_verified: true,
+            phone_number: Some("07123456789".to_owned()),
+            phone_number_verified: true,
             given_names: vec!["GEOFFREY".to_owned()],
             family_name: "HEARNSHAW".to_owned(),
             birth_date: "1955-04-19".to_owned(),
             max_loc: "P2".to_owned(),
             return_codes: Vec::new(),
+            address: Some(serde_json::json!([{
+                "uprn": "100120012077", "buildingNumber": "26", "streetName": "FRAMPTON ROAD",
+                "addressLocality": "GLOUCESTER", "postalCode": "GL1 5QB", "addressCountry": "GB",
+                "validFrom": "2000-01-01"
+            }])),
+            passport: None,
+            driving_permit: None,
         }
     }
 }
@@ -579,6 +598,9 @@ pub struct OneLoginConfig {
     pub authorise_error: Option<String>,
     /// Skip the sign-in page and sign in as the first user.
     pub auto_sign_in: bool,
+    /// The issuer and base of every advertised URL (the simulator's `SIMULATOR_URL`), for a sandbox reached
+    /// through another host name or port; `http://127.0.0.1:PORT/` when absent.
+    pub issuer_url: Option<String>,
 }
 
 impl Default for OneLoginConfig {
@@ -590,6 +612,7 @@ impl Default for OneLoginConfig {
             core_identity_errors: Vec::new(),
             authorise_error: None,
             auto_sign_in: false,
+            issuer_url: None,
         }
     }
 }

@@ -179,7 +179,10 @@ impl Sandbox {
         ));
         let one_login = Arc::new(onelogin::OneLoginState::new(
             config.one_login.clone(),
-            format!("{one_login_url}/"),
+            config.one_login.issuer_url.as_ref().map_or_else(
+                || format!("{one_login_url}/"),
+                |u| format!("{}/", u.trim_end_matches('/')),
+            ),
             clock.clone(),
             outbound.clone(),
         )?);

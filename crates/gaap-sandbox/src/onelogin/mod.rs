@@ -3,6 +3,8 @@
 //! with a key published in a DID document. It closes the simulator's gaps (reference identity.md §3): codes are
 //! single-use, access tokens are opaque, the core identity lasts 30 minutes, back-channel logout is sent.
 
+mod assertion_times;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -236,7 +238,6 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
             "userinfo_endpoint": s.url("userinfo"),
             "jwks_uri": s.url(".well-known/jwks.json"),
             "end_session_endpoint": s.url("logout"),
-            "registration_endpoint": s.url("connect/register"),
             "scopes_supported": ["openid", "email", "phone", "offline_access"],
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"],
@@ -715,16 +716,27 @@ fn verify_assertion(
             "Invalid signature in private_key_jwt",
         );
     }
-    let exp = parsed.claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-    if exp <= now.unix_timestamp() {
-        return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
-    }
+    let until = match assertion_times::check(&parsed.claims, now) {
+        Ok(until) => until,
+        Err(assertion_times::TimeProblem::Malformed) => {
+            return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+        }
+        Err(assertion_times::TimeProblem::Expired) => {
+            return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
+        }
+        Err(assertion_times::TimeProblem::TooFarAhead) => {
+            return bad(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "private_key_jwt expires too far in the future",
+            );
+        }
+    };
     let Some(jti) = claim("jti") else {
         return bad(StatusCode::BAD_REQUEST, "invalid_client", "private_key_jwt is missing jti");
     };
     let mut data = s.lock();
     data.used_jtis.retain(|_, until| *until > now);
-    let until = OffsetDateTime::from_unix_timestamp(exp).unwrap_or(now);
     if data.used_jtis.insert(format!("{}:{jti}", client.cfg.client_id), until).is_some() {
         return bad(
             StatusCode::BAD_REQUEST,
@@ -868,8 +880,9 @@ fn core_identity(
     now: OffsetDateTime,
 ) -> Result<String, String> {
     let has = |e: &str| grant.core_identity_errors.iter().any(|x| x == e);
+    // The simulator's expired core identity is a day old, past any RP's leeway.
     let exp = if has("TOKEN_EXPIRED") {
-        now - Duration::from_secs(60)
+        now - Duration::from_secs(86_400)
     } else {
         now + CORE_IDENTITY_LIFETIME
     };
@@ -916,11 +929,14 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
     let scoped = |name: &str| grant.request.scopes.iter().any(|sc| sc == name);
     if scoped("email") {
         out.insert("email".to_owned(), json!(user.email));
-        out.insert("email_verified".to_owned(), json!(true));
+        out.insert("email_verified".to_owned(), json!(user.email_verified));
     }
     if scoped("phone") {
-        out.insert("phone_number".to_owned(), json!(user.phone_number));
-        out.insert("phone_number_verified".to_owned(), json!(true));
+        // As the simulator: no `phone_number` when the user has none, `phone_number_verified` as configured.
+        if let Some(phone) = &user.phone_number {
+            out.insert("phone_number".to_owned(), json!(phone));
+        }
+        out.insert("phone_number_verified".to_owned(), json!(user.phone_number_verified));
     }
     let wants = |claim: &str| grant.request.claims.iter().any(|c| c == claim);
     let proven = grant
@@ -939,26 +955,17 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
                 }
             }
         }
-        if wants(ADDRESS_CLAIM) {
-            out.insert(
-                ADDRESS_CLAIM.to_owned(),
-                json!([{"uprn": "100120012077", "buildingNumber": "26", "streetName": "FRAMPTON ROAD",
-                        "addressLocality": "GLOUCESTER", "postalCode": "GL1 5QB", "addressCountry": "GB",
-                        "validFrom": "2000-01-01"}]),
-            );
-        }
-        if wants(PASSPORT_CLAIM) {
-            out.insert(
-                PASSPORT_CLAIM.to_owned(),
-                json!([{"documentNumber": "321654987", "icaoIssuerCode": "GBR", "expiryDate": "2030-01-01"}]),
-            );
-        }
-        if wants(DRIVING_PERMIT_CLAIM) {
-            out.insert(
-                DRIVING_PERMIT_CLAIM.to_owned(),
-                json!([{"expiryDate": "2030-01-01", "issueNumber": "12", "issuedBy": "DVLA",
-                        "personalNumber": "HEARN551196GJ9UL"}]),
-            );
+        // A claim the user has no value for is left out, as the simulator does.
+        for (claim, value) in [
+            (ADDRESS_CLAIM, &user.address),
+            (PASSPORT_CLAIM, &user.passport),
+            (DRIVING_PERMIT_CLAIM, &user.driving_permit),
+        ] {
+            if wants(claim)
+                && let Some(value) = value
+            {
+                out.insert(claim.to_owned(), value.clone());
+            }
         }
     }
     if wants(RETURN_CODE_CLAIM) {

@@ -112,6 +112,15 @@ async fn schemathesis_with_pays_own_spec_finds_no_5xx_and_no_schema_breaks() {
     run(c).await;
 }
 
+/// One Login driven as the simulator's own test relying party drives it (jose defaults, fractional dates).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_login_as_the_simulators_test_rp_drives_it() {
+    let mut config = Config::default();
+    config.one_login.auto_sign_in = true;
+    let h = Sandbox::start(config).await.unwrap();
+    run(node("onelogin_micro_rp.mjs", &h.credentials_json())).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openid_client_code_flow_with_private_key_jwt_and_pkce() {
     let h = sandbox().await;

@@ -1,0 +1,147 @@
+//! Where One Login's simulator and the sandbox used to disagree: fractional NumericDates in client assertions,
+//! an assertion valid for years, the expired core identity's age, userinfo per user, and discovery.
+
+use gaap_http::Clock as _;
+use gaap_sandbox::{Config, SandboxHandle, UserConfig};
+use serde_json::{Value, json};
+
+use crate::common::{clock, get_json, http, start};
+use crate::one_login::{REDIRECT, sign_in, signed_assertion, verify_es256};
+
+/// Exchanges a code with an assertion carrying these time claims.
+async fn exchange(h: &SandboxHandle, code: &str, times: &Value, jti: &str) -> (u16, Value) {
+    let creds = &h.credentials().one_login;
+    let issuer = &creds.issuer;
+    let mut claims = json!({"iss": creds.client_id, "sub": creds.client_id, "aud": format!("{issuer}token"),
+                            "jti": jti});
+    for (k, v) in times.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let a = signed_assertion(h, "RS256", &claims);
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+        ("client_assertion", a.as_str()),
+    ];
+    let r = http().post(format!("{issuer}token")).form(&form).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// `/userinfo` with an access token.
+pub(crate) async fn userinfo(h: &SandboxHandle, access: &str) -> Value {
+    let issuer = &h.credentials().one_login.issuer;
+    let r = http().get(format!("{issuer}userinfo")).bearer_auth(access).send().await.unwrap();
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn fractional_numeric_dates_are_accepted_and_a_far_exp_is_not() {
+    let clock = clock();
+    let h = start(Config::default(), &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let now = clock.unix_seconds() as f64;
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let (status, body) =
+        exchange(&h, &q["code"], &json!({"iat": now - 0.371, "exp": now + 299.629}), "f1").await;
+    assert_eq!(status, 200, "a fractional exp and iat, as jose's test clients send: {body}");
+
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let ten_years = now + 315_360_000.0;
+    let (status, body) =
+        exchange(&h, &q["code"], &json!({"iat": now, "exp": ten_years}), "f2").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    assert_eq!(body["error_description"], "private_key_jwt expires too far in the future");
+    let (status, body) = exchange(&h, &q["code"], &json!({"iat": now, "exp": "later"}), "f3").await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{body}");
+    let (status, body) = exchange(&h, &q["code"], &json!({"exp": now - 1.5}), "f4").await;
+    assert_eq!(
+        (status, body["error_description"].as_str()),
+        (400, Some("private_key_jwt has expired"))
+    );
+}
+
+#[tokio::test]
+async fn the_expired_core_identity_is_a_day_old() {
+    let clock = clock();
+    let mut config = Config::default();
+    config.one_login.core_identity_errors = vec!["TOKEN_EXPIRED".to_owned()];
+    let h = start(config, &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let claims =
+        json!({"userinfo": {"https://vocab.account.gov.uk/v1/coreIdentityJWT": null}}).to_string();
+    let q =
+        sign_in(&issuer, &[("vtr", "[\"Cl.Cm.P2\"]"), ("claims", &claims)], &[("user", "0")]).await;
+    let now = clock.unix_seconds() as f64;
+    let (status, tokens) = exchange(&h, &q["code"], &json!({"exp": now + 60.0}), "c1").await;
+    assert_eq!(status, 200, "{tokens}");
+    let info = userinfo(&h, tokens["access_token"].as_str().unwrap()).await;
+    let did = get_json(&format!("{issuer}.well-known/did.json")).await;
+    let core = info["https://vocab.account.gov.uk/v1/coreIdentityJWT"].as_str().unwrap();
+    let identity = verify_es256(core, &did["assertionMethod"][0]["publicKeyJwk"]);
+    assert_eq!(identity["exp"].as_i64().unwrap(), clock.unix_seconds() - 86_400);
+}
+
+#[tokio::test]
+async fn userinfo_follows_each_users_settings() {
+    let clock = clock();
+    let mut config = Config::default();
+    config.one_login.users = vec![UserConfig {
+        phone_number: None,
+        phone_number_verified: false,
+        email_verified: false,
+        address: None,
+        passport: Some(
+            json!([{"documentNumber": "123456789", "icaoIssuerCode": "GBR", "expiryDate": "2031-02-03"}]),
+        ),
+        return_codes: vec!["X".to_owned()],
+        ..UserConfig::default()
+    }];
+    let h = start(config, &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let claims = json!({"userinfo": {
+        "https://vocab.account.gov.uk/v1/passport": null, "https://vocab.account.gov.uk/v1/address": null,
+        "https://vocab.account.gov.uk/v1/drivingPermit": null, "https://vocab.account.gov.uk/v1/returnCode": null}})
+    .to_string();
+    let q =
+        sign_in(&issuer, &[("vtr", "[\"Cl.Cm.P2\"]"), ("claims", &claims)], &[("user", "0")]).await;
+    let now = clock.unix_seconds() as f64;
+    let (_, tokens) = exchange(&h, &q["code"], &json!({"exp": now + 60.0}), "u1").await;
+    let info = userinfo(&h, tokens["access_token"].as_str().unwrap()).await;
+    assert!(info.get("phone_number").is_none(), "no phone number, no claim: {info}");
+    assert_eq!(
+        (&info["phone_number_verified"], &info["email_verified"]),
+        (&json!(false), &json!(false))
+    );
+    assert_eq!(info["https://vocab.account.gov.uk/v1/passport"][0]["documentNumber"], "123456789");
+    assert!(info.get("https://vocab.account.gov.uk/v1/address").is_none(), "{info}");
+    assert!(info.get("https://vocab.account.gov.uk/v1/drivingPermit").is_none(), "{info}");
+    assert_eq!(info["https://vocab.account.gov.uk/v1/returnCode"], json!([{"code": "X"}]));
+}
+
+#[tokio::test]
+async fn discovery_advertises_only_what_is_served_at_the_configured_issuer() {
+    let clock = clock();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut config = Config::default();
+    config.ports.one_login = port;
+    config.one_login.issuer_url = Some(format!("http://localhost:{port}"));
+    let h = start(config, &clock).await;
+    let issuer = format!("http://localhost:{port}/");
+    assert_eq!(h.credentials().one_login.issuer, issuer);
+    let discovery =
+        get_json(&format!("http://127.0.0.1:{port}/.well-known/openid-configuration")).await;
+    assert_eq!(discovery["issuer"], issuer.as_str());
+    assert!(discovery.get("registration_endpoint").is_none(), "{discovery}");
+    for key in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+        "end_session_endpoint",
+    ] {
+        let url = discovery[key].as_str().unwrap();
+        assert!(url.starts_with(&issuer), "{key} {url}");
+    }
+}
