@@ -563,6 +563,10 @@ pub struct ClientConfig {
     pub client_locs: Vec<String>,
     /// Require PKCE (S256).
     pub pkce_enforced: bool,
+    /// Userinfo claims the client is registered for; a `claims` request naming any other is refused
+    /// (`invalid_request`, "Request contains invalid claims"). The simulator's default: core identity, address
+    /// and return code.
+    pub claims: Vec<String>,
 }
 
 impl Default for ClientConfig {
@@ -578,6 +582,11 @@ impl Default for ClientConfig {
             scopes: vec!["openid".to_owned(), "email".to_owned(), "phone".to_owned()],
             client_locs: vec!["P0".to_owned(), "P2".to_owned()],
             pkce_enforced: false,
+            claims: vec![
+                "https://vocab.account.gov.uk/v1/coreIdentityJWT".to_owned(),
+                "https://vocab.account.gov.uk/v1/address".to_owned(),
+                "https://vocab.account.gov.uk/v1/returnCode".to_owned(),
+            ],
         }
     }
 }

@@ -4,6 +4,7 @@
 //! single-use, access tokens are opaque, the core identity lasts 30 minutes, back-channel logout is sent.
 
 mod assertion_times;
+mod claims;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -370,6 +371,10 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
         );
     };
     let state = get("state");
+    let requested_claims = claims::requested(get("claims"), &client.cfg.claims);
+    if requested_claims == Err(claims::ClaimsProblem::Malformed) {
+        return redirect_error(redirect_uri, "invalid_request", "Invalid Request", None);
+    }
     if get("response_type") != Some("code") {
         return redirect_error(
             redirect_uri,
@@ -403,6 +408,14 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             state,
         );
     }
+    let Ok(claims) = requested_claims else {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request contains invalid claims",
+            state,
+        );
+    };
     let Some(state) = state else {
         return redirect_error(
             redirect_uri,
@@ -465,12 +478,6 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             Some(state),
         );
     }
-    let claims = get("claims")
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .and_then(|c| {
-            c.get("userinfo").and_then(Value::as_object).map(|m| m.keys().cloned().collect())
-        })
-        .unwrap_or_default();
     if let Some(error) = &s.cfg.authorise_error {
         let (code, description) = match error.as_str() {
             "TEMPORARILY_UNAVAILABLE" => ("temporarily_unavailable", "Temporarily unavailable"),

@@ -98,6 +98,10 @@ async fn userinfo_follows_each_users_settings() {
         return_codes: vec!["X".to_owned()],
         ..UserConfig::default()
     }];
+    config.one_login.clients[0].claims.extend([
+        "https://vocab.account.gov.uk/v1/passport".to_owned(),
+        "https://vocab.account.gov.uk/v1/drivingPermit".to_owned(),
+    ]);
     let h = start(config, &clock).await;
     let issuer = h.credentials().one_login.issuer.clone();
     let claims = json!({"userinfo": {
@@ -144,4 +148,31 @@ async fn discovery_advertises_only_what_is_served_at_the_configured_issuer() {
         let url = discovery[key].as_str().unwrap();
         assert!(url.starts_with(&issuer), "{key} {url}");
     }
+}
+
+#[tokio::test]
+async fn claims_are_checked_against_the_clients_registration() {
+    let clock = clock();
+    let h = start(Config::default(), &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let passport =
+        json!({"userinfo": {"https://vocab.account.gov.uk/v1/passport": null}}).to_string();
+    let q = sign_in(&issuer, &[("claims", &passport)], &[("user", "0")]).await;
+    assert_eq!(
+        (q["error"].as_str(), q["error_description"].as_str(), q.get("state").map(String::as_str)),
+        ("invalid_request", "Request contains invalid claims", Some("st-1"))
+    );
+    let made_up = json!({"userinfo": {"https://example.com/favourite-colour": null}}).to_string();
+    let q = sign_in(&issuer, &[("claims", &made_up)], &[("user", "0")]).await;
+    assert_eq!(q["error_description"], "Request contains invalid claims");
+    let q = sign_in(&issuer, &[("claims", "{\"userinfo\":")], &[("user", "0")]).await;
+    assert_eq!(
+        (q["error"].as_str(), q["error_description"].as_str()),
+        ("invalid_request", "Invalid Request")
+    );
+    assert!(!q.contains_key("state"), "the simulator drops the state for unparsable requests");
+    let address =
+        json!({"userinfo": {"https://vocab.account.gov.uk/v1/address": null}}).to_string();
+    let q = sign_in(&issuer, &[("claims", &address)], &[("user", "0")]).await;
+    assert!(q.contains_key("code"), "{q:?}");
 }
