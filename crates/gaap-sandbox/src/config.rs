@@ -567,6 +567,8 @@ pub struct ClientConfig {
     /// (`invalid_request`, "Request contains invalid claims"). The simulator's default: core identity, address
     /// and return code.
     pub claims: Vec<String>,
+    /// How ID tokens for this client are signed: `ES256` (the default) or `RS256`.
+    pub id_token_signing_algorithm: String,
 }
 
 impl Default for ClientConfig {
@@ -587,6 +589,7 @@ impl Default for ClientConfig {
                 "https://vocab.account.gov.uk/v1/address".to_owned(),
                 "https://vocab.account.gov.uk/v1/returnCode".to_owned(),
             ],
+            id_token_signing_algorithm: "ES256".to_owned(),
         }
     }
 }
@@ -610,6 +613,12 @@ pub struct OneLoginConfig {
     /// The issuer and base of every advertised URL (the simulator's `SIMULATOR_URL`), for a sandbox reached
     /// through another host name or port; `http://127.0.0.1:PORT/` when absent.
     pub issuer_url: Option<String>,
+    /// Key rotation, first step: the next ID-token keys appear in the JWKS beside the current ones (the
+    /// simulator's `PUBLISH_NEW_ID_TOKEN_SIGNING_KEYS`).
+    pub publish_new_id_token_signing_keys: bool,
+    /// Key rotation, second step: ID tokens are signed with the next keys, which the JWKS then always lists
+    /// (`USE_NEW_ID_TOKEN_SIGNING_KEYS`).
+    pub use_new_id_token_signing_keys: bool,
 }
 
 impl Default for OneLoginConfig {
@@ -622,6 +631,8 @@ impl Default for OneLoginConfig {
             authorise_error: None,
             auto_sign_in: false,
             issuer_url: None,
+            publish_new_id_token_signing_keys: false,
+            use_new_id_token_signing_keys: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod assertion_times;
 mod claims;
+mod signing_keys;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -104,7 +105,7 @@ pub(crate) struct OneLoginState {
     pub(crate) issuer: String,
     did: String,
     clients: Vec<Client>,
-    id_key: EsKey,
+    id_token_keys: signing_keys::IdTokenKeys,
     identity_key: EsKey,
     data: Mutex<OneLoginData>,
     clock: SharedClock,
@@ -134,6 +135,12 @@ impl OneLoginState {
             cfg.clients.clone()
         };
         for c in configured {
+            if !signing_keys::ALGORITHMS.contains(&c.id_token_signing_algorithm.as_str()) {
+                return Err(Error::Config(format!(
+                    "client {}: id_token_signing_algorithm must be ES256 or RS256, not {}",
+                    c.client_id, c.id_token_signing_algorithm
+                )));
+            }
             let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
             let rsa_public_key = jwt::rsa_public_key_from_pem(pem).ok_or_else(|| {
                 Error::Config(format!(
@@ -147,7 +154,11 @@ impl OneLoginState {
         if cfg.users.is_empty() {
             cfg.users.push(UserConfig::default());
         }
-        let id_key = EsKey::generate(uuid::Uuid::new_v4().to_string()).map_err(Error::Config)?;
+        let id_token_keys = signing_keys::IdTokenKeys::new(
+            cfg.publish_new_id_token_signing_keys,
+            cfg.use_new_id_token_signing_keys,
+        )
+        .map_err(Error::Config)?;
         let identity_key =
             EsKey::generate(format!("{did}#{}", uuid::Uuid::new_v4())).map_err(Error::Config)?;
         Ok(Self {
@@ -155,7 +166,7 @@ impl OneLoginState {
             issuer,
             did,
             clients,
-            id_key,
+            id_token_keys,
             identity_key,
             data: Mutex::default(),
             clock,
@@ -192,7 +203,7 @@ impl OneLoginState {
                 "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
                 "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
             });
-            let Ok(token) = self.id_key.sign(None, &claims) else { continue };
+            let Ok((token, _)) = self.id_token_keys.sign("ES256", &claims) else { continue };
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("logout_token", &token)
                 .finish();
@@ -244,7 +255,7 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
             "grant_types_supported": ["authorization_code"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": signing_keys::ALGORITHMS,
             "ui_locales_supported": ["en", "cy"],
             "subject_types_supported": ["public", "pairwise"],
             "claims_supported": ["sub", "email", "email_verified", "phone_number", "phone_number_verified",
@@ -264,7 +275,7 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
 }
 
 async fn jwks(State(s): State<Arc<OneLoginState>>) -> Response {
-    cached_json(&json!({"keys": [s.id_key.public_jwk()]}), "max-age=86400")
+    cached_json(&s.id_token_keys.jwks(), "max-age=86400")
 }
 
 async fn did_document(State(s): State<Arc<OneLoginState>>) -> Response {
@@ -789,13 +800,11 @@ fn id_token(
         "sid": grant.sid,
         "auth_time": grant.auth_time.unix_timestamp(),
     });
-    let token = s.id_key.sign(None, &claims)?;
-    Ok(apply_signature_knobs(
-        &token,
-        has("INVALID_ALG_HEADER"),
-        has("INVALID_SIGNATURE"),
-        &s.id_key.kid,
-    ))
+    let alg = s
+        .client(&grant.request.client_id)
+        .map_or("ES256", |c| c.cfg.id_token_signing_algorithm.as_str());
+    let (token, kid) = s.id_token_keys.sign(alg, &claims)?;
+    Ok(apply_signature_knobs(&token, has("INVALID_ALG_HEADER"), has("INVALID_SIGNATURE"), &kid))
 }
 
 /// The simulator's `INVALID_ALG_HEADER` (HS256 header, fixed unknown kid) and `INVALID_SIGNATURE` (32 random bytes).
@@ -1008,7 +1017,7 @@ async fn logout(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) ->
     let Some(parsed) = jwt::parse(hint) else {
         return with_error("unable to validate id_token_hint");
     };
-    if gaap_jose::verify(hint, &s.id_key.verifying_key(), &[gaap_jose::Algorithm::ES256]).is_err() {
+    if !s.id_token_keys.signed(hint) {
         return with_error("unable to validate id_token_hint");
     }
     let aud = parsed.claims.get("aud").and_then(Value::as_str).unwrap_or_default().to_owned();

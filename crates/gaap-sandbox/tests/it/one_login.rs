@@ -127,7 +127,7 @@ async fn code_flow_with_pkce_core_identity_and_single_use_codes() {
         .await
         .unwrap();
     assert_eq!(discovery["issuer"], issuer.as_str());
-    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["ES256"]));
+    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["ES256", "RS256"]));
     let jwks: Value = http()
         .get(discovery["jwks_uri"].as_str().unwrap())
         .send()

@@ -176,3 +176,53 @@ async fn claims_are_checked_against_the_clients_registration() {
     let q = sign_in(&issuer, &[("claims", &address)], &[("user", "0")]).await;
     assert!(q.contains_key("code"), "{q:?}");
 }
+
+/// The ID token's header and the JWKS entry with its `kid`, after checking the signature with that entry.
+async fn id_token_and_key(config: Config) -> (Value, Value, usize) {
+    let clock = clock();
+    let h = start(config, &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let now = clock.unix_seconds() as f64;
+    let (status, tokens) = exchange(&h, &q["code"], &json!({"exp": now + 60.0}), "k1").await;
+    assert_eq!(status, 200, "{tokens}");
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let header = gaap_jose::decode_header_unverified(id_token).unwrap();
+    let jwks = get_json(&format!("{issuer}.well-known/jwks.json")).await;
+    let keys = jwks["keys"].as_array().unwrap();
+    let jwk = keys.iter().find(|k| k["kid"] == header.kid.as_deref().unwrap()).unwrap().clone();
+    let verifying =
+        gaap_jose::VerifyingKey::from_jwk(&gaap_jose::Jwk::from_json(jwk.to_string()).unwrap())
+            .unwrap();
+    gaap_jose::verify(id_token, &verifying, &[header.alg]).unwrap();
+    (serde_json::to_value(&header).unwrap(), jwk, keys.len())
+}
+
+#[tokio::test]
+async fn id_tokens_are_rs256_for_clients_that_ask_and_keys_rotate() {
+    let mut config = Config::default();
+    config.one_login.clients[0].id_token_signing_algorithm = "RS256".to_owned();
+    let (header, jwk, count) = id_token_and_key(config.clone()).await;
+    assert_eq!(
+        (header["alg"].as_str(), jwk["kty"].as_str(), count),
+        (Some("RS256"), Some("RSA"), 2)
+    );
+    let current_kid = jwk["kid"].clone();
+
+    config.one_login.publish_new_id_token_signing_keys = true;
+    let (_, jwk, count) = id_token_and_key(config.clone()).await;
+    assert_eq!((&jwk["kid"], count), (&current_kid, 4), "published, not yet used");
+
+    config.one_login.use_new_id_token_signing_keys = true;
+    let (header, jwk, count) = id_token_and_key(config.clone()).await;
+    assert_eq!((header["alg"].as_str(), count), (Some("RS256"), 4));
+    assert_ne!(jwk["kid"], current_kid, "signed with the next key");
+
+    let (header, _, _) = id_token_and_key(Config::default()).await;
+    assert_eq!(header["alg"], "ES256");
+
+    let mut bad = Config::default();
+    bad.one_login.clients[0].id_token_signing_algorithm = "HS256".to_owned();
+    let err = gaap_sandbox::Sandbox::start(bad).await.unwrap_err().to_string();
+    assert!(err.contains("id_token_signing_algorithm must be ES256 or RS256"), "{err}");
+}
