@@ -569,6 +569,9 @@ pub struct ClientConfig {
     pub claims: Vec<String>,
     /// How ID tokens for this client are signed: `ES256` (the default) or `RS256`.
     pub id_token_signing_algorithm: String,
+    /// Where the client publishes its public keys (the simulator's `JWKS_URL`); when set, a client assertion is
+    /// checked with the key its header's `kid` names there, fetched on each token request, not `public_key_pem`.
+    pub jwks_uri: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -590,6 +593,7 @@ impl Default for ClientConfig {
                 "https://vocab.account.gov.uk/v1/returnCode".to_owned(),
             ],
             id_token_signing_algorithm: "ES256".to_owned(),
+            jwks_uri: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod assertion_times;
 mod claims;
+mod client_jwks;
 mod signing_keys;
 
 use std::collections::HashMap;
@@ -682,6 +683,7 @@ fn no_store(mut r: Response) -> Response {
 fn verify_assertion(
     s: &OneLoginState,
     form: &TokenForm,
+    jwks_key: Option<&gaap_jose::VerifyingKey>,
     now: OffsetDateTime,
 ) -> Result<String, Box<Response>> {
     let bad = |status, error: &str, description: &str| {
@@ -711,7 +713,7 @@ fn verify_assertion(
         return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
     }
     let token = form.client_assertion.as_deref().unwrap_or_default();
-    if !jwt::verify_rsa(token, &client.rsa_public_key) {
+    if !jwt::verify_rsa(token, jwks_key.unwrap_or(&client.rsa_public_key)) {
         return bad(
             StatusCode::BAD_REQUEST,
             "invalid_client",
@@ -836,7 +838,27 @@ async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>)
             "Unsupported grant type",
         ));
     }
-    let client_id = match verify_assertion(&s, &form, now) {
+    // A client registered with a JWKS URL: its key is fetched before the assertion is checked.
+    let parsed = form.client_assertion.as_deref().and_then(jwt::parse);
+    let jwks_uri = parsed.as_ref().and_then(|p| {
+        let iss = p.claims.get("iss").and_then(Value::as_str)?;
+        s.client(iss)?.cfg.jwks_uri.clone()
+    });
+    let mut jwks_key = None;
+    if let (Some(url), Some(p)) = (jwks_uri, &parsed) {
+        let kid = p.header.get("kid").and_then(Value::as_str).map(str::to_owned);
+        match client_jwks::fetch_key(&url, kid.as_deref()).await {
+            Ok(key) => jwks_key = Some(key),
+            Err(_reason) => {
+                return no_store(oauth_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    client_jwks::JWKS_ERROR,
+                ));
+            }
+        }
+    }
+    let client_id = match verify_assertion(&s, &form, jwks_key.as_ref(), now) {
         Ok(id) => id,
         Err(r) => return *r,
     };

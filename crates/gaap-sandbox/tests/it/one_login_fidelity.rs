@@ -226,3 +226,51 @@ async fn id_tokens_are_rs256_for_clients_that_ask_and_keys_rotate() {
     let err = gaap_sandbox::Sandbox::start(bad).await.unwrap_err().to_string();
     assert!(err.contains("id_token_signing_algorithm must be ES256 or RS256"), "{err}");
 }
+
+#[tokio::test]
+async fn client_keys_can_come_from_a_jwks_url() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let clock = clock();
+    let rp = MockServer::start().await;
+    let mut config = Config::default();
+    config.one_login.clients[0].jwks_uri = Some(format!("{}/jwks.json", rp.uri()));
+    let h = start(config, &clock).await;
+    let creds = h.credentials().one_login.clone();
+    let key = gaap_jose::SigningKey::from_pkcs8_pem(creds.private_key_pem.expose())
+        .unwrap()
+        .with_kid("rp-1");
+    let jwk = serde_json::to_value(key.public_jwk().unwrap()).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/jwks.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [jwk]})))
+        .mount(&rp)
+        .await;
+    let issuer = creds.issuer.clone();
+    let now = clock.unix_seconds();
+    let post = |kid: &'static str, code: String, jti: &'static str| {
+        let claims = json!({"iss": creds.client_id, "sub": creds.client_id, "aud": format!("{issuer}token"),
+                            "exp": now + 60, "jti": jti});
+        let header = gaap_jose::Header::new(gaap_jose::Algorithm::RS256).with_kid(kid);
+        let assertion = gaap_jose::sign_json(&header, &claims, &key).unwrap();
+        let issuer = issuer.clone();
+        async move {
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                ("client_assertion", assertion.as_str()),
+            ];
+            let r = http().post(format!("{issuer}token")).form(&form).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let (status, body) = post("unknown-kid", q["code"].clone(), "j1").await;
+    assert_eq!((status, body["error"].as_str()), (500, Some("server_error")), "{body}");
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let (status, body) = post("rp-1", q["code"].clone(), "j2").await;
+    assert_eq!(status, 200, "the key the kid names at the JWKS URL verifies: {body}");
+}
