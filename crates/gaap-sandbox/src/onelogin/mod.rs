@@ -6,6 +6,7 @@
 mod assertion_times;
 mod claims;
 mod client_jwks;
+mod request_object;
 mod signing_keys;
 
 use std::collections::HashMap;
@@ -263,7 +264,7 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
                                  "wallet_subject_id", CORE_IDENTITY_CLAIM, ADDRESS_CLAIM, PASSPORT_CLAIM,
                                  DRIVING_PERMIT_CLAIM, RETURN_CODE_CLAIM],
             "claims_parameter_supported": true,
-            "request_parameter_supported": false,
+            "request_parameter_supported": true,
             "request_uri_parameter_supported": false,
             "code_challenge_methods_supported": ["S256"],
             "backchannel_logout_supported": true,
@@ -369,6 +370,10 @@ fn parse_vtr(raw: Option<&str>) -> Option<(String, Option<String>)> {
 async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) -> Response {
     let q: HashMap<String, String> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let q = match request_object::apply(&s, q).await {
+        Ok(q) => q,
+        Err(refused) => return *refused,
+    };
     let get = |k: &str| q.get(k).map(String::as_str);
     let Some(client) = get("client_id").and_then(|id| s.client(id)) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown client_id");

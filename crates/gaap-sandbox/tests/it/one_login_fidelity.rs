@@ -274,3 +274,50 @@ async fn client_keys_can_come_from_a_jwks_url() {
     let (status, body) = post("rp-1", q["code"].clone(), "j2").await;
     assert_eq!(status, 200, "the key the kid names at the JWKS URL verifies: {body}");
 }
+
+#[tokio::test]
+async fn request_objects_carry_the_authorisation_request() {
+    let clock = clock();
+    let h = start(Config::default(), &clock).await;
+    let creds = h.credentials().one_login.clone();
+    let issuer = creds.issuer.clone();
+    let object = |aud: String, claims: Value| {
+        signed_assertion(
+            &h,
+            "RS256",
+            &json!({"aud": aud, "iss": creds.client_id, "client_id": creds.client_id, "response_type": "code",
+                    "scope": "openid email", "redirect_uri": REDIRECT, "state": "ro-1", "nonce": "ro-n",
+                    "vtr": ["Cl.Cm"], "claims": claims}),
+        )
+    };
+    let good = object(
+        format!("{issuer}authorize"),
+        json!({"userinfo": {"https://vocab.account.gov.uk/v1/address": null}}),
+    );
+    let q = sign_in(&issuer, &[("request", &good)], &[("user", "0")]).await;
+    assert_eq!(q.get("state").map(String::as_str), Some("ro-1"), "the object's state wins: {q:?}");
+    assert!(q.contains_key("code"), "{q:?}");
+
+    let wrong_aud = object(format!("{issuer}token"), json!({}));
+    let q = sign_in(&issuer, &[("request", &wrong_aud)], &[("user", "0")]).await;
+    assert_eq!((q["error"].as_str(), q["state"].as_str()), ("access_denied", "ro-1"));
+
+    let unregistered = object(
+        format!("{issuer}authorize"),
+        json!({"userinfo": {"https://vocab.account.gov.uk/v1/passport": null}}),
+    );
+    let q = sign_in(&issuer, &[("request", &unregistered)], &[("user", "0")]).await;
+    assert_eq!(q["error_description"], "Request contains invalid claims");
+
+    let (head, _) = good.rsplit_once('.').unwrap();
+    let tampered = format!("{head}.{}", crate::common::b64([0u8; 256]));
+    let mut url = url::Url::parse(&format!("{issuer}authorize")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &creds.client_id)
+        .append_pair("scope", "openid")
+        .append_pair("request", &tampered);
+    let r = http().get(url).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.text().await.unwrap(), "Trust chain validation failed");
+}
