@@ -216,4 +216,32 @@ mod tests {
             json!({"Name": {"unsanitised": "[x](https://a.bc)", "sanitised": "\\[x\\]\\(\\)"}})
         );
     }
+
+    proptest::proptest! {
+        /// A link with a scheme never survives: it is removed, not broken up.
+        #[test]
+        fn links_with_a_scheme_are_removed(
+            link in "https?://[a-z]{1,5}(\\.[a-z]{1,5}){0,2}\\.[a-z]{2,4}(/[a-z?=]{0,8})?",
+            before in "[A-Za-z ,]{0,10}",
+            after in "( [A-Za-z,]{0,10})?",
+        ) {
+            let out = sanitise(&format!("{before} {link}{after}"));
+            proptest::prop_assert!(!out.contains("://"), "{out:?}");
+        }
+
+        /// Whatever the input, every markdown character left in the output is escaped, and nothing panics.
+        #[test]
+        fn every_markdown_character_comes_out_escaped(input in "\\PC{0,80}") {
+            let out = sanitise(&input);
+            let mut chars = out.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    let escaped = chars.next();
+                    proptest::prop_assert!(escaped.is_some_and(|e| "`*_(){}[]<>#+-.!|\\".contains(e)), "{out:?}");
+                } else {
+                    proptest::prop_assert!(!"`*_(){}[]<>#+-.!|".contains(c), "{c:?} unescaped in {out:?}");
+                }
+            }
+        }
+    }
 }
