@@ -128,6 +128,10 @@ one_login = {
   "/token": {"post": {"operationId": "token", "requestBody": form({"grant_type": str_, "code": str_, "redirect_uri": str_, "client_assertion_type": str_, "client_assertion": str_, "code_verifier": str_}, ["grant_type"]),
       "responses": {"200": resp("Tokens", obj({"access_token": str_, "token_type": str_, "expires_in": int_, "id_token": str_}, ["access_token", "token_type", "expires_in", "id_token"])), "400": resp("Error", oerr), "401": resp("Unknown client", oerr)}}},
   "/userinfo": {"get": {"operationId": "userinfo", "security": [{"bearer": []}], "responses": {"200": resp("Claims", obj({"sub": str_}, ["sub"])), "401": resp("Invalid token")}}},
+  "/trustmark": {"get": {"operationId": "trustmark", "responses": {"200": resp("Trustmark", {"type": "object"})}}},
+  "/config": {"get": {"operationId": "getConfig", "responses": {"200": resp("The error knobs in force", obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})}, ["errorConfiguration"]))}},
+              "post": {"operationId": "setConfig", "requestBody": body(obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})})),
+                       "responses": {"200": resp("Applied"), "400": resp("Refused", {"type": "object"})}}},
   "/logout": {"get": {"operationId": "logout", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["id_token_hint", "post_logout_redirect_uri", "state"]], "responses": {"302": resp("Redirect")}}},
  },
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

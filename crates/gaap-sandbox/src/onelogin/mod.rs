@@ -7,6 +7,7 @@ mod assertion_times;
 mod claims;
 mod client_jwks;
 mod request_object;
+mod runtime_config;
 mod signing_keys;
 
 use std::collections::HashMap;
@@ -108,6 +109,7 @@ pub(crate) struct OneLoginState {
     did: String,
     clients: Vec<Client>,
     id_token_keys: signing_keys::IdTokenKeys,
+    knobs: Mutex<runtime_config::Knobs>,
     identity_key: EsKey,
     data: Mutex<OneLoginData>,
     clock: SharedClock,
@@ -153,6 +155,11 @@ impl OneLoginState {
             clients.push(Client { cfg: c, rsa_public_key });
         }
         let mut cfg = cfg;
+        let knobs = runtime_config::Knobs {
+            id_token_errors: cfg.id_token_errors.clone(),
+            core_identity_errors: cfg.core_identity_errors.clone(),
+            authorise_error: cfg.authorise_error.clone(),
+        };
         if cfg.users.is_empty() {
             cfg.users.push(UserConfig::default());
         }
@@ -168,6 +175,7 @@ impl OneLoginState {
             issuer,
             did,
             clients,
+            knobs: Mutex::new(knobs),
             id_token_keys,
             identity_key,
             data: Mutex::default(),
@@ -178,6 +186,15 @@ impl OneLoginState {
 
     pub(crate) fn default_client_id(&self) -> String {
         self.clients.first().map(|c| c.cfg.client_id.clone()).unwrap_or_default()
+    }
+
+    /// The error knobs in force (the config file's, or what `POST /config` set).
+    fn knobs(&self) -> runtime_config::Knobs {
+        self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set_knobs(&self, knobs: runtime_config::Knobs) {
+        *self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = knobs;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, OneLoginData> {
@@ -232,6 +249,7 @@ pub(crate) fn router(state: Arc<OneLoginState>) -> Router {
         .route("/userinfo", get(userinfo))
         .route("/logout", get(logout))
         .route("/trustmark", get(trustmark))
+        .route("/config", get(runtime_config::get_config).post(runtime_config::post_config))
         .route("/signed-out", get(|| async { Html("<!DOCTYPE html><html lang=\"en\"><body><h1>You have signed out</h1></body></html>") }))
         .route("/openapi.json", get(|| async { crate::openapi::one_login() }))
         .with_state(state)
@@ -495,7 +513,7 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             Some(state),
         );
     }
-    if let Some(error) = &s.cfg.authorise_error {
+    if let Some(error) = &s.knobs().authorise_error {
         let (code, description) = match error.as_str() {
             "TEMPORARILY_UNAVAILABLE" => ("temporarily_unavailable", "Temporarily unavailable"),
             _ => ("access_denied", "Access denied by resource owner or authorization server"),
@@ -647,10 +665,11 @@ fn finish_sign_in(
         }
     };
     location.query_pairs_mut().append_pair("code", &code).append_pair("state", &request.state);
+    let knobs = s.knobs();
     let id_token_errors =
-        if id_token_errors.is_empty() { s.cfg.id_token_errors.clone() } else { id_token_errors };
+        if id_token_errors.is_empty() { knobs.id_token_errors } else { id_token_errors };
     let core_identity_errors = if core_identity_errors.is_empty() {
-        s.cfg.core_identity_errors.clone()
+        knobs.core_identity_errors
     } else {
         core_identity_errors
     };

@@ -321,3 +321,45 @@ async fn request_objects_carry_the_authorisation_request() {
     assert_eq!(r.status(), 400);
     assert_eq!(r.text().await.unwrap(), "Trust chain validation failed");
 }
+
+#[tokio::test]
+async fn the_error_knobs_change_at_runtime_through_config() {
+    let clock = clock();
+    let h = start(Config::default(), &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let post = |body: Value| {
+        let url = format!("{issuer}config");
+        async move { http().post(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        post(json!({"errorConfiguration": {"authoriseErrors": ["ACCESS_DENIED"]}})).await,
+        200
+    );
+    let shown = get_json(&format!("{issuer}config")).await;
+    assert_eq!(shown["errorConfiguration"]["authoriseErrors"], json!(["ACCESS_DENIED"]));
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(
+        post(
+            json!({"errorConfiguration": {"authoriseErrors": [], "idTokenErrors": ["INVALID_AUD"]}})
+        )
+        .await,
+        200
+    );
+    let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+    let now = clock.unix_seconds() as f64;
+    let (_, tokens) = exchange(&h, &q["code"], &json!({"exp": now + 60.0}), "rc1").await;
+    let payload = tokens["id_token"].as_str().unwrap().split('.').nth(1).unwrap().to_owned();
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["aud"], "invalid-client-id");
+    assert_eq!(post(json!({"errorConfiguration": {"idTokenErrors": ["NOT_A_KNOB"]}})).await, 400);
+    assert_eq!(
+        post(json!({"clientConfiguration": {"clientId": "x"}})).await,
+        400,
+        "not changeable at runtime"
+    );
+}
