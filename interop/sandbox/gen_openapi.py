@@ -22,7 +22,8 @@ notification = obj({"id": str_, "reference": nstr, "email_address": nstr, "phone
                     "status": str_, "template": tmpl_ref, "body": str_, "subject": nstr, "created_at": str_,
                     "sent_at": nstr, "completed_at": nstr}, ["id", "type", "status", "template", "body", "created_at"])
 template = obj({"id": str_, "name": str_, "type": str_, "created_at": str_, "updated_at": nstr, "version": int_,
-                "created_by": str_, "body": str_, "subject": nstr, "letter_contact_block": nstr, "postage": nstr},
+                "created_by": str_, "body": str_, "subject": nstr, "letter_contact_block": nstr, "postage": nstr,
+                "personalisation": {"type": "object", "additionalProperties": obj({"required": bool_}, ["required"])}},
                ["id", "name", "type", "version", "body"])
 links = obj({"current": str_, "next": str_}, ["current"])
 pers = {"type": "object", "additionalProperties": True}
@@ -39,7 +40,7 @@ notify = {
  "paths": {
   "/v2/notifications/sms": {"post": {"operationId": "sendSms", "requestBody": body(obj({"phone_number": str_, "template_id": uuid, "personalisation": pers, "reference": str_, "sms_sender_id": uuid}, ["phone_number", "template_id"], False)),
       "responses": {"201": resp("Created", send_resp), **errs}}},
-  "/v2/notifications/email": {"post": {"operationId": "sendEmail", "requestBody": body(obj({"email_address": str_, "template_id": uuid, "personalisation": pers, "reference": str_, "email_reply_to_id": uuid, "one_click_unsubscribe_url": str_}, ["email_address", "template_id"], False)),
+  "/v2/notifications/email": {"post": {"operationId": "sendEmail", "requestBody": body(obj({"email_address": str_, "template_id": uuid, "personalisation": pers, "reference": str_, "email_reply_to_id": uuid, "one_click_unsubscribe_url": str_, "sanitise_content_for": {"type": "array", "items": str_, "nullable": True}}, ["email_address", "template_id"], False)),
       "responses": {"201": resp("Created", send_resp), **errs}}},
   "/v2/notifications/letter": {"post": {"operationId": "sendLetter", "requestBody": body(obj({"template_id": uuid, "personalisation": pers, "reference": str_}, ["template_id", "personalisation"], False)),
       "responses": {"201": resp("Created", obj({"id": str_}, ["id"])), **errs}}},
@@ -80,7 +81,7 @@ perrs = {"400": resp("Bad request", perr), "401": resp("Unauthorised (no body)")
 pid = [{"name": "paymentId", "in": "path", "required": True, "schema": str_}]
 pay = {
  "openapi": "3.0.3",
- "info": {"title": "GOV.UK Pay API v1 (gaap-sandbox)", "version": "1.0.3"},
+ "info": {"title": "GOV.UK Pay API v1 (gaap-sandbox)", "version": "1.0.4"},
  "components": {"securitySchemes": {"payKey": {"type": "http", "scheme": "bearer"}},
    "schemas": {"Error": obj({"field": str_, "header": str_, "code": str_, "description": str_}, ["code", "description"])}},
  "security": [{"payKey": []}],
@@ -100,6 +101,12 @@ pay = {
     "get": {"operationId": "listRefunds", "parameters": pid, "responses": {"200": resp("Refunds", obj({"payment_id": str_, "_embedded": obj({"refunds": {"type": "array", "items": refund}}, ["refunds"])}, ["payment_id", "_embedded"])), **perrs}}},
   "/v1/payments/{paymentId}/refunds/{refundId}": {"get": {"operationId": "getRefund", "parameters": pid + [{"name": "refundId", "in": "path", "required": True, "schema": str_}], "responses": {"200": resp("Refund", refund), **perrs}}},
   "/v1/refunds": {"get": {"operationId": "searchRefunds", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["from_date", "to_date", "page", "display_size"]], "responses": {"200": resp("Results", page(refund)), **perrs}}},
+  "/v1/disputes": {"get": {"operationId": "searchDisputes", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["needs_response", "under_review", "lost", "won"]}}] + [{"name": n, "in": "query", "schema": str_} for n in ["from_date", "to_date", "from_settled_date", "to_settled_date", "page", "display_size"]],
+      "responses": {"200": resp("Results", page(obj({"dispute_id": str_, "payment_id": str_, "amount": int_, "fee": int_, "net_amount": int_, "created_date": str_, "evidence_due_date": str_, "reason": str_, "status": str_}, ["dispute_id", "payment_id", "amount", "status"]))), **perrs}}},
+  "/v1/auth": {"post": {"operationId": "authoriseMotoPayment", "security": [],
+      "description": "Card details for a payment created with authorisation_mode moto_api (pay.moto in the sandbox config), matched by the one_time_token in its auth_url_post link.",
+      "requestBody": body(obj({"one_time_token": {"type": "string", "minLength": 1}, "card_number": {"type": "string", "minLength": 12, "maxLength": 19}, "cvc": {"type": "string", "minLength": 3, "maxLength": 4}, "expiry_date": {"type": "string", "minLength": 5, "maxLength": 5}, "cardholder_name": {"type": "string", "maxLength": 255}}, ["one_time_token", "card_number", "cvc", "expiry_date", "cardholder_name"])),
+      "responses": {"204": resp("Authorised"), "400": resp("Bad JSON or token", perr), "402": resp("Card rejected", perr), "422": resp("Invalid", perr), "500": resp("PSP error", perr)}}},
   "/v1/agreements": {
     "post": {"operationId": "createAgreement", "requestBody": body(obj({"reference": str_, "description": str_, "user_identifier": str_}, ["reference", "description"])), "responses": {"201": resp("Created", agreement), **perrs}},
     "get": {"operationId": "searchAgreements", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["reference", "status", "page", "display_size"]], "responses": {"200": resp("Results", page(agreement)), **perrs}}},
@@ -121,6 +128,10 @@ one_login = {
   "/token": {"post": {"operationId": "token", "requestBody": form({"grant_type": str_, "code": str_, "redirect_uri": str_, "client_assertion_type": str_, "client_assertion": str_, "code_verifier": str_}, ["grant_type"]),
       "responses": {"200": resp("Tokens", obj({"access_token": str_, "token_type": str_, "expires_in": int_, "id_token": str_}, ["access_token", "token_type", "expires_in", "id_token"])), "400": resp("Error", oerr), "401": resp("Unknown client", oerr)}}},
   "/userinfo": {"get": {"operationId": "userinfo", "security": [{"bearer": []}], "responses": {"200": resp("Claims", obj({"sub": str_}, ["sub"])), "401": resp("Invalid token")}}},
+  "/trustmark": {"get": {"operationId": "trustmark", "responses": {"200": resp("Trustmark", {"type": "object"})}}},
+  "/config": {"get": {"operationId": "getConfig", "responses": {"200": resp("The error knobs in force", obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})}, ["errorConfiguration"]))}},
+              "post": {"operationId": "setConfig", "requestBody": body(obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})})),
+                       "responses": {"200": resp("Applied"), "400": resp("Refused", {"type": "object"})}}},
   "/logout": {"get": {"operationId": "logout", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["id_token_hint", "post_logout_redirect_uri", "state"]], "responses": {"302": resp("Redirect")}}},
  },
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

@@ -99,6 +99,78 @@ pub struct TemplateConfig {
     /// Letter postage (`first`, `second`, `economy`).
     #[serde(default)]
     pub postage: Option<String>,
+    /// Earlier versions, served by `GET /v2/template/{id}/version/{n}`; each below `version`.
+    #[serde(default)]
+    pub history: Vec<TemplateVersionConfig>,
+}
+
+/// An earlier version of a template: every field as it was then (absent optional fields were empty).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateVersionConfig {
+    /// Version number, below the template's current `version`.
+    pub version: u32,
+    /// Template name at that version.
+    pub name: String,
+    /// Subject (email and letter).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Body with `((placeholders))`.
+    pub body: String,
+    /// Letter contact block.
+    #[serde(default)]
+    pub letter_contact_block: Option<String>,
+    /// Letter postage.
+    #[serde(default)]
+    pub postage: Option<String>,
+}
+
+impl TemplateConfig {
+    /// The template as it was at `version`: the current one, a declared earlier one, or none.
+    #[must_use]
+    pub fn at_version(&self, version: u32) -> Option<Self> {
+        if version == self.version {
+            return Some(self.clone());
+        }
+        let old = self.history.iter().find(|h| h.version == version)?;
+        Some(Self {
+            id: self.id,
+            name: old.name.clone(),
+            kind: self.kind,
+            subject: old.subject.clone(),
+            body: old.body.clone(),
+            version: old.version,
+            letter_contact_block: old.letter_contact_block.clone(),
+            postage: old.postage.clone(),
+            history: Vec::new(),
+        })
+    }
+}
+
+/// A text message sender (Notify's service SMS senders); its `id` is what `sms_sender_id` names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSenderConfig {
+    /// The id clients send as `sms_sender_id`.
+    pub id: Uuid,
+    /// The sender shown to the recipient (`GOVUK`, or a number).
+    pub sms_sender: String,
+    /// The service's default sender, used when a send names none.
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+/// An email reply-to address (Notify's service reply-to addresses); its `id` is what `email_reply_to_id` names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyToConfig {
+    /// The id clients send as `email_reply_to_id`.
+    pub id: Uuid,
+    /// The reply-to address.
+    pub email_address: String,
+    /// The service's default reply-to address.
+    #[serde(default)]
+    pub is_default: bool,
 }
 
 fn one() -> u32 {
@@ -169,6 +241,10 @@ pub struct NotifyConfig {
     pub team_recipients: Vec<String>,
     /// Templates; the defaults hold one of each kind.
     pub templates: Vec<TemplateConfig>,
+    /// Text message senders; one default `GOVUK` sender (id `default_sender_ids::SMS_SENDER`).
+    pub sms_senders: Vec<SmsSenderConfig>,
+    /// Email reply-to addresses; one default (id `default_sender_ids::EMAIL_REPLY_TO`).
+    pub email_reply_to: Vec<ReplyToConfig>,
     /// Received texts to seed.
     pub received_texts: Vec<ReceivedTextConfig>,
     /// Delivery-status callback.
@@ -216,6 +292,16 @@ impl Default for NotifyConfig {
             trial_mode: false,
             team_recipients: vec!["team@example.gov.uk".to_owned(), "07700900123".to_owned()],
             templates: default_templates(),
+            sms_senders: vec![SmsSenderConfig {
+                id: default_sender_ids::SMS_SENDER,
+                sms_sender: "GOVUK".to_owned(),
+                is_default: true,
+            }],
+            email_reply_to: vec![ReplyToConfig {
+                id: default_sender_ids::EMAIL_REPLY_TO,
+                email_address: "reply@example.gov.uk".to_owned(),
+                is_default: true,
+            }],
             received_texts: vec![
                 ReceivedTextConfig {
                     user_number: "447700900111".to_owned(),
@@ -247,6 +333,64 @@ pub mod default_template_ids {
     pub const LETTER: Uuid = uuid!("4a6e1b55-3b0c-4f43-9a61-2b6f0d3e7c22");
 }
 
+/// The default sender and reply-to ids, stable so scripts can hard-code them.
+pub mod default_sender_ids {
+    use uuid::{Uuid, uuid};
+    /// The `GOVUK` text message sender.
+    pub const SMS_SENDER: Uuid = uuid!("8e3c5f2a-6b1d-4c7e-9a0f-3d2b1c4e5f60");
+    /// The `reply@example.gov.uk` reply-to address.
+    pub const EMAIL_REPLY_TO: Uuid = uuid!("b7d41e93-2c5a-4f8b-8e61-0a9c3d2f1e74");
+}
+
+impl NotifyConfig {
+    /// Checks what serde cannot: template histories below their current version, unique ids.
+    ///
+    /// # Errors
+    /// A message naming the first problem.
+    pub fn check(&self) -> Result<(), String> {
+        let mut ids = std::collections::HashSet::new();
+        for t in &self.templates {
+            if !ids.insert(t.id) {
+                return Err(format!("notify.templates: template id {} appears twice", t.id));
+            }
+            let mut versions = std::collections::HashSet::new();
+            for h in &t.history {
+                if h.version == 0 || h.version >= t.version {
+                    return Err(format!(
+                        "notify.templates: template {} history version {} is not between 1 and {}",
+                        t.id,
+                        h.version,
+                        t.version.saturating_sub(1)
+                    ));
+                }
+                if !versions.insert(h.version) {
+                    return Err(format!(
+                        "notify.templates: template {} history version {} appears twice",
+                        t.id, h.version
+                    ));
+                }
+            }
+        }
+        let sender_ids: std::collections::HashSet<Uuid> =
+            self.sms_senders.iter().map(|s| s.id).collect();
+        if sender_ids.len() != self.sms_senders.len() {
+            return Err("notify.sms_senders: an id appears twice".to_owned());
+        }
+        if self.sms_senders.iter().filter(|s| s.is_default).count() > 1 {
+            return Err("notify.sms_senders: more than one is_default".to_owned());
+        }
+        let reply_ids: std::collections::HashSet<Uuid> =
+            self.email_reply_to.iter().map(|r| r.id).collect();
+        if reply_ids.len() != self.email_reply_to.len() {
+            return Err("notify.email_reply_to: an id appears twice".to_owned());
+        }
+        if self.email_reply_to.iter().filter(|r| r.is_default).count() > 1 {
+            return Err("notify.email_reply_to: more than one is_default".to_owned());
+        }
+        Ok(())
+    }
+}
+
 fn default_templates() -> Vec<TemplateConfig> {
     vec![
         TemplateConfig {
@@ -258,6 +402,7 @@ fn default_templates() -> Vec<TemplateConfig> {
             version: 1,
             letter_contact_block: None,
             postage: None,
+            history: Vec::new(),
         },
         TemplateConfig {
             id: default_template_ids::EMAIL,
@@ -268,6 +413,7 @@ fn default_templates() -> Vec<TemplateConfig> {
             version: 1,
             letter_contact_block: None,
             postage: None,
+            history: Vec::new(),
         },
         TemplateConfig {
             id: default_template_ids::LETTER,
@@ -278,6 +424,7 @@ fn default_templates() -> Vec<TemplateConfig> {
             version: 1,
             letter_contact_block: Some("Sandbox Council\nTown Hall".to_owned()),
             postage: Some("second".to_owned()),
+            history: Vec::new(),
         },
     ]
 }
@@ -320,6 +467,9 @@ pub struct PayConfig {
     pub get_rate_limit_per_second: u32,
     /// Which creates `Idempotency-Key` de-duplicates.
     pub idempotency: IdempotencyScope,
+    /// MOTO enabled on the account: `moto: true` and `authorisation_mode: moto_api` payments are accepted
+    /// (with `POST /v1/auth`); off by default, as on a new Pay account (P0195/P0196).
+    pub moto: bool,
 }
 
 impl Default for PayConfig {
@@ -331,6 +481,7 @@ impl Default for PayConfig {
             post_rate_limit_per_second: 15,
             get_rate_limit_per_second: 75,
             idempotency: IdempotencyScope::default(),
+            moto: false,
         }
     }
 }
@@ -343,8 +494,12 @@ pub struct UserConfig {
     pub sub: String,
     /// Email.
     pub email: String,
-    /// Phone number (E.164).
-    pub phone_number: String,
+    /// `email_verified` in userinfo.
+    pub email_verified: bool,
+    /// Phone number; `null` for a user with none (userinfo then has no `phone_number`).
+    pub phone_number: Option<String>,
+    /// `phone_number_verified` in userinfo.
+    pub phone_number_verified: bool,
     /// Given names.
     pub given_names: Vec<String>,
     /// Family name.
@@ -355,6 +510,12 @@ pub struct UserConfig {
     pub max_loc: String,
     /// Return codes to put in userinfo when requested.
     pub return_codes: Vec<String>,
+    /// The `https://vocab.account.gov.uk/v1/address` claim (an array of addresses); `null` leaves it out.
+    pub address: Option<serde_json::Value>,
+    /// The `https://vocab.account.gov.uk/v1/passport` claim; none by default, as the simulator.
+    pub passport: Option<serde_json::Value>,
+    /// The `https://vocab.account.gov.uk/v1/drivingPermit` claim; none by default, as the simulator.
+    pub driving_permit: Option<serde_json::Value>,
 }
 
 impl Default for UserConfig {
@@ -363,12 +524,21 @@ impl Default for UserConfig {
         Self {
             sub: "urn:fdc:gov.uk:2022:56P4CMsGh_02YOlWpd8PAOI-2sVlB2nsNU7mcLZYhYw=".to_owned(),
             email: "test@example.com".to_owned(),
-            phone_number: "07123456789".to_owned(),
+            email_verified: true,
+            phone_number: Some("07123456789".to_owned()),
+            phone_number_verified: true,
             given_names: vec!["GEOFFREY".to_owned()],
             family_name: "HEARNSHAW".to_owned(),
             birth_date: "1955-04-19".to_owned(),
             max_loc: "P2".to_owned(),
             return_codes: Vec::new(),
+            address: Some(serde_json::json!([{
+                "uprn": "100120012077", "buildingNumber": "26", "streetName": "FRAMPTON ROAD",
+                "addressLocality": "GLOUCESTER", "postalCode": "GL1 5QB", "addressCountry": "GB",
+                "validFrom": "2000-01-01"
+            }])),
+            passport: None,
+            driving_permit: None,
         }
     }
 }
@@ -393,6 +563,15 @@ pub struct ClientConfig {
     pub client_locs: Vec<String>,
     /// Require PKCE (S256).
     pub pkce_enforced: bool,
+    /// Userinfo claims the client is registered for; a `claims` request naming any other is refused
+    /// (`invalid_request`, "Request contains invalid claims"). The simulator's default: core identity, address
+    /// and return code.
+    pub claims: Vec<String>,
+    /// How ID tokens for this client are signed: `ES256` (the default) or `RS256`.
+    pub id_token_signing_algorithm: String,
+    /// Where the client publishes its public keys (the simulator's `JWKS_URL`); when set, a client assertion is
+    /// checked with the key its header's `kid` names there, fetched on each token request, not `public_key_pem`.
+    pub jwks_uri: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -408,6 +587,13 @@ impl Default for ClientConfig {
             scopes: vec!["openid".to_owned(), "email".to_owned(), "phone".to_owned()],
             client_locs: vec!["P0".to_owned(), "P2".to_owned()],
             pkce_enforced: false,
+            claims: vec![
+                "https://vocab.account.gov.uk/v1/coreIdentityJWT".to_owned(),
+                "https://vocab.account.gov.uk/v1/address".to_owned(),
+                "https://vocab.account.gov.uk/v1/returnCode".to_owned(),
+            ],
+            id_token_signing_algorithm: "ES256".to_owned(),
+            jwks_uri: None,
         }
     }
 }
@@ -428,6 +614,15 @@ pub struct OneLoginConfig {
     pub authorise_error: Option<String>,
     /// Skip the sign-in page and sign in as the first user.
     pub auto_sign_in: bool,
+    /// The issuer and base of every advertised URL (the simulator's `SIMULATOR_URL`), for a sandbox reached
+    /// through another host name or port; `http://127.0.0.1:PORT/` when absent.
+    pub issuer_url: Option<String>,
+    /// Key rotation, first step: the next ID-token keys appear in the JWKS beside the current ones (the
+    /// simulator's `PUBLISH_NEW_ID_TOKEN_SIGNING_KEYS`).
+    pub publish_new_id_token_signing_keys: bool,
+    /// Key rotation, second step: ID tokens are signed with the next keys, which the JWKS then always lists
+    /// (`USE_NEW_ID_TOKEN_SIGNING_KEYS`).
+    pub use_new_id_token_signing_keys: bool,
 }
 
 impl Default for OneLoginConfig {
@@ -439,6 +634,9 @@ impl Default for OneLoginConfig {
             core_identity_errors: Vec::new(),
             authorise_error: None,
             auto_sign_in: false,
+            issuer_url: None,
+            publish_new_id_token_signing_keys: false,
+            use_new_id_token_signing_keys: false,
         }
     }
 }

@@ -83,11 +83,6 @@ impl EsKey {
             .unwrap_or(Value::Null)
     }
 
-    /// The key that verifies this key's signatures.
-    pub(crate) fn verifying_key(&self) -> gaap_jose::VerifyingKey {
-        self.key.verifying_key()
-    }
-
     /// Signs `claims` as ES256 with this key's `kid` and an optional `typ`.
     pub(crate) fn sign(&self, typ: Option<&str>, claims: &Value) -> Result<String, String> {
         let mut header = gaap_jose::Header::new(Algorithm::ES256).with_kid(self.kid.clone());

@@ -41,8 +41,9 @@ use serde::Serialize;
 
 pub use config::{
     CallbackConfig, ClientConfig, Config, DailyLimits, IdempotencyScope, NotifyConfig,
-    OneLoginConfig, PayConfig, Ports, ReceivedTextConfig, TemplateConfig, TemplateKind, UserConfig,
-    WebhookConfig, default_template_ids,
+    OneLoginConfig, PayConfig, Ports, ReceivedTextConfig, ReplyToConfig, SmsSenderConfig,
+    TemplateConfig, TemplateKind, TemplateVersionConfig, UserConfig, WebhookConfig,
+    default_sender_ids, default_template_ids,
 };
 pub use fault::{FAULT_HEADER, FaultConfig};
 pub use notify::KeyType;
@@ -141,6 +142,7 @@ impl Sandbox {
     /// [`Error::Bind`] when a port is taken, [`Error::Config`] for a bad config, [`Error::State`] when the
     /// state file cannot be opened.
     pub async fn start(config: Config) -> Result<SandboxHandle, Error> {
+        config.notify.check().map_err(Error::Config)?;
         let clock: SharedClock = config.clock.clone().unwrap_or_else(|| Arc::new(SystemClock));
         let store = store::Store::open(config.state_file.as_deref())?;
         let bind = |service: &'static str, port: u16| async move {
@@ -177,7 +179,10 @@ impl Sandbox {
         ));
         let one_login = Arc::new(onelogin::OneLoginState::new(
             config.one_login.clone(),
-            format!("{one_login_url}/"),
+            config.one_login.issuer_url.as_ref().map_or_else(
+                || format!("{one_login_url}/"),
+                |u| format!("{}/", u.trim_end_matches('/')),
+            ),
             clock.clone(),
             outbound.clone(),
         )?);

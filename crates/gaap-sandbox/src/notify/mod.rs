@@ -2,7 +2,9 @@
 //! recipients, statuses that move on the clock, delivery-status callbacks, and an outbox.
 
 pub(crate) mod auth;
+mod personalisation;
 pub(crate) mod rules;
+mod templates;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -126,6 +128,15 @@ pub(crate) struct Notification {
     fragments: usize,
     international: bool,
     precompiled: bool,
+    /// A letter's `address_line_1`..`address_line_6` and `postcode` as sent, for `line_N` and `postcode`.
+    #[serde(default)]
+    letter_fields: Vec<Value>,
+    /// A precompiled letter's PDF as uploaded (base64), served back unchanged.
+    #[serde(default)]
+    pdf: Option<String>,
+    /// The SMS sender or email reply-to address the send used.
+    #[serde(default)]
+    reply_to: Option<String>,
 }
 
 /// A received text message.
@@ -277,13 +288,9 @@ impl NotifyState {
 
     fn notification_json(&self, n: &Notification, now: OffsetDateTime) -> Value {
         let (sent_at, completed_at) = self.times(n, now);
-        let line = |i: usize| -> Value {
-            if n.address.is_empty() {
-                Value::Null
-            } else {
-                n.address.get(i).map_or(Value::Null, |l| json!(l))
-            }
-        };
+        // Notify reads these straight from the personalisation (`Notification.serialize`), so the postcode
+        // is never also a `line_N`.
+        let line = |i: usize| -> Value { n.letter_fields.get(i).cloned().unwrap_or(Value::Null) };
         let (cost, details) = match n.kind {
             TemplateKind::Sms => {
                 let rate = 0.0227;
@@ -300,7 +307,7 @@ impl NotifyState {
             }
             TemplateKind::Email => (0.0, json!({})),
         };
-        let postcode = n.address.last().map_or(Value::Null, |p| json!(p));
+        let postcode = line(6);
         let mut out = json!({
             "id": n.id, "reference": n.reference,
             "email_address": n.email_address, "phone_number": n.phone_number,
@@ -681,9 +688,8 @@ async fn send_sms(
     let template_id = schema.uuid("template_id");
     let personalisation = schema.personalisation();
     let reference = schema.reference();
-    if body.contains_key("sms_sender_id") {
-        schema.uuid("sms_sender_id");
-    }
+    let sender_id =
+        if body.contains_key("sms_sender_id") { schema.uuid("sms_sender_id") } else { None };
     let normalised = match phone.map(rules::validate_phone) {
         Some(Ok(n)) => Some(n),
         Some(Err(message)) => {
@@ -696,12 +702,6 @@ async fn send_sms(
     let (Some((number, international)), Some(template_id)) = (normalised, template_id) else {
         return Err(ApiError::validation(vec!["phone_number is a required property".to_owned()]));
     };
-    if let Some(Value::String(sender)) = body.get("sms_sender_id") {
-        return Err(ApiError::bad_request(&format!(
-            "sms_sender_id {sender} does not exist in database for service id {}",
-            state.cfg.service_id
-        )));
-    }
     let template = template_for(&state, template_id, TemplateKind::Sms)?;
     check_missing(template, &personalisation, &[])?;
     let message = rules::sms(&template.body, &personalisation);
@@ -712,6 +712,7 @@ async fn send_sms(
         return Err(ApiError::bad_request(&message.too_long_message()));
     }
     let content = message.content;
+    let from_number = sms_sender(&state, sender_id)?;
     if let Some(Err(m)) = phone.map(rules::service_phone) {
         return Err(ApiError::new(400, "InvalidPhoneError", m));
     }
@@ -727,7 +728,7 @@ async fn send_sms(
     let id = Uuid::new_v4();
     let response = json!({
         "id": id, "reference": reference,
-        "content": {"body": content, "from_number": "GOVUK"},
+        "content": {"body": content, "from_number": from_number},
         "uri": format!("{}v2/notifications/{id}", state.root()),
         "template": {"id": template.id, "version": template.version,
                      "uri": format!("{}services/{}/templates/{}", state.root(), state.cfg.service_id, template.id)},
@@ -753,6 +754,9 @@ async fn send_sms(
             one_click_unsubscribe_url: None,
             international,
             precompiled: false,
+            letter_fields: Vec::new(),
+            pdf: None,
+            reply_to: Some(from_number),
         };
         store(&state, n, true);
     }
@@ -784,9 +788,12 @@ async fn send_email(
     let template_id = schema.uuid("template_id");
     let personalisation = schema.personalisation();
     let reference = schema.reference();
-    if body.contains_key("email_reply_to_id") {
-        schema.uuid("email_reply_to_id");
-    }
+    let reply_to_id = if body.contains_key("email_reply_to_id") {
+        schema.uuid("email_reply_to_id")
+    } else {
+        None
+    };
+    let sanitise_for = personalisation::sanitise_for(&body, &mut schema.errors);
     let unsubscribe = match body.get("one_click_unsubscribe_url") {
         None | Some(Value::Null) => None,
         Some(Value::String(u)) if u.starts_with("https") && url::Url::parse(u).is_ok() => {
@@ -809,14 +816,13 @@ async fn send_email(
     let (Some(address), Some(template_id)) = (normalised, template_id) else {
         return Err(ApiError::validation(vec!["email_address is a required property".to_owned()]));
     };
-    if let Some(Value::String(reply)) = body.get("email_reply_to_id") {
-        return Err(ApiError::bad_request(&format!(
-            "email_reply_to_id {reply} does not exist in database for service id {}",
-            state.cfg.service_id
-        )));
-    }
+    let (mut personalisation, sanitised_content) =
+        personalisation::apply_sanitise(&personalisation, &sanitise_for);
     let template = template_for(&state, template_id, TemplateKind::Email)?;
     check_missing(template, &personalisation, &[])?;
+    let reply_to = email_reply_to(&state, reply_to_id)?;
+    personalisation::replace_files(&mut personalisation, state.cfg.service_id)
+        .map_err(|m| ApiError::validation(vec![m]))?;
     let rendered = rules::email(
         template.subject.as_deref().unwrap_or_default(),
         &template.body,
@@ -842,6 +848,7 @@ async fn send_email(
         "template": {"id": template.id, "version": template.version,
                      "uri": format!("{}services/{}/templates/{}", state.root(), state.cfg.service_id, template.id)},
         "scheduled_for": null,
+        "sanitised_content": sanitised_content,
     });
     if !is_smoke_test(&address) {
         let n = Notification {
@@ -863,6 +870,9 @@ async fn send_email(
             fragments: 0,
             international: false,
             precompiled: false,
+            letter_fields: Vec::new(),
+            pdf: None,
+            reply_to,
         };
         store(&state, n, true);
     }
@@ -910,7 +920,8 @@ async fn send_letter(
                 String::new()
             }
         };
-        if content.is_some_and(|c| crate::jwt::unb64(c).is_none() && base64_std(c).is_none()) {
+        let pdf = content.and_then(|c| base64_std(c).or_else(|| crate::jwt::unb64(c)));
+        if content.is_some() && pdf.is_none() {
             schema.errors.push("content is not a valid base64 string".to_owned());
         }
         schema.finish()?;
@@ -934,6 +945,13 @@ async fn send_letter(
             fragments: 0,
             international: false,
             precompiled: true,
+            // Notify addresses a precompiled letter "Provided as PDF" until it has read the PDF.
+            letter_fields: vec![json!("Provided as PDF")],
+            pdf: pdf.map(|bytes| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            }),
+            reply_to: None,
         };
         store(&state, n, false);
         return Ok(created(json!({"id": id, "reference": reference, "postage": postage})));
@@ -953,6 +971,7 @@ async fn send_letter(
     let template = template_for(&state, template_id, TemplateKind::Letter)?;
     let address =
         rules::validate_address(&personalisation).map_err(|m| ApiError::validation(vec![m]))?;
+    let letter_fields = letter_fields(&personalisation);
     let contact = template.letter_contact_block.as_deref().unwrap_or_default();
     check_missing(template, &personalisation, &[contact])?;
     let content = rules::fill_body(&template.body, &personalisation);
@@ -985,9 +1004,64 @@ async fn send_letter(
         fragments: 0,
         international: false,
         precompiled: false,
+        letter_fields,
+        pdf: None,
+        reply_to: template.letter_contact_block.clone(),
     };
     store(&state, n, false);
     Ok(created(response))
+}
+
+/// `address_line_1`..`address_line_6` and `postcode` as sent (keys matched as Notify's `InsensitiveDict` does).
+fn letter_fields(values: &Map<String, Value>) -> Vec<Value> {
+    let wanted = |key: &str| {
+        let key = personalisation::insensitive(key);
+        values
+            .iter()
+            .find(|(k, _)| personalisation::insensitive(k) == key)
+            .map_or(Value::Null, |(_, v)| v.clone())
+    };
+    (1..=6).map(|i| wanted(&format!("address_line_{i}"))).chain([wanted("postcode")]).collect()
+}
+
+/// The sender a text goes from: the one `sms_sender_id` names (a number formatted as Notify formats it), or
+/// the service's default; Notify's 400 when the id is not the service's.
+fn sms_sender(state: &NotifyState, id: Option<Uuid>) -> Result<String> {
+    let senders = &state.cfg.sms_senders;
+    match id {
+        Some(id) => {
+            let sender = senders.iter().find(|s| s.id == id).ok_or_else(|| {
+                ApiError::bad_request(&format!(
+                    "sms_sender_id {id} does not exist in database for service id {}",
+                    state.cfg.service_id
+                ))
+            })?;
+            Ok(rules::validate_phone(&sender.sms_sender)
+                .map_or_else(|_| sender.sms_sender.clone(), |(n, _)| n))
+        }
+        None => Ok(senders
+            .iter()
+            .find(|s| s.is_default)
+            .map_or_else(|| "GOVUK".to_owned(), |s| s.sms_sender.clone())),
+    }
+}
+
+/// The reply-to address `email_reply_to_id` names, or the service's default; Notify's 400 for an unknown id.
+fn email_reply_to(state: &NotifyState, id: Option<Uuid>) -> Result<Option<String>> {
+    let addresses = &state.cfg.email_reply_to;
+    match id {
+        Some(id) => {
+            addresses.iter().find(|r| r.id == id).map(|r| Some(r.email_address.clone())).ok_or_else(
+                || {
+                    ApiError::bad_request(&format!(
+                        "email_reply_to_id {id} does not exist in database for service id {}",
+                        state.cfg.service_id
+                    ))
+                },
+            )
+        }
+        None => Ok(addresses.iter().find(|r| r.is_default).map(|r| r.email_address.clone())),
+    }
 }
 
 fn base64_std(text: &str) -> Option<Vec<u8>> {
@@ -1041,8 +1115,11 @@ async fn get_pdf(
             "PDF not available yet, try again later",
         ));
     }
-    let text = format!("{}\n\n{}", n.address.join("\n"), n.body);
-    Ok(([(header::CONTENT_TYPE, "application/pdf")], minimal_pdf(&text)).into_response())
+    let pdf = match &n.pdf {
+        Some(stored) => base64_std(stored).unwrap_or_default(),
+        None => minimal_pdf(&format!("{}\n\n{}", n.address.join("\n"), n.body)),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
 }
 
 /// A one-page PDF showing `text` in Helvetica.
@@ -1192,18 +1269,6 @@ async fn list_notifications(
     Ok(axum::Json(json!({"notifications": page, "links": links})).into_response())
 }
 
-fn template_json(state: &NotifyState, t: &TemplateConfig) -> Value {
-    json!({
-        "id": t.id, "name": t.name, "type": t.kind.as_str(),
-        "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": null,
-        "version": t.version, "created_by": "sandbox@notifications.service.gov.uk",
-        "body": t.body, "subject": if t.kind == TemplateKind::Sms { Value::Null } else { json!(t.subject) },
-        "letter_contact_block": t.letter_contact_block,
-        "postage": if t.kind == TemplateKind::Letter { json!(t.postage.as_deref().unwrap_or("second")) } else { Value::Null },
-        "service": state.cfg.service_id,
-    })
-}
-
 async fn get_template(
     State(state): State<Arc<NotifyState>>,
     headers: HeaderMap,
@@ -1212,7 +1277,7 @@ async fn get_template(
     state.authenticate(&headers)?;
     let id = path_uuid(&id, "template_id")?;
     let t = state.template(id).ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(template_json(&state, t)).into_response())
+    Ok(axum::Json(templates::template_json(t)).into_response())
 }
 
 async fn get_template_version(
@@ -1225,8 +1290,9 @@ async fn get_template_version(
     let version: u32 = version.parse().map_err(|_| {
         ApiError::validation(vec![format!("version {version} is not of type integer")])
     })?;
-    let t = state.template(id).filter(|t| t.version == version).ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(template_json(&state, t)).into_response())
+    let t =
+        state.template(id).and_then(|t| t.at_version(version)).ok_or_else(ApiError::not_found)?;
+    Ok(axum::Json(templates::template_json(&t)).into_response())
 }
 
 async fn list_templates(
@@ -1256,7 +1322,7 @@ async fn list_templates(
         .templates
         .iter()
         .filter(|t| kind.as_deref().is_none_or(|k| k == t.kind.as_str()))
-        .map(|t| template_json(&state, t))
+        .map(templates::template_json)
         .collect();
     Ok(axum::Json(json!({"templates": templates})).into_response())
 }
@@ -1398,6 +1464,7 @@ fn outbox_rows(state: &NotifyState) -> Vec<Value> {
             let mut v = state.notification_json(n, now);
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("key_type".to_owned(), json!(n.key_type));
+                obj.insert("reply_to".to_owned(), json!(n.reply_to));
             }
             v
         })

@@ -3,6 +3,13 @@
 //! with a key published in a DID document. It closes the simulator's gaps (reference identity.md §3): codes are
 //! single-use, access tokens are opaque, the core identity lasts 30 minutes, back-channel logout is sent.
 
+mod assertion_times;
+mod claims;
+mod client_jwks;
+mod request_object;
+mod runtime_config;
+mod signing_keys;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -101,7 +108,8 @@ pub(crate) struct OneLoginState {
     pub(crate) issuer: String,
     did: String,
     clients: Vec<Client>,
-    id_key: EsKey,
+    id_token_keys: signing_keys::IdTokenKeys,
+    knobs: Mutex<runtime_config::Knobs>,
     identity_key: EsKey,
     data: Mutex<OneLoginData>,
     clock: SharedClock,
@@ -131,6 +139,12 @@ impl OneLoginState {
             cfg.clients.clone()
         };
         for c in configured {
+            if !signing_keys::ALGORITHMS.contains(&c.id_token_signing_algorithm.as_str()) {
+                return Err(Error::Config(format!(
+                    "client {}: id_token_signing_algorithm must be ES256 or RS256, not {}",
+                    c.client_id, c.id_token_signing_algorithm
+                )));
+            }
             let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
             let rsa_public_key = jwt::rsa_public_key_from_pem(pem).ok_or_else(|| {
                 Error::Config(format!(
@@ -141,10 +155,19 @@ impl OneLoginState {
             clients.push(Client { cfg: c, rsa_public_key });
         }
         let mut cfg = cfg;
+        let knobs = runtime_config::Knobs {
+            id_token_errors: cfg.id_token_errors.clone(),
+            core_identity_errors: cfg.core_identity_errors.clone(),
+            authorise_error: cfg.authorise_error.clone(),
+        };
         if cfg.users.is_empty() {
             cfg.users.push(UserConfig::default());
         }
-        let id_key = EsKey::generate(uuid::Uuid::new_v4().to_string()).map_err(Error::Config)?;
+        let id_token_keys = signing_keys::IdTokenKeys::new(
+            cfg.publish_new_id_token_signing_keys,
+            cfg.use_new_id_token_signing_keys,
+        )
+        .map_err(Error::Config)?;
         let identity_key =
             EsKey::generate(format!("{did}#{}", uuid::Uuid::new_v4())).map_err(Error::Config)?;
         Ok(Self {
@@ -152,7 +175,8 @@ impl OneLoginState {
             issuer,
             did,
             clients,
-            id_key,
+            knobs: Mutex::new(knobs),
+            id_token_keys,
             identity_key,
             data: Mutex::default(),
             clock,
@@ -162,6 +186,15 @@ impl OneLoginState {
 
     pub(crate) fn default_client_id(&self) -> String {
         self.clients.first().map(|c| c.cfg.client_id.clone()).unwrap_or_default()
+    }
+
+    /// The error knobs in force (the config file's, or what `POST /config` set).
+    fn knobs(&self) -> runtime_config::Knobs {
+        self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set_knobs(&self, knobs: runtime_config::Knobs) {
+        *self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = knobs;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, OneLoginData> {
@@ -189,7 +222,7 @@ impl OneLoginState {
                 "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
                 "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
             });
-            let Ok(token) = self.id_key.sign(None, &claims) else { continue };
+            let Ok((token, _)) = self.id_token_keys.sign("ES256", &claims) else { continue };
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("logout_token", &token)
                 .finish();
@@ -216,6 +249,7 @@ pub(crate) fn router(state: Arc<OneLoginState>) -> Router {
         .route("/userinfo", get(userinfo))
         .route("/logout", get(logout))
         .route("/trustmark", get(trustmark))
+        .route("/config", get(runtime_config::get_config).post(runtime_config::post_config))
         .route("/signed-out", get(|| async { Html("<!DOCTYPE html><html lang=\"en\"><body><h1>You have signed out</h1></body></html>") }))
         .route("/openapi.json", get(|| async { crate::openapi::one_login() }))
         .with_state(state)
@@ -236,20 +270,19 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
             "userinfo_endpoint": s.url("userinfo"),
             "jwks_uri": s.url(".well-known/jwks.json"),
             "end_session_endpoint": s.url("logout"),
-            "registration_endpoint": s.url("connect/register"),
             "scopes_supported": ["openid", "email", "phone", "offline_access"],
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": signing_keys::ALGORITHMS,
             "ui_locales_supported": ["en", "cy"],
             "subject_types_supported": ["public", "pairwise"],
             "claims_supported": ["sub", "email", "email_verified", "phone_number", "phone_number_verified",
                                  "wallet_subject_id", CORE_IDENTITY_CLAIM, ADDRESS_CLAIM, PASSPORT_CLAIM,
                                  DRIVING_PERMIT_CLAIM, RETURN_CODE_CLAIM],
             "claims_parameter_supported": true,
-            "request_parameter_supported": false,
+            "request_parameter_supported": true,
             "request_uri_parameter_supported": false,
             "code_challenge_methods_supported": ["S256"],
             "backchannel_logout_supported": true,
@@ -262,7 +295,7 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
 }
 
 async fn jwks(State(s): State<Arc<OneLoginState>>) -> Response {
-    cached_json(&json!({"keys": [s.id_key.public_jwk()]}), "max-age=86400")
+    cached_json(&s.id_token_keys.jwks(), "max-age=86400")
 }
 
 async fn did_document(State(s): State<Arc<OneLoginState>>) -> Response {
@@ -355,6 +388,10 @@ fn parse_vtr(raw: Option<&str>) -> Option<(String, Option<String>)> {
 async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) -> Response {
     let q: HashMap<String, String> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let q = match request_object::apply(&s, q).await {
+        Ok(q) => q,
+        Err(refused) => return *refused,
+    };
     let get = |k: &str| q.get(k).map(String::as_str);
     let Some(client) = get("client_id").and_then(|id| s.client(id)) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown client_id");
@@ -369,6 +406,10 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
         );
     };
     let state = get("state");
+    let requested_claims = claims::requested(get("claims"), &client.cfg.claims);
+    if requested_claims == Err(claims::ClaimsProblem::Malformed) {
+        return redirect_error(redirect_uri, "invalid_request", "Invalid Request", None);
+    }
     if get("response_type") != Some("code") {
         return redirect_error(
             redirect_uri,
@@ -402,6 +443,14 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             state,
         );
     }
+    let Ok(claims) = requested_claims else {
+        return redirect_error(
+            redirect_uri,
+            "invalid_request",
+            "Request contains invalid claims",
+            state,
+        );
+    };
     let Some(state) = state else {
         return redirect_error(
             redirect_uri,
@@ -464,13 +513,7 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             Some(state),
         );
     }
-    let claims = get("claims")
-        .and_then(|c| serde_json::from_str::<Value>(c).ok())
-        .and_then(|c| {
-            c.get("userinfo").and_then(Value::as_object).map(|m| m.keys().cloned().collect())
-        })
-        .unwrap_or_default();
-    if let Some(error) = &s.cfg.authorise_error {
+    if let Some(error) = &s.knobs().authorise_error {
         let (code, description) = match error.as_str() {
             "TEMPORARILY_UNAVAILABLE" => ("temporarily_unavailable", "Temporarily unavailable"),
             _ => ("access_denied", "Access denied by resource owner or authorization server"),
@@ -622,10 +665,11 @@ fn finish_sign_in(
         }
     };
     location.query_pairs_mut().append_pair("code", &code).append_pair("state", &request.state);
+    let knobs = s.knobs();
     let id_token_errors =
-        if id_token_errors.is_empty() { s.cfg.id_token_errors.clone() } else { id_token_errors };
+        if id_token_errors.is_empty() { knobs.id_token_errors } else { id_token_errors };
     let core_identity_errors = if core_identity_errors.is_empty() {
-        s.cfg.core_identity_errors.clone()
+        knobs.core_identity_errors
     } else {
         core_identity_errors
     };
@@ -663,6 +707,7 @@ fn no_store(mut r: Response) -> Response {
 fn verify_assertion(
     s: &OneLoginState,
     form: &TokenForm,
+    jwks_key: Option<&gaap_jose::VerifyingKey>,
     now: OffsetDateTime,
 ) -> Result<String, Box<Response>> {
     let bad = |status, error: &str, description: &str| {
@@ -692,7 +737,7 @@ fn verify_assertion(
         return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
     }
     let token = form.client_assertion.as_deref().unwrap_or_default();
-    if !jwt::verify_rsa(token, &client.rsa_public_key) {
+    if !jwt::verify_rsa(token, jwks_key.unwrap_or(&client.rsa_public_key)) {
         return bad(
             StatusCode::BAD_REQUEST,
             "invalid_client",
@@ -715,16 +760,27 @@ fn verify_assertion(
             "Invalid signature in private_key_jwt",
         );
     }
-    let exp = parsed.claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-    if exp <= now.unix_timestamp() {
-        return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
-    }
+    let until = match assertion_times::check(&parsed.claims, now) {
+        Ok(until) => until,
+        Err(assertion_times::TimeProblem::Malformed) => {
+            return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+        }
+        Err(assertion_times::TimeProblem::Expired) => {
+            return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
+        }
+        Err(assertion_times::TimeProblem::TooFarAhead) => {
+            return bad(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "private_key_jwt expires too far in the future",
+            );
+        }
+    };
     let Some(jti) = claim("jti") else {
         return bad(StatusCode::BAD_REQUEST, "invalid_client", "private_key_jwt is missing jti");
     };
     let mut data = s.lock();
     data.used_jtis.retain(|_, until| *until > now);
-    let until = OffsetDateTime::from_unix_timestamp(exp).unwrap_or(now);
     if data.used_jtis.insert(format!("{}:{jti}", client.cfg.client_id), until).is_some() {
         return bad(
             StatusCode::BAD_REQUEST,
@@ -770,13 +826,11 @@ fn id_token(
         "sid": grant.sid,
         "auth_time": grant.auth_time.unix_timestamp(),
     });
-    let token = s.id_key.sign(None, &claims)?;
-    Ok(apply_signature_knobs(
-        &token,
-        has("INVALID_ALG_HEADER"),
-        has("INVALID_SIGNATURE"),
-        &s.id_key.kid,
-    ))
+    let alg = s
+        .client(&grant.request.client_id)
+        .map_or("ES256", |c| c.cfg.id_token_signing_algorithm.as_str());
+    let (token, kid) = s.id_token_keys.sign(alg, &claims)?;
+    Ok(apply_signature_knobs(&token, has("INVALID_ALG_HEADER"), has("INVALID_SIGNATURE"), &kid))
 }
 
 /// The simulator's `INVALID_ALG_HEADER` (HS256 header, fixed unknown kid) and `INVALID_SIGNATURE` (32 random bytes).
@@ -808,7 +862,27 @@ async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>)
             "Unsupported grant type",
         ));
     }
-    let client_id = match verify_assertion(&s, &form, now) {
+    // A client registered with a JWKS URL: its key is fetched before the assertion is checked.
+    let parsed = form.client_assertion.as_deref().and_then(jwt::parse);
+    let jwks_uri = parsed.as_ref().and_then(|p| {
+        let iss = p.claims.get("iss").and_then(Value::as_str)?;
+        s.client(iss)?.cfg.jwks_uri.clone()
+    });
+    let mut jwks_key = None;
+    if let (Some(url), Some(p)) = (jwks_uri, &parsed) {
+        let kid = p.header.get("kid").and_then(Value::as_str).map(str::to_owned);
+        match client_jwks::fetch_key(&url, kid.as_deref()).await {
+            Ok(key) => jwks_key = Some(key),
+            Err(_reason) => {
+                return no_store(oauth_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    client_jwks::JWKS_ERROR,
+                ));
+            }
+        }
+    }
+    let client_id = match verify_assertion(&s, &form, jwks_key.as_ref(), now) {
         Ok(id) => id,
         Err(r) => return *r,
     };
@@ -868,8 +942,9 @@ fn core_identity(
     now: OffsetDateTime,
 ) -> Result<String, String> {
     let has = |e: &str| grant.core_identity_errors.iter().any(|x| x == e);
+    // The simulator's expired core identity is a day old, past any RP's leeway.
     let exp = if has("TOKEN_EXPIRED") {
-        now - Duration::from_secs(60)
+        now - Duration::from_secs(86_400)
     } else {
         now + CORE_IDENTITY_LIFETIME
     };
@@ -916,11 +991,14 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
     let scoped = |name: &str| grant.request.scopes.iter().any(|sc| sc == name);
     if scoped("email") {
         out.insert("email".to_owned(), json!(user.email));
-        out.insert("email_verified".to_owned(), json!(true));
+        out.insert("email_verified".to_owned(), json!(user.email_verified));
     }
     if scoped("phone") {
-        out.insert("phone_number".to_owned(), json!(user.phone_number));
-        out.insert("phone_number_verified".to_owned(), json!(true));
+        // As the simulator: no `phone_number` when the user has none, `phone_number_verified` as configured.
+        if let Some(phone) = &user.phone_number {
+            out.insert("phone_number".to_owned(), json!(phone));
+        }
+        out.insert("phone_number_verified".to_owned(), json!(user.phone_number_verified));
     }
     let wants = |claim: &str| grant.request.claims.iter().any(|c| c == claim);
     let proven = grant
@@ -939,26 +1017,17 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
                 }
             }
         }
-        if wants(ADDRESS_CLAIM) {
-            out.insert(
-                ADDRESS_CLAIM.to_owned(),
-                json!([{"uprn": "100120012077", "buildingNumber": "26", "streetName": "FRAMPTON ROAD",
-                        "addressLocality": "GLOUCESTER", "postalCode": "GL1 5QB", "addressCountry": "GB",
-                        "validFrom": "2000-01-01"}]),
-            );
-        }
-        if wants(PASSPORT_CLAIM) {
-            out.insert(
-                PASSPORT_CLAIM.to_owned(),
-                json!([{"documentNumber": "321654987", "icaoIssuerCode": "GBR", "expiryDate": "2030-01-01"}]),
-            );
-        }
-        if wants(DRIVING_PERMIT_CLAIM) {
-            out.insert(
-                DRIVING_PERMIT_CLAIM.to_owned(),
-                json!([{"expiryDate": "2030-01-01", "issueNumber": "12", "issuedBy": "DVLA",
-                        "personalNumber": "HEARN551196GJ9UL"}]),
-            );
+        // A claim the user has no value for is left out, as the simulator does.
+        for (claim, value) in [
+            (ADDRESS_CLAIM, &user.address),
+            (PASSPORT_CLAIM, &user.passport),
+            (DRIVING_PERMIT_CLAIM, &user.driving_permit),
+        ] {
+            if wants(claim)
+                && let Some(value) = value
+            {
+                out.insert(claim.to_owned(), value.clone());
+            }
         }
     }
     if wants(RETURN_CODE_CLAIM) {
@@ -994,7 +1063,7 @@ async fn logout(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) ->
     let Some(parsed) = jwt::parse(hint) else {
         return with_error("unable to validate id_token_hint");
     };
-    if gaap_jose::verify(hint, &s.id_key.verifying_key(), &[gaap_jose::Algorithm::ES256]).is_err() {
+    if !s.id_token_keys.signed(hint) {
         return with_error("unable to validate id_token_hint");
     }
     let aud = parsed.claims.get("aud").and_then(Value::as_str).unwrap_or_default().to_owned();

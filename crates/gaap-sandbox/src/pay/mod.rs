@@ -4,6 +4,8 @@
 //! Validation, the state machine, refund availability and the webhook signature are gaap-pay's own rules, so
 //! the sandbox and the client cannot disagree.
 
+mod disputes;
+mod moto;
 mod pages;
 
 use std::collections::HashMap;
@@ -118,6 +120,12 @@ pub(crate) struct Payment {
     #[serde(with = "time::serde::rfc3339::option")]
     captured_at: Option<OffsetDateTime>,
     provider_id: String,
+    /// A `moto_api` payment's token for `POST /v1/auth`.
+    #[serde(default)]
+    one_time_token: Option<String>,
+    /// Whether `POST /v1/auth` has used the token.
+    #[serde(default)]
+    one_time_token_used: bool,
 }
 
 impl Payment {
@@ -456,6 +464,16 @@ impl PayState {
                            "type": "", "params": {}}),
                 );
             }
+            if let Some(token) = &p.one_time_token
+                && !p.one_time_token_used
+                && state == PaymentState::Created
+            {
+                links.insert(
+                    "auth_url_post".to_owned(),
+                    json!({"type": "application/json", "params": {"one_time_token": token},
+                           "href": format!("{}/v1/auth", self.base_url), "method": "POST"}),
+                );
+            }
             if state == PaymentState::Capturable {
                 links.insert(
                     "capture".to_owned(),
@@ -553,6 +571,8 @@ pub(crate) fn router(state: Arc<PayState>) -> Router {
         .route("/v1/payments/{id}/refunds", post(create_refund).get(list_refunds))
         .route("/v1/payments/{id}/refunds/{refund_id}", get(get_refund))
         .route("/v1/refunds", get(search_refunds))
+        .route("/v1/disputes", get(disputes::search))
+        .route("/v1/auth", post(moto::authorise))
         .route("/v1/agreements", post(create_agreement).get(search_agreements))
         .route("/v1/agreements/{id}", get(get_agreement))
         .route("/v1/agreements/{id}/cancel", post(cancel_agreement))
@@ -579,14 +599,14 @@ async fn create_payment(
         .map_err(|e| PayError::from_invalid(&e))?;
     let body = value.as_object().cloned().unwrap_or_default();
     let mode = body.get("authorisation_mode").and_then(Value::as_str).unwrap_or("web").to_owned();
-    if mode == "moto_api" {
+    if mode == "moto_api" && !state.cfg.moto {
         return Err(PayError::new(
             422,
             "P0195",
             "Using authorisation_mode of moto_api is not allowed for this account",
         ));
     }
-    if body.get("moto").and_then(Value::as_bool) == Some(true) {
+    if body.get("moto").and_then(Value::as_bool) == Some(true) && !state.cfg.moto {
         return Err(PayError::new(422, "P0196", "MOTO payments are not enabled for this account"));
     }
     let now = state.clock.now();
@@ -645,6 +665,8 @@ async fn create_payment(
         refunds: Vec::new(),
         captured_at: None,
         provider_id: uuid::Uuid::new_v4().to_string(),
+        one_time_token: (mode == "moto_api").then(|| uuid::Uuid::new_v4().to_string()),
+        one_time_token_used: false,
     };
     if let Some(card) = agreement_card {
         // User not present: authorised at once with the agreement's card; 5105105105105100 declines recurring.
@@ -860,6 +882,25 @@ fn paging(pairs: &[(String, String)], bad: &mut Vec<String>) -> (usize, usize) {
     (page, size)
 }
 
+/// A search request's start: authenticated and rate-limited, its parameters, and its paging checked.
+struct Search {
+    pairs: Vec<(String, String)>,
+    page: usize,
+    size: usize,
+    /// Parameters found invalid so far.
+    bad: Vec<String>,
+}
+
+impl Search {
+    fn start(state: &PayState, headers: &HeaderMap, raw: Option<&str>) -> Result<Self> {
+        state.admit(headers, "GET")?;
+        let pairs = query_pairs(raw);
+        let mut bad = Vec::new();
+        let (page, size) = paging(&pairs, &mut bad);
+        Ok(Self { pairs, page, size, bad })
+    }
+}
+
 fn parse_search_time(v: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).ok()
 }
@@ -982,10 +1023,7 @@ async fn search_refunds(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
-    let pairs = query_pairs(raw.as_deref());
-    let mut bad = Vec::new();
-    let (page, size) = paging(&pairs, &mut bad);
+    let Search { pairs, page, size, mut bad } = Search::start(&state, &headers, raw.as_deref())?;
     for (k, v) in &pairs {
         if matches!(k.as_str(), "from_date" | "to_date") && parse_search_time(v).is_none() {
             bad.push(k.clone());

@@ -73,6 +73,20 @@ fn card_brand(number: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The `card_details` Pay returns for a card (no billing address is collected).
+pub(super) fn card_json(number: &str, cardholder_name: &str, expiry_date: &str) -> Value {
+    let (_, brand) = card_brand(number);
+    json!({
+        "last_digits_card_number": number.get(number.len().saturating_sub(4)..),
+        "first_digits_card_number": number.get(..6),
+        "cardholder_name": if cardholder_name.is_empty() { Value::Null } else { json!(cardholder_name) },
+        "expiry_date": expiry_date,
+        "billing_address": null,
+        "card_brand": brand,
+        "card_type": if number.starts_with('4') { "debit" } else { "credit" },
+    })
+}
+
 pub(super) fn router() -> Router<Arc<PayState>> {
     Router::new()
         .route("/secure/{token}", get(open_token))
@@ -153,6 +167,11 @@ fn outcome_page(state: &PayState, id: &str) -> Response {
                      <label for=\"expiryYear\">Expiry year</label><input id=\"expiryYear\" name=\"expiryYear\" value=\"30\">\
                      <label for=\"cardholderName\">Name on card</label><input id=\"cardholderName\" name=\"cardholderName\">\
                      <label for=\"cvc\">Card security code</label><input id=\"cvc\" name=\"cvc\" value=\"123\">\
+                     <label for=\"addressLine1\">Billing address line 1</label><input id=\"addressLine1\" name=\"addressLine1\" autocomplete=\"address-line1\">\
+                     <label for=\"addressLine2\">Billing address line 2 (optional)</label><input id=\"addressLine2\" name=\"addressLine2\" autocomplete=\"address-line2\">\
+                     <label for=\"addressCity\">Town or city</label><input id=\"addressCity\" name=\"addressCity\" autocomplete=\"address-level2\">\
+                     <label for=\"addressPostcode\">Postcode</label><input id=\"addressPostcode\" name=\"addressPostcode\" autocomplete=\"postal-code\">\
+                     <label for=\"addressCountry\">Country code</label><input id=\"addressCountry\" name=\"addressCountry\" value=\"GB\">\
                      <label for=\"email\">Email</label><input id=\"email\" name=\"email\" value=\"{}\">\
                      <p><button name=\"action\" value=\"pay\">Continue</button> \
                      <button name=\"action\" value=\"cancel\">Cancel payment</button></p></form>",
@@ -194,6 +213,16 @@ struct CardForm {
     email: String,
     #[serde(default)]
     action: String,
+    #[serde(rename = "addressLine1", default)]
+    address_line1: String,
+    #[serde(rename = "addressLine2", default)]
+    address_line2: String,
+    #[serde(rename = "addressCity", default)]
+    address_city: String,
+    #[serde(rename = "addressPostcode", default)]
+    address_postcode: String,
+    #[serde(rename = "addressCountry", default)]
+    address_country: String,
 }
 
 async fn submit_card(
@@ -220,19 +249,17 @@ async fn submit_card(
                 *r.status_mut() = StatusCode::BAD_REQUEST;
                 return r;
             }
-            let (brand_id, brand) = card_brand(&number);
-            let _ = brand_id;
             let year = form.expiry_year.trim();
             let year = if year.len() == 4 { year.get(2..).unwrap_or(year) } else { year };
-            p.card = Some(json!({
-                "last_digits_card_number": number.get(number.len() - 4..),
-                "first_digits_card_number": number.get(..6),
-                "cardholder_name": if form.cardholder_name.is_empty() { Value::Null } else { json!(form.cardholder_name) },
-                "expiry_date": format!("{:0>2}/{year:0>2}", form.expiry_month.trim()),
-                "billing_address": null,
-                "card_brand": brand,
-                "card_type": if number.starts_with('4') { "debit" } else { "credit" },
-            }));
+            let expiry = format!("{:0>2}/{year:0>2}", form.expiry_month.trim());
+            let mut card = card_json(&number, &form.cardholder_name, &expiry);
+            if !form.address_line1.trim().is_empty() {
+                card["billing_address"] = json!({
+                    "line1": form.address_line1, "line2": form.address_line2, "postcode": form.address_postcode,
+                    "city": form.address_city, "country": form.address_country,
+                });
+            }
+            p.card = Some(card);
             if !form.email.is_empty()
                 && let Some(obj) = Some(&mut p.body)
             {

@@ -33,3 +33,8 @@ pub fn notify_jwt(api_key: &str, iat: i64) -> String {
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
+
+/// GET a URL and read its JSON body.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}

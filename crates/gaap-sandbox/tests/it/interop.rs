@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gaap_sandbox::{Config, Sandbox, SandboxHandle};
+use gaap_sandbox::{Config, KeyType, Sandbox, SandboxHandle};
 
 fn python() -> String {
     std::env::var("GAAP_PYTHON").unwrap_or_else(|_| {
@@ -71,6 +71,54 @@ async fn notifications_python_client_unmodified() {
 async fn notifications_node_client_unmodified() {
     let h = sandbox().await;
     run(node("notify_node.mjs", &h.credentials_json())).await;
+}
+
+/// A sandbox set up as the clients' own integration suites expect (interop/sandbox/upstream-suites.json), with
+/// PDFs ready at once so the scripts barely wait.
+async fn suite_sandbox() -> SandboxHandle {
+    let mut config = Config::from_file(&script("upstream-suites.json")).unwrap();
+    config.notify.sending_after_seconds = 0;
+    Sandbox::start(config).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_python_client_through_its_suites_steps() {
+    let h = suite_sandbox().await;
+    let mut c = Command::new(python());
+    c.arg(script("notify_suite_python.py"))
+        .arg(h.credentials_json())
+        .arg(h.notify_api_key(KeyType::Team));
+    run(c).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_node_client_through_its_suites_steps() {
+    let h = suite_sandbox().await;
+    let mut c = node("notify_suite_node.mjs", &h.credentials_json());
+    c.arg(h.notify_api_key(KeyType::Team));
+    run(c).await;
+}
+
+/// GOV.UK Pay's own publicapi_spec.json against the sandbox, with live payments (see the hooks file).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_with_pays_own_spec_finds_no_5xx_and_no_schema_breaks() {
+    let mut config = Config::default();
+    config.pay.moto = true;
+    config.pay.post_rate_limit_per_second = 0;
+    config.pay.get_rate_limit_per_second = 0;
+    let h = Sandbox::start(config).await.unwrap();
+    let mut c = Command::new("sh");
+    c.arg(script("schemathesis_pay_spec.sh")).arg(python()).arg(h.credentials_json());
+    run(c).await;
+}
+
+/// One Login driven as the simulator's own test relying party drives it (jose defaults, fractional dates).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_login_as_the_simulators_test_rp_drives_it() {
+    let mut config = Config::default();
+    config.one_login.auto_sign_in = true;
+    let h = Sandbox::start(config).await.unwrap();
+    run(node("onelogin_micro_rp.mjs", &h.credentials_json())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,5 +17,8 @@ mod faults;
 #[cfg(feature = "interop")]
 mod interop;
 mod notify;
+mod notify_fidelity;
 mod one_login;
+mod one_login_fidelity;
 mod pay;
+mod pay_moto_disputes;

@@ -8,14 +8,25 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{clock, http, notify_jwt, start};
 
-struct Notify {
-    base: String,
-    key: String,
-    clock: gaap_http::ManualClock,
+pub(crate) struct Notify {
+    pub(crate) base: String,
+    pub(crate) key: String,
+    pub(crate) clock: gaap_http::ManualClock,
 }
 
 impl Notify {
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+    /// A bearer token for the key at the clock's time.
+    pub(crate) fn token(&self) -> String {
+        notify_jwt(&self.key, self.clock.unix_seconds())
+    }
+
+    /// `/_sandbox/outbox.json`.
+    pub(crate) async fn outbox(&self) -> Value {
+        let r = http().get(format!("{}/_sandbox/outbox.json", self.base)).send().await.unwrap();
+        r.json().await.unwrap()
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let token = notify_jwt(&self.key, self.clock.unix_seconds());
         let r = http()
             .post(format!("{}{path}", self.base))
@@ -27,7 +38,7 @@ impl Notify {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let token = notify_jwt(&self.key, self.clock.unix_seconds());
         let r = http().get(format!("{}{path}", self.base)).bearer_auth(token).send().await.unwrap();
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
@@ -38,7 +49,10 @@ fn sms(to: &str) -> Value {
     json!({"phone_number": to, "template_id": default_template_ids::SMS, "personalisation": {"code": "123"}})
 }
 
-async fn sandbox(config: Config, key_type: KeyType) -> (gaap_sandbox::SandboxHandle, Notify) {
+pub(crate) async fn sandbox(
+    config: Config,
+    key_type: KeyType,
+) -> (gaap_sandbox::SandboxHandle, Notify) {
     let clock = clock();
     let handle = start(config, &clock).await;
     let notify = Notify {
@@ -306,7 +320,7 @@ async fn templates_preview_received_texts_and_letters() {
     let (_, got) = n.get(&format!("/v2/notifications/{id}")).await;
     assert_eq!(
         (got["status"].as_str(), got["postcode"].as_str()),
-        (Some("accepted"), Some("SW1A 1AA"))
+        (Some("accepted"), Some("sw1a1aa"))
     );
     n.clock.advance(Duration::from_secs(2));
     let token = notify_jwt(&n.key, n.clock.unix_seconds());
@@ -380,14 +394,7 @@ async fn callbacks_carry_the_bearer_token_and_retry_every_five_minutes() {
 async fn outbox_shows_what_was_sent() {
     let (_h, n) = sandbox(Config::default(), KeyType::Normal).await;
     n.post("/v2/notifications/sms", &sms("07700900123")).await;
-    let json: Value = http()
-        .get(format!("{}/_sandbox/outbox.json", n.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = n.outbox().await;
     assert_eq!(json["notifications"][0]["phone_number"], "07700900123");
     assert_eq!(json["notifications"][0]["key_type"], "normal");
     let html = http()

@@ -19,10 +19,15 @@ fn rsa_key(pem: &str) -> RsaKeyPair {
 
 fn assertion(h: &SandboxHandle, now: i64, alg: &str, aud: &str, jti: &str) -> String {
     let creds = &h.credentials().one_login;
-    let key = rsa_key(creds.private_key_pem.expose());
-    let header = json!({"alg": alg, "typ": "JWT"});
     let claims = json!({"iss": creds.client_id, "sub": creds.client_id, "aud": aud, "exp": now + 300,
                         "iat": now, "jti": jti});
+    signed_assertion(h, alg, &claims)
+}
+
+/// A client assertion with these claims, signed with the default client's key.
+pub(crate) fn signed_assertion(h: &SandboxHandle, alg: &str, claims: &Value) -> String {
+    let key = rsa_key(h.credentials().one_login.private_key_pem.expose());
+    let header = json!({"alg": alg, "typ": "JWT"});
     let input = format!("{}.{}", b64(header.to_string()), b64(claims.to_string()));
     let params: &'static dyn signature::RsaEncoding =
         if alg == "PS256" { &signature::RSA_PSS_SHA256 } else { &signature::RSA_PKCS1_SHA256 };
@@ -31,7 +36,7 @@ fn assertion(h: &SandboxHandle, now: i64, alg: &str, aud: &str, jti: &str) -> St
     format!("{input}.{}", b64(sig))
 }
 
-fn verify_es256(token: &str, jwk: &Value) -> Value {
+pub(crate) fn verify_es256(token: &str, jwk: &Value) -> Value {
     let (input, sig) = token.rsplit_once('.').unwrap();
     let d = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap();
     let point = [vec![4u8], d(jwk["x"].as_str().unwrap()), d(jwk["y"].as_str().unwrap())].concat();
@@ -45,10 +50,10 @@ fn query(location: &str) -> HashMap<String, String> {
     url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
 }
 
-const REDIRECT: &str = "http://localhost:8080/oidc/authorization-code/callback";
+pub(crate) const REDIRECT: &str = "http://localhost:8080/oidc/authorization-code/callback";
 
 /// Authorize and sign in through the page; returns the redirect's query.
-async fn sign_in(
+pub(crate) async fn sign_in(
     issuer: &str,
     extra: &[(&str, &str)],
     form: &[(&str, &str)],
@@ -122,7 +127,7 @@ async fn code_flow_with_pkce_core_identity_and_single_use_codes() {
         .await
         .unwrap();
     assert_eq!(discovery["issuer"], issuer.as_str());
-    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["ES256"]));
+    assert_eq!(discovery["id_token_signing_alg_values_supported"], json!(["ES256", "RS256"]));
     let jwks: Value = http()
         .get(discovery["jwks_uri"].as_str().unwrap())
         .send()
@@ -182,15 +187,7 @@ async fn code_flow_with_pkce_core_identity_and_single_use_codes() {
     let (status, again) = token(&h, &q["code"], Some(verifier), "j3", now).await;
     assert_eq!((status, again["error"].as_str()), (400, Some("invalid_grant")));
 
-    let info: Value = http()
-        .get(format!("{issuer}userinfo"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = crate::one_login_fidelity::userinfo(&h, access).await;
     assert_eq!(info["sub"], claims_out["sub"]);
     assert_eq!(info["email_verified"], true);
     let did: Value = http()

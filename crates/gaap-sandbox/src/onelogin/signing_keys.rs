@@ -1,0 +1,125 @@
+//! ID-token signing keys as the simulator keeps them (`key-helpers.ts`): an ES256 and an RS256 key in the JWKS,
+//! each client signed for with the algorithm it registered (`id_token_signing_algorithm`), and key rotation
+//! simulated with a second pair: `publish_new_id_token_signing_keys` adds it to the JWKS,
+//! `use_new_id_token_signing_keys` signs with it.
+//!
+//! The RSA keys are published sandbox test keys, as the default client key is: nothing they sign is trusted
+//! anywhere else. The EC keys are fresh per start.
+
+use gaap_jose::{Algorithm, Header, SigningKey, VerifyingKey};
+use serde_json::Value;
+
+const RSA_KEY_PEM: &str = include_str!("id_token_rsa_key.pem");
+const RSA_NEXT_KEY_PEM: &str = include_str!("id_token_rsa_key_next.pem");
+
+/// One signing key with its `kid` and algorithm.
+#[derive(Debug)]
+struct Key {
+    key: SigningKey,
+    kid: String,
+    alg: Algorithm,
+}
+
+impl Key {
+    fn es256() -> Result<Self, String> {
+        let kid = uuid::Uuid::new_v4().to_string();
+        let key = SigningKey::generate_es256().map_err(|e| e.to_string())?.with_kid(kid.clone());
+        Ok(Self { key, kid, alg: Algorithm::ES256 })
+    }
+
+    fn rs256(pem: &str) -> Result<Self, String> {
+        let key = SigningKey::from_pkcs8_pem(pem).map_err(|e| format!("ID-token RSA key: {e}"))?;
+        let jwk = key.public_jwk().ok_or("ID-token RSA key has no public half")?;
+        let kid = jwk.thumbprint();
+        Ok(Self { key: key.with_kid(kid.clone()), kid, alg: Algorithm::RS256 })
+    }
+
+    fn public_jwk(&self) -> Value {
+        self.key
+            .public_jwk()
+            .map(|jwk| jwk.with_alg(self.alg).with_use("sig"))
+            .and_then(|jwk| serde_json::to_value(jwk).ok())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The ID-token algorithms a client may register.
+pub(crate) const ALGORITHMS: [&str; 2] = ["ES256", "RS256"];
+
+/// The OP's ID-token keys: current and next, ES256 and RS256.
+#[derive(Debug)]
+pub(crate) struct IdTokenKeys {
+    current: [Key; 2],
+    next: [Key; 2],
+    publish_next: bool,
+    use_next: bool,
+}
+
+impl IdTokenKeys {
+    pub(crate) fn new(publish_next: bool, use_next: bool) -> Result<Self, String> {
+        Ok(Self {
+            current: [Key::es256()?, Key::rs256(RSA_KEY_PEM)?],
+            next: [Key::es256()?, Key::rs256(RSA_NEXT_KEY_PEM)?],
+            publish_next,
+            use_next,
+        })
+    }
+
+    fn key(&self, rs256: bool) -> &Key {
+        let pair = if self.use_next { &self.next } else { &self.current };
+        &pair[usize::from(rs256)]
+    }
+
+    /// Signs ID-token claims with the key for `alg` (`ES256` unless `RS256`); the token and the `kid` used.
+    pub(crate) fn sign(&self, alg: &str, claims: &Value) -> Result<(String, String), String> {
+        let key = self.key(alg == "RS256");
+        let header = Header::new(key.alg).with_kid(key.kid.clone());
+        let token = gaap_jose::sign_json(&header, claims, &key.key).map_err(|e| e.to_string())?;
+        Ok((token, key.kid.clone()))
+    }
+
+    /// The JWKS: the current pair, and the next pair once published.
+    pub(crate) fn jwks(&self) -> Value {
+        let mut keys: Vec<Value> = self.current.iter().map(Key::public_jwk).collect();
+        if self.publish_next || self.use_next {
+            keys.extend(self.next.iter().map(Key::public_jwk));
+        }
+        serde_json::json!({ "keys": keys })
+    }
+
+    /// Whether one of these keys signed `token` (for `id_token_hint`).
+    pub(crate) fn signed(&self, token: &str) -> bool {
+        self.current.iter().chain(&self.next).any(|k| {
+            let verifying: VerifyingKey = k.key.verifying_key();
+            gaap_jose::verify(token, &verifying, &[k.alg]).is_ok()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_publishes_then_uses_the_next_keys() {
+        let claims = serde_json::json!({"sub": "s"});
+        let keys = IdTokenKeys::new(false, false).unwrap();
+        assert_eq!(keys.jwks()["keys"].as_array().unwrap().len(), 2);
+        let (rs, kid) = keys.sign("RS256", &claims).unwrap();
+        assert!(keys.signed(&rs));
+        assert!(
+            keys.jwks()["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kid"] == kid.as_str() && k["alg"] == "RS256")
+        );
+        let published = IdTokenKeys::new(true, false).unwrap();
+        assert_eq!(published.jwks()["keys"].as_array().unwrap().len(), 4);
+        let (_, current_kid) = published.sign("ES256", &claims).unwrap();
+        let switched = IdTokenKeys::new(true, true).unwrap();
+        let (_, next_rs) = switched.sign("RS256", &claims).unwrap();
+        assert_ne!(next_rs, kid, "the next RSA key signs once in use");
+        assert_ne!(current_kid, "");
+    }
+}
