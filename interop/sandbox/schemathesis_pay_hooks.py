@@ -95,7 +95,10 @@ PAYMENTS = [CREATED["payment_id"], PAID["payment_id"]]
 #   an invalid amount 422 P0602 (`CREATE_PAYMENT_REFUND_VALIDATION_ERROR`), neither listed for that operation.
 @schemathesis.hook
 def before_load_schema(ctx, raw_schema):
-    schemas = raw_schema["components"]["schemas"]
+    schemas = raw_schema.get("components", {}).get("schemas", {})
+    if "PostLink" not in schemas or "Address" not in schemas:
+        # The sandbox's own document already says what the sandbox (and Pay) answers.
+        return
     schemas["Address"]["nullable"] = True
     schemas["PostLink"]["properties"]["params"]["additionalProperties"] = {"type": "string"}
     refunds = raw_schema["paths"]["/v1/payments/{paymentId}/refunds"]["post"]["responses"]

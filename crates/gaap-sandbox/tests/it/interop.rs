@@ -99,9 +99,11 @@ async fn notifications_node_client_through_its_suites_steps() {
     run(c).await;
 }
 
-/// GOV.UK Pay's own publicapi_spec.json against the sandbox, with live payments (see the hooks file).
+/// Schemathesis on live payments (see the hooks file): completed card payments, refunds, agreements and MOTO
+/// payments, against the sandbox's own Pay document; with `GAAP_PAY_PUBLICAPI_SPEC` set to a copy of GOV.UK
+/// Pay's own publicapi_spec.json (not shipped), against Pay's own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schemathesis_with_pays_own_spec_finds_no_5xx_and_no_schema_breaks() {
+async fn schemathesis_on_live_payments_finds_no_5xx_and_no_schema_breaks() {
     let mut config = Config::default();
     config.pay.moto = true;
     config.pay.post_rate_limit_per_second = 0;
