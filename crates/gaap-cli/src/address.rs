@@ -98,7 +98,7 @@ pub(crate) fn run_postcode(args: &PostcodeArgs) -> Outcome {
             }),
             Err(e) => {
                 outcome = outcome.and(Outcome::Invalid);
-                json!({"input": input, "valid": false, "error": e.to_string()})
+                json!({"input": input, "valid": false, "error": e.describe(input)})
             }
         };
         if let Err(e) = output::emit(&line) {
