@@ -211,7 +211,7 @@ fn lookup(index: &Index, key: &str) -> Outcome {
     } else {
         match Postcode::parse_fixed(trimmed) {
             Ok(pc) => index.by_postcode(&pc),
-            Err(e) => return invalid(e),
+            Err(e) => return invalid(e.describe(trimmed)),
         }
     };
     for a in &found {

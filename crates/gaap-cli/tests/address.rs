@@ -72,6 +72,12 @@ fn postcode_errors_say_what_is_wrong_with_the_text() {
             r#""W1M 4ZZ" is not a postcode: 'M' is not used in the sub-district position of a postcode"#,
         ]
     );
+    let out = gaap(&["address", "lookup", "not a postcode"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().trim_end(),
+        r#"gaap: "not a postcode" is not a postcode: it has 12 letters and digits, where a postcode has 5 to 7"#
+    );
 }
 
 #[test]
