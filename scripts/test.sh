@@ -40,6 +40,10 @@ if cargo tree --workspace --all-features -e normal,build,dev --prefix none | gre
   exit 1
 fi
 
+# Every publishable crate packages on its own, with its licence files (offline, builds nothing).
+say "checking the packages"
+scripts/check-package.sh
+
 say "cargo nextest run --workspace --all-features"
 cargo nextest run --workspace --all-features --no-fail-fast
 say "doc tests"

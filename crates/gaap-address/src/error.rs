@@ -127,3 +127,50 @@ impl Error {
         Self::Input { location: location.to_string(), message: message.to_string() }
     }
 }
+
+impl PostcodeError {
+    /// This error told about the text it was found in: the text itself, and what in it is wrong,
+    /// for a person who typed it ("\"NOT A POSTCODE\" is not a postcode: it has 12 letters and
+    /// digits, where a postcode has 5 to 7").
+    ///
+    /// ```
+    /// use gaap_address::Postcode;
+    /// let err = Postcode::parse("NOT A POSTCODE").unwrap_err();
+    /// assert_eq!(
+    ///     err.describe("NOT A POSTCODE"),
+    ///     "\"NOT A POSTCODE\" is not a postcode: it has 12 letters and digits, where a postcode has 5 to 7"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn describe(&self, input: &str) -> String {
+        let compact: String =
+            input.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let count = compact.chars().filter(char::is_ascii_alphanumeric).count();
+        let split = compact.len().saturating_sub(3);
+        let (outward, inward) =
+            compact.split_at(if compact.is_char_boundary(split) { split } else { 0 });
+        let why = match self {
+            Self::Empty => "it has no letters or digits; a postcode has 5 to 7".to_owned(),
+            Self::TooShort | Self::TooLong => {
+                let what = if count == 1 { "letter or digit" } else { "letters and digits" };
+                format!("it has {count} {what}, where a postcode has 5 to 7")
+            }
+            Self::InvalidCharacter(c) => {
+                format!("it contains {c:?}; a postcode has only letters, digits and a space")
+            }
+            Self::BadOutward => format!(
+                "its first part {outward:?} is not an outward code \
+                 (a letter or two, then a digit, then a digit or letter or nothing)"
+            ),
+            Self::BadInward => {
+                format!(
+                    "its last three characters {inward:?} are not a digit followed by two letters"
+                )
+            }
+            Self::BadLetter { position, letter } => {
+                format!("{letter:?} is not used in the {position} position of a postcode")
+            }
+        };
+        format!("{input:?} is not a postcode: {why}")
+    }
+}

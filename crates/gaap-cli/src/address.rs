@@ -107,7 +107,7 @@ pub(crate) fn run_postcode(args: &PostcodeArgs) -> Outcome {
             }),
             Err(e) => {
                 outcome = outcome.and(Outcome::Invalid);
-                json!({"input": input, "valid": false, "error": e.to_string()})
+                json!({"input": input, "valid": false, "error": e.describe(input)})
             }
         };
         if let Err(e) = output::emit(&line) {
@@ -298,7 +298,7 @@ fn lookup(index: &Index, key: &str) -> Outcome {
     } else {
         match Postcode::parse_fixed(trimmed) {
             Ok(pc) => index.by_postcode(&pc),
-            Err(e) => return invalid(e),
+            Err(e) => return invalid(e.describe(trimmed)),
         }
     };
     for a in &found {

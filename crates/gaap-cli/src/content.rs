@@ -209,7 +209,8 @@ fn render(mode: Mode, locale: &str, file: &str) -> Outcome {
     };
     let options =
         govspeak::Options { mode, locale: locale.to_owned(), ..govspeak::Options::default() };
-    // A content item renders its govspeak bodies; anything else is govspeak.
+    // A content item renders its govspeak bodies; anything else is govspeak, except a file named
+    // `.json`, which must be a content item.
     let sources: Vec<String> = match PublisherItem::from_json(text.as_bytes()) {
         Ok(item) => item
             .details
@@ -218,6 +219,14 @@ fn render(mode: Mode, locale: &str, file: &str) -> Outcome {
                 d.bodies().into_iter().filter_map(|b| b.govspeak().map(str::to_owned)).collect()
             })
             .unwrap_or_default(),
+        Err(err) if is_json_name(file) => {
+            let what = match err.classify() {
+                serde_json::error::Category::Data => "is not a publisher content item",
+                _ => "is not valid JSON",
+            };
+            let _ = writeln!(std::io::stderr(), "gaap: {file} {what}: {err}");
+            return Outcome::Invalid;
+        }
         Err(_) => vec![text],
     };
     let mut out = std::io::stdout().lock();
@@ -227,6 +236,11 @@ fn render(mode: Mode, locale: &str, file: &str) -> Outcome {
         }
     }
     Outcome::Passed
+}
+
+/// Whether a file argument names a JSON file (`.json`, any case).
+fn is_json_name(file: &str) -> bool {
+    std::path::Path::new(file).extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn jsonld(website_root: &str, providers: &[String], file: &str) -> Outcome {

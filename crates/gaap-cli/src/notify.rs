@@ -1,13 +1,15 @@
 //! `gaap notify`: GOV.UK Notify's rules, offline.
 
 use clap::{Subcommand, ValueEnum};
-use gaap_notify::bulk::{BulkOptions, MAX_ROWS, validate_csv};
+use gaap_notify::bulk::{BulkOptions, MAX_ROWS, NO_ROWS, unterminated_quote_message, validate_csv};
 use gaap_notify::rules::email_address::validate_email_address;
 use gaap_notify::rules::phone::{PhonePermissions, check_for_api};
+use gaap_notify::rules::placeholders::{self, missing_personalisation_message, placeholder_names};
 use gaap_notify::rules::postal_address::PostalAddress;
 use gaap_notify::rules::sms::{SmsEncoding, SmsOptions, render_sms};
 use gaap_notify::rules::template::{RenderOptions, TemplateContent, TemplateType};
 use serde_json::{Map, Value, json};
+use std::io::Write as _;
 
 use crate::output::{self, Outcome};
 
@@ -159,14 +161,26 @@ fn sms_info(
     let encoding =
         if legacy_gsm { SmsEncoding::LegacyGsmDowngrade } else { SmsEncoding::UnicodePreserving };
     let sms = render_sms(text, &values, &SmsOptions { prefix, encoding });
+    // Without personalisation the count treats placeholders as empty; they are still missing.
+    let missing = placeholders::missing(&placeholder_names([text]), &values);
     let line = json!({
         "characters": sms.characters,
         "fragments": sms.fragments,
         "encoding": sms.encoding.as_str(),
         "too_long": sms.too_long,
         "content": sms.content,
+        "missing": missing,
     });
-    emit(&line, Outcome::from_valid(!sms.too_long))
+    // As `notify render` does: a placeholder without a value is an error, not an empty string.
+    report_missing(&missing);
+    emit(&line, Outcome::from_valid(!sms.too_long && missing.is_empty()))
+}
+
+/// Names the placeholders without a value on stderr (the JSON line carries them as `missing`).
+fn report_missing(missing: &[String]) {
+    if !missing.is_empty() {
+        let _ = writeln!(std::io::stderr(), "gaap: {}", missing_personalisation_message(missing));
+    }
 }
 
 fn check_phone(permissions: PhonePermissions, number: &str) -> Outcome {
@@ -222,6 +236,7 @@ fn render(
     };
     let template = TemplateContent { kind: kind.into(), subject, body };
     let rendered = template.render(&values, &RenderOptions::default());
+    report_missing(&rendered.missing);
     let mut line =
         json!({"body": rendered.body, "subject": rendered.subject, "missing": rendered.missing});
     if let Some(html) = rendered.html {
@@ -270,6 +285,15 @@ fn check_csv(
         .iter()
         .map(|c| json!({"row": 1, "column": c, "message": "Missing column"}))
         .collect();
+    if report.has_no_rows() {
+        let _ = writeln!(std::io::stderr(), "gaap: {csv_path}: {NO_ROWS}");
+        errors.push(json!({"row": 2, "column": "", "message": NO_ROWS}));
+    }
+    if let Some(row) = report.unterminated_quote {
+        let message = unterminated_quote_message(row);
+        let _ = writeln!(std::io::stderr(), "gaap: {csv_path}: {message}");
+        errors.push(json!({"row": row, "column": "", "message": message}));
+    }
     if report.too_many_rows {
         errors.push(json!({"row": MAX_ROWS + 2, "column": "", "message": format!("Too many rows: the limit is {MAX_ROWS}")}));
     }

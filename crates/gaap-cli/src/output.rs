@@ -54,6 +54,22 @@ pub(crate) fn fail(message: impl std::fmt::Display) -> Outcome {
     Outcome::Failed
 }
 
+/// The error and each of its sources, joined with `: ` ("cannot bind …: Address already in use").
+pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // A wrapper that already prints its source (`{0}`) would repeat it.
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
 /// Reads a file argument, where `-` (or no argument) means standard input.
 pub(crate) fn read_input(path: Option<&str>) -> io::Result<Vec<u8>> {
     match path {

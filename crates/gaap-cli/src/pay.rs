@@ -13,10 +13,18 @@ use crate::output::{self, Outcome};
 pub(crate) enum Command {
     /// Verify a webhook body against its `Pay-Signature` (HMAC-SHA256 of the raw bytes, constant time).
     /// Prints `{"valid","event_type","resource_id"}`; exits 0 when valid, 1 when not.
+    ///
+    /// The signing secret (`webhook_test_…` or `webhook_live_…`) is read from the
+    /// `GAAP_PAY_WEBHOOK_SECRET` environment variable or from `--secret-file`, never from the command
+    /// line, where other users of the machine can read it.
     VerifyWebhook {
-        /// The webhook signing secret (`webhook_test_…` or `webhook_live_…`).
-        #[arg(long, value_name = "S")]
-        secret: String,
+        /// A file holding the webhook signing secret (surrounding whitespace is ignored); without it
+        /// the secret is read from the `GAAP_PAY_WEBHOOK_SECRET` environment variable.
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<String>,
+        /// Refused: a secret on the command line is visible to `ps`.
+        #[arg(long, value_name = "S", hide = true)]
+        secret: Option<String>,
         /// The `Pay-Signature` header value (64 lower-case hex digits).
         #[arg(long, value_name = "HEX")]
         signature: String,
@@ -46,7 +54,17 @@ pub(crate) enum Command {
 /// Runs a `gaap pay` command.
 pub(crate) fn run(command: Command) -> Outcome {
     match command {
-        Command::VerifyWebhook { secret, signature, file } => {
+        Command::VerifyWebhook { secret_file, secret, signature, file } => {
+            if secret.is_some() {
+                return output::fail(format!(
+                    "--secret is refused: a secret on the command line is visible to every user \
+                     of the machine; set {SECRET_ENV} or pass --secret-file FILE"
+                ));
+            }
+            let secret = match read_secret(secret_file.as_deref(), file.as_deref()) {
+                Ok(secret) => secret,
+                Err(message) => return output::fail(message),
+            };
             verify_webhook(&secret, &signature, file.as_deref())
         }
         Command::Validate { live, zero_amount_allowed, stripe, publicapi_only, file } => {
@@ -67,13 +85,52 @@ fn emit(value: &Value) -> Outcome {
     }
 }
 
-fn verify_webhook(secret: &str, signature: &str, file: Option<&str>) -> Outcome {
+/// The environment variable `gaap pay verify-webhook` reads the signing secret from.
+const SECRET_ENV: &str = "GAAP_PAY_WEBHOOK_SECRET";
+
+/// The signing secret, from `--secret-file` or else [`SECRET_ENV`].
+fn read_secret(
+    secret_file: Option<&str>,
+    body_file: Option<&str>,
+) -> Result<SigningSecret, String> {
+    let from_env = std::env::var_os(SECRET_ENV);
+    let text = match (secret_file, from_env) {
+        (Some(_), Some(_)) => {
+            return Err(format!("--secret-file and {SECRET_ENV} are both set: give one"));
+        }
+        (Some(path), None) => {
+            let reads_stdin = |p: Option<&str>| matches!(p, None | Some("-"));
+            if reads_stdin(Some(path)) && reads_stdin(body_file) {
+                return Err("--secret-file - and the body cannot both be standard input".to_owned());
+            }
+            let bytes = output::read_input(Some(path)).map_err(|e| e.to_string())?;
+            String::from_utf8(bytes).map_err(|_| format!("--secret-file {path}: not UTF-8 text"))?
+        }
+        (None, Some(value)) => {
+            value.into_string().map_err(|_| format!("{SECRET_ENV} is not UTF-8 text"))?
+        }
+        (None, None) => {
+            return Err(format!(
+                "no webhook signing secret: set {SECRET_ENV} or pass --secret-file FILE"
+            ));
+        }
+    };
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(format!(
+            "the webhook signing secret is empty (from {})",
+            secret_file.map_or_else(|| SECRET_ENV.to_owned(), |p| format!("--secret-file {p}"))
+        ));
+    }
+    Ok(SigningSecret::new(secret))
+}
+
+fn verify_webhook(secret: &SigningSecret, signature: &str, file: Option<&str>) -> Outcome {
     let body = match output::read_input(file) {
         Ok(body) => body,
         Err(e) => return output::fail(e),
     };
-    let secret = SigningSecret::new(secret);
-    let valid = verify_signature(&secret, &body, signature).is_ok();
+    let valid = verify_signature(secret, &body, signature).is_ok();
     // Only a verified body is read; an unverified one is not trusted even for display.
     let envelope: Value =
         if valid { serde_json::from_slice(&body).unwrap_or(Value::Null) } else { Value::Null };

@@ -18,9 +18,10 @@ pub(crate) fn run(args: &gaap_sandbox::cli::Args) -> Outcome {
         Err(e) => return output::fail(format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
+        let ports = config.ports;
         let handle = match gaap_sandbox::Sandbox::start(config).await {
             Ok(handle) => handle,
-            Err(e) => return output::fail(e),
+            Err(e) => return output::fail(start_error(&e, ports)),
         };
         if let Err(e) = output::emit(handle.credentials()) {
             return output::fail(e);
@@ -30,4 +31,16 @@ pub(crate) fn run(args: &gaap_sandbox::cli::Args) -> Outcome {
         handle.shutdown().await;
         Outcome::Passed
     })
+}
+
+/// Why the sandbox did not start, with the OS error and, for a bind error, the address it tried.
+fn start_error(err: &gaap_sandbox::Error, ports: gaap_sandbox::Ports) -> String {
+    let gaap_sandbox::Error::Bind { service, source } = err else { return output::chain(err) };
+    let port = match *service {
+        "notify" => ports.notify,
+        "pay" => ports.pay,
+        "one_login" => ports.one_login,
+        _ => return output::chain(err),
+    };
+    format!("cannot bind the {service} port on 127.0.0.1:{port}: {}", output::chain(source))
 }

@@ -57,6 +57,30 @@ fn postcode_contract() {
 }
 
 #[test]
+fn postcode_errors_say_what_is_wrong_with_the_text() {
+    let out = gaap(&["postcode", "NOT A POSTCODE", "SW1", "SW1A 1A!", "SW1A 11A", "W1M 4ZZ"]);
+    assert_eq!(out.status.code(), Some(1));
+    let errors: Vec<String> =
+        lines(&out).iter().map(|v| v["error"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(
+        errors,
+        [
+            r#""NOT A POSTCODE" is not a postcode: it has 12 letters and digits, where a postcode has 5 to 7"#,
+            r#""SW1" is not a postcode: it has 3 letters and digits, where a postcode has 5 to 7"#,
+            r#""SW1A 1A!" is not a postcode: it contains '!'; a postcode has only letters, digits and a space"#,
+            r#""SW1A 11A" is not a postcode: its last three characters "11A" are not a digit followed by two letters"#,
+            r#""W1M 4ZZ" is not a postcode: 'M' is not used in the sub-district position of a postcode"#,
+        ]
+    );
+    let out = gaap(&["address", "lookup", "not a postcode"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().trim_end(),
+        r#"gaap: "not a postcode" is not a postcode: it has 12 letters and digits, where a postcode has 5 to 7"#
+    );
+}
+
+#[test]
 fn synth_build_lookup_search_match() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("s.csv");

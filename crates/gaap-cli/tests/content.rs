@@ -95,6 +95,38 @@ fn render_prints_html_in_either_mode() {
 }
 
 #[test]
+fn render_refuses_a_json_file_that_is_not_a_content_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"title": "Council Tax", "details": "#).unwrap();
+    let out = gaap(&["content", "render", bad.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing is rendered");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.json is not valid JSON: EOF while parsing"), "{stderr}");
+    assert!(stderr.contains("line 1 column"), "{stderr}");
+
+    let shape = dir.path().join("other.JSON");
+    std::fs::write(&shape, r#"{"title": "Council Tax"}"#).unwrap();
+    let out = gaap(&["content", "render", shape.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("other.JSON is not a publisher content item: missing field"),
+        "{stderr}"
+    );
+
+    // The same text under another name is govspeak, and a content item still renders its bodies.
+    let text = dir.path().join("bad.txt");
+    std::fs::write(&text, r#"{"title": "Council Tax", "details": "#).unwrap();
+    assert_eq!(gaap(&["content", "render", text.to_str().unwrap()], None).status.code(), Some(0));
+    let good = item(dir.path(), "answer.json", &answer());
+    let out = gaap(&["content", "render", &good], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("How to pay"));
+}
+
+#[test]
 fn jsonld_prints_an_object() {
     let dir = tempfile::tempdir().unwrap();
     let path = item(dir.path(), "answer.json", &answer());

@@ -49,12 +49,12 @@ fn sms_info() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         json_line(&out),
-        json!({"characters": 22, "fragments": 1, "encoding": "ucs2", "too_long": false, "content": "Council: Hello Ann, 🚀"})
+        json!({"characters": 22, "fragments": 1, "encoding": "ucs2", "too_long": false, "content": "Council: Hello Ann, 🚀", "missing": []})
     );
     let out = gaap(&["notify", "sms-info", "--legacy-gsm", "Hello 🚀 “x”"]);
     assert_eq!(
         json_line(&out),
-        json!({"characters": 11, "fragments": 1, "encoding": "gsm", "too_long": false, "content": "Hello ? \"x\""})
+        json!({"characters": 11, "fragments": 1, "encoding": "gsm", "too_long": false, "content": "Hello ? \"x\"", "missing": []})
     );
     let long = "a".repeat(919);
     let out = gaap(&["notify", "sms-info", &long]);
@@ -65,6 +65,19 @@ fn sms_info() {
         gaap(&["notify", "sms-info", "--personalisation", "[1]", "x"]).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn sms_info_refuses_a_missing_placeholder_as_render_does() {
+    let out = gaap(&["notify", "sms-info", "Hello ((name)), ((day))"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line = json_line(&out);
+    assert_eq!(line["missing"], json!(["name", "day"]));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("Missing personalisation: name, day"), "{stderr}");
+    let out =
+        gaap(&["notify", "sms-info", "--personalisation", r#"{"name":"Ann"}"#, "Hello ((name))"]);
+    assert_eq!((out.status.code(), json_line(&out)["missing"].clone()), (Some(0), json!([])));
 }
 
 #[test]
@@ -201,4 +214,39 @@ fn check_csv() {
         "/nonexistent.csv",
     ]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_csv_refuses_empty_and_ragged_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write(&dir, "t.txt", "Hi ((name))");
+    let run = |name: &str, contents: &str| {
+        let csv = write(&dir, name, contents);
+        let out = gaap(&["notify", "check-csv", "--type", "sms", "--template", &template, &csv]);
+        let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+        (out.status.code(), json_line(&out), stderr)
+    };
+
+    let (code, line, stderr) = run("empty.csv", "phone number,name\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(line["rows"], 0);
+    assert_eq!(
+        line["errors"],
+        json!([{"row": 2, "column": "", "message": "Your file is missing some rows. It needs at least one row of data."}])
+    );
+    assert!(stderr.contains("missing some rows"), "{stderr}");
+
+    let (code, line, _) = run("extra.csv", "phone number,name\n07700900123,Ann,Smith\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(line["invalid"], 1);
+    let message = line["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("values in 3 columns") && message.contains("only 2 column headers"));
+
+    let (code, line, stderr) =
+        run("quote.csv", "phone number,name\n07700900123,\"Ann\n07700900124,Bo\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(line["rows"], 1);
+    assert_eq!(line["errors"][0]["row"], 2);
+    assert!(line["errors"][0]["message"].as_str().unwrap().contains("never closed"));
+    assert!(stderr.contains("row 2 is never closed"), "{stderr}");
 }

@@ -23,6 +23,21 @@ fn gaap_stdin(args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `gaap` with the webhook signing secret in its environment, as the CLI takes it.
+fn gaap_with_secret(secret: &str, args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gaap"))
+        .args(args)
+        .env("GAAP_PAY_WEBHOOK_SECRET", secret)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The command may refuse its arguments before reading its input.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
 fn json_line(out: &Output) -> Value {
     let stdout = String::from_utf8(out.stdout.clone()).unwrap();
     assert_eq!(stdout.lines().count(), 1, "one JSON line expected: {stdout:?}");
@@ -39,11 +54,13 @@ fn verify_webhook_with_pays_vector() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("body");
     std::fs::write(&file, BODY).unwrap();
+    let secret_file = dir.path().join("secret");
+    std::fs::write(&secret_file, format!("{SECRET}\n")).unwrap();
     let out = gaap(&[
         "pay",
         "verify-webhook",
-        "--secret",
-        SECRET,
+        "--secret-file",
+        secret_file.to_str().unwrap(),
         "--signature",
         SIGNATURE,
         file.to_str().unwrap(),
@@ -53,8 +70,9 @@ fn verify_webhook_with_pays_vector() {
 
     let mut flipped = BODY.as_bytes().to_vec();
     flipped[0] ^= 1;
-    let out = gaap_stdin(
-        &["pay", "verify-webhook", "--secret", SECRET, "--signature", SIGNATURE, "-"],
+    let out = gaap_with_secret(
+        SECRET,
+        &["pay", "verify-webhook", "--signature", SIGNATURE, "-"],
         &flipped,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -62,12 +80,53 @@ fn verify_webhook_with_pays_vector() {
 }
 
 #[test]
+fn verify_webhook_never_takes_the_secret_from_argv() {
+    let out = gaap_stdin(
+        &["pay", "verify-webhook", "--secret", SECRET, "--signature", SIGNATURE],
+        BODY.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--secret is refused")
+            && stderr.contains("GAAP_PAY_WEBHOOK_SECRET")
+            && stderr.contains("--secret-file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(SECRET), "the refusal does not echo the secret: {stderr}");
+
+    let out = gaap_stdin(&["pay", "verify-webhook", "--signature", SIGNATURE], BODY.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("no webhook signing secret: set GAAP_PAY_WEBHOOK_SECRET"), "{stderr}");
+
+    let out = gaap_with_secret(" \n", &["pay", "verify-webhook", "--signature", SIGNATURE], b"x");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("secret is empty"));
+
+    let out = gaap_with_secret(
+        SECRET,
+        &["pay", "verify-webhook", "--secret-file", "/nonexistent", "--signature", SIGNATURE],
+        b"x",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("both set"));
+
+    let help = gaap(&["pay", "verify-webhook", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("GAAP_PAY_WEBHOOK_SECRET") && help.contains("--secret-file"), "{help}");
+    assert!(!help.contains("--secret <"), "--secret is not offered: {help}");
+}
+
+#[test]
 fn verify_webhook_reports_event_type_and_resource_id() {
     let body = r#"{"webhook_message_id":"m1","created_date":"2026-11-22T10:00:00.000Z","resource_id":"p1","api_version":1,"resource_type":"payment","event_type":"card_payment_captured","resource":{}}"#;
     let sig =
         gaap_pay::webhook::sign(&gaap_pay::SigningSecret::new("webhook_test_x"), body.as_bytes());
-    let out = gaap_stdin(
-        &["pay", "verify-webhook", "--secret", "webhook_test_x", "--signature", &sig],
+    let out = gaap_with_secret(
+        "webhook_test_x",
+        &["pay", "verify-webhook", "--signature", &sig],
         body.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(0));
@@ -75,16 +134,12 @@ fn verify_webhook_reports_event_type_and_resource_id() {
         json_line(&out),
         json!({"valid": true, "event_type": "card_payment_captured", "resource_id": "p1"})
     );
-    let out = gaap_stdin(
-        &["pay", "verify-webhook", "--secret", "wrong", "--signature", &sig],
-        body.as_bytes(),
-    );
+    let out =
+        gaap_with_secret("wrong", &["pay", "verify-webhook", "--signature", &sig], body.as_bytes());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_line(&out), json!({"valid": false, "event_type": null, "resource_id": null}));
-    let out = gaap_stdin(
-        &["pay", "verify-webhook", "--secret", "s", "--signature", "nothex"],
-        body.as_bytes(),
-    );
+    let out =
+        gaap_with_secret("s", &["pay", "verify-webhook", "--signature", "nothex"], body.as_bytes());
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -1,6 +1,12 @@
 //! Validate a recipients CSV against a template the way Notify's upload does (notifications-utils
 //! `recipients.py` `RecipientCSV`): headers matched insensitively, missing columns, each bad row
 //! by its number, at most 100,000 rows, streamed row by row.
+//!
+//! A file with a header and no recipient rows is refused as Notify's upload refuses it ([`NO_ROWS`]).
+//! Two shapes Notify's upload reads without complaint lose data there, so this check refuses them
+//! too: a row with more non-empty values than the header has columns (Notify shows the extra values
+//! greyed out and sends nothing from them) and a quoted value that never closes (Python's `csv`
+//! module then reads the rest of the file as that one value, so the later rows are never sent).
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -32,6 +38,13 @@ const ADDRESS_COLUMNS: [&str; 8] = [
     "address_line_7",
     "postcode",
 ];
+
+/// Notify's message for a file with a header and no recipient rows ("Your file is missing some
+/// rows", notifications-admin's check page).
+pub const NO_ROWS: &str = "Your file is missing some rows. It needs at least one row of data.";
+
+/// The column of a [`RowError`] about values past the header's last column.
+pub const EXTRA_VALUES_COLUMN: &str = "";
 
 /// What the upload allows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,13 +84,105 @@ pub struct BulkReport {
     pub too_many_rows: bool,
     /// Every error, in row order.
     pub errors: Vec<RowError>,
+    /// The spreadsheet row number of a quoted value that is never closed: the file ends inside
+    /// it, so it swallowed every line after its opening quote.
+    pub unterminated_quote: Option<usize>,
 }
 
 impl BulkReport {
-    /// Whether Notify would accept the file.
+    /// Whether the file can be sent as written: Notify would accept it (it has rows, every
+    /// column, no bad cell, not too many rows) and nothing in it would be lost (no values past the
+    /// header's columns, no unclosed quote).
     #[must_use]
     pub fn is_ok(&self) -> bool {
-        self.invalid == 0 && self.missing_columns.is_empty() && !self.too_many_rows
+        self.rows > 0
+            && self.invalid == 0
+            && self.missing_columns.is_empty()
+            && !self.too_many_rows
+            && self.unterminated_quote.is_none()
+    }
+
+    /// Whether the file has a header and no recipient rows ([`NO_ROWS`]).
+    #[must_use]
+    pub fn has_no_rows(&self) -> bool {
+        self.rows == 0
+    }
+}
+
+/// The message for a row whose values reach column `width`, past the header's `columns`.
+#[must_use]
+pub fn extra_values_message(width: usize, columns: usize) -> String {
+    format!(
+        "This row has values in {width} columns but the file has only {columns} column headers; \
+         Notify ignores values without a column header"
+    )
+}
+
+/// The message for a quoted value opened in a row that the file ends inside.
+#[must_use]
+pub fn unterminated_quote_message(row: usize) -> String {
+    format!(
+        "A quoted value in row {row} is never closed, so every line after its opening quote \
+         would be read as that one value"
+    )
+}
+
+/// Follows the quoting of the bytes the CSV reader is given, to tell whether the file ends inside
+/// a quoted value (the `csv` reader, like Python's, ends such a value quietly at the end of input).
+/// Quotes count as the CSV reader counts them: only at the start of a value, `""` inside one.
+#[derive(Debug)]
+struct QuoteTracker<R> {
+    inner: R,
+    state: QuoteState,
+    bom_left: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    StartOfValue,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+impl<R> QuoteTracker<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, state: QuoteState::StartOfValue, bom_left: BOM.len() }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if self.bom_left > 0 {
+                if BOM.get(BOM.len() - self.bom_left) == Some(&byte) {
+                    self.bom_left -= 1;
+                    continue;
+                }
+                self.bom_left = 0;
+            }
+            let ends_value = matches!(byte, b',' | b'\n' | b'\r');
+            self.state = match (self.state, byte) {
+                (QuoteState::StartOfValue | QuoteState::QuoteInQuoted, b'"') => QuoteState::Quoted,
+                (QuoteState::Quoted, b'"') => QuoteState::QuoteInQuoted,
+                (QuoteState::Quoted, _) => QuoteState::Quoted,
+                (_, _) if ends_value => QuoteState::StartOfValue,
+                (_, _) => QuoteState::Unquoted,
+            };
+        }
+    }
+
+    /// Whether everything read so far ends inside a quoted value.
+    fn inside_quotes(&self) -> bool {
+        self.state == QuoteState::Quoted
+    }
+}
+
+impl<R: Read> Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.feed(buf.get(..n).unwrap_or_default());
+        Ok(n)
     }
 }
 
@@ -128,7 +233,10 @@ pub fn validate_csv<R: Read>(
     options: &BulkOptions,
     mut progress: impl FnMut(usize),
 ) -> Result<BulkReport, CsvError> {
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(QuoteTracker::new(reader));
     let headers: Vec<String> =
         csv.headers()?.iter().map(strip_and_remove_obscure_whitespace).collect();
     let has = |name: &str| headers.iter().any(|h| names_match(h, name));
@@ -164,6 +272,7 @@ pub fn validate_csv<R: Read>(
     let mut filled: Vec<usize> = Vec::with_capacity(headers.len());
     let render = RenderOptions { sms: options.sms.clone() };
     let mut record = csv::StringRecord::new();
+    let mut last_row = 0;
     while csv.read_record(&mut record)? {
         if record.iter().all(|c| clean(c).is_empty()) {
             continue;
@@ -179,6 +288,7 @@ pub fn validate_csv<R: Read>(
         let row_number = report.rows + 1;
         let cell = |i: usize| clean(record.get(i).unwrap_or(""));
         let before = report.errors.len();
+        last_row = row_number;
         macro_rules! push {
             ($column:expr, $message:expr) => {
                 report.errors.push(RowError {
@@ -216,6 +326,11 @@ pub fn validate_csv<R: Read>(
                 push!(headers.get(*i).map_or(name.as_str(), String::as_str), MISSING.to_owned());
             }
         }
+        // The width of the row up to its last non-empty value.
+        let width = (0..record.len()).rev().find(|&i| !cell(i).is_empty()).map_or(0, |i| i + 1);
+        if width > headers.len() {
+            push!(EXTRA_VALUES_COLUMN, extra_values_message(width, headers.len()));
+        }
         if template.kind == TemplateType::Letter {
             let address =
                 PostalAddress::from_personalisation(&values, options.international_letters);
@@ -234,6 +349,109 @@ pub fn validate_csv<R: Read>(
             report.invalid += 1;
         }
     }
+    if csv.get_ref().inside_quotes() {
+        report.unterminated_quote = Some(last_row.max(1));
+    }
     progress(report.rows);
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn sms(body: &str) -> TemplateContent {
+        TemplateContent { kind: TemplateType::Sms, subject: None, body: body.into() }
+    }
+
+    fn check(csv: &str) -> BulkReport {
+        validate_csv(csv.as_bytes(), &sms("Hi ((name))"), &BulkOptions::default(), |_| {})
+            .unwrap_or_default()
+    }
+
+    fn ends_inside_quotes(bytes: &[u8]) -> bool {
+        let mut tracker = QuoteTracker::new(std::io::empty());
+        tracker.feed(bytes);
+        tracker.inside_quotes()
+    }
+
+    #[test]
+    fn a_header_without_rows_is_refused() {
+        for csv in ["phone number,name\n", "phone number,name\n,\n\n", "phone number,name"] {
+            let report = check(csv);
+            assert!(report.has_no_rows(), "{csv:?}");
+            assert!(report.missing_columns.is_empty());
+            assert!(!report.is_ok(), "{csv:?}");
+        }
+    }
+
+    #[test]
+    fn values_past_the_header_are_an_error_but_empty_trailing_cells_are_not() {
+        let report = check("phone number,name\n07700900123,Ann,extra\n07700900124,Bo,,\n");
+        assert_eq!((report.rows, report.valid, report.invalid), (2, 1, 1));
+        assert_eq!(
+            report.errors,
+            [RowError {
+                row: 2,
+                column: EXTRA_VALUES_COLUMN.to_owned(),
+                message: extra_values_message(3, 2),
+            }]
+        );
+        assert!(report.errors[0].message.contains("3 columns"));
+        assert!(!report.is_ok());
+    }
+
+    #[test]
+    fn an_unclosed_quote_swallows_the_rest_of_the_file_and_is_reported() {
+        let report = check("phone number,name\n07700900123,\"Ann\n07700900124,Bo\n");
+        // The quote takes the second line into row 2's name, as Python's csv module does.
+        assert_eq!(report.rows, 1);
+        assert_eq!(report.unterminated_quote, Some(2));
+        assert!(!report.is_ok());
+        let closed = check("phone number,name\n07700900123,\"Ann \"\"A\"\"\"\n07700900124,Bo\n");
+        assert_eq!((closed.rows, closed.unterminated_quote), (2, None));
+        assert!(closed.is_ok());
+        assert!(unterminated_quote_message(2).contains("row 2"));
+    }
+
+    #[test]
+    fn quotes_count_only_at_the_start_of_a_value() {
+        assert!(!ends_inside_quotes(b"a,b\"c\n"));
+        assert!(!ends_inside_quotes(b"\xEF\xBB\xBF\"a\",b\n"));
+        assert!(ends_inside_quotes(b"\xEF\xBB\xBF\"a,b\n"));
+        assert!(!ends_inside_quotes(b"\"a\"x,\"b\"\n"));
+        assert!(ends_inside_quotes(b"a,\"b\"\"\n"));
+    }
+
+    proptest! {
+        // Whatever a CSV writer quotes is closed; opening one more quoted value that runs to
+        // the end is not, and the tracker agrees with the reader on how many records it holds.
+        #[test]
+        fn the_tracker_follows_the_csv_writers_quoting(
+            rows in prop::collection::vec(prop::collection::vec("[a-z\",\n ]{0,6}", 1..4), 1..5),
+            tail in "[a-z,\n ]{0,10}",
+        ) {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for row in &rows {
+                writer.write_record(row).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            let mut bytes = writer.into_inner().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(!ends_inside_quotes(&bytes));
+            bytes.push(b'"');
+            bytes.extend_from_slice(tail.as_bytes());
+            prop_assert!(ends_inside_quotes(&bytes));
+        }
+
+        // A row with a non-empty value past the header is always an error, naming its width.
+        #[test]
+        fn any_value_past_the_header_is_reported(extra in 1..5usize, value in "[a-z]{1,5}") {
+            let padding = ",".repeat(extra - 1);
+            let csv = format!("phone number,name\n07700900123,Ann,{padding}{value}\n");
+            let report = check(&csv);
+            prop_assert_eq!(report.invalid, 1);
+            prop_assert_eq!(&report.errors[0].message, &extra_values_message(2 + extra, 2));
+        }
+    }
 }
