@@ -24,27 +24,59 @@ pub fn assert_inert(html: &str, input: &str) {
 }
 
 fn check_tag(tag: &str, html: &str, input: &str) {
-    // Attribute names start after whitespace or a quote that closed the previous value.
+    // `tag` starts at `<`: skip the element name, then read each attribute as a browser does, so that text inside
+    // a quoted value is never taken for an attribute.
     let b = tag.as_bytes();
-    for (k, w) in b.windows(3).enumerate() {
-        if (w[0].is_ascii_whitespace() || w[0] == b'"' || w[0] == b'\'' || w[0] == b'/')
-            && w[1] == b'o'
-            && w[2] == b'n'
-        {
-            // `on` followed by letters then `=` is an event handler.
-            let rest = &tag[k + 3..];
-            let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-            let after = rest[name_len..].trim_start();
-            assert!(
-                !(name_len > 0 && after.starts_with('=')),
-                "event attribute in {tag:?} from {input:?}:\n{html}"
-            );
-        }
+    let mut i = 1;
+    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'/' {
+        i += 1;
     }
-    for attr in ["href=", "src=", "action=", "formaction=", "xlink:href=", "srcset="] {
-        let mut from = 0;
-        while let Some(p) = tag[from..].find(attr).map(|p| p + from) {
-            let value = tag[p + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return;
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
+            i += 1;
+        }
+        let name = &tag[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let quote = b[i];
+                let value_start = i + 1;
+                i = value_start;
+                while i < b.len() && b[i] != quote {
+                    i += 1;
+                }
+                value = &tag[value_start..i];
+                i += 1;
+            } else {
+                let value_start = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                value = &tag[value_start..i];
+            }
+        }
+        assert!(
+            !(name.len() > 2 && name.starts_with("on")),
+            "event attribute {name:?} in {tag:?} from {input:?}:\n{html}"
+        );
+        if matches!(
+            name,
+            "href" | "src" | "action" | "formaction" | "xlink:href" | "srcset" | "cite"
+        ) {
             let decoded = decode(value);
             let squashed: String =
                 decoded.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
@@ -54,7 +86,6 @@ fn check_tag(tag: &str, html: &str, input: &str) {
                     "{scheme} URL in {tag:?} from {input:?}:\n{html}"
                 );
             }
-            from = p + attr.len();
         }
     }
 }
