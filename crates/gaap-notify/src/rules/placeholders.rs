@@ -322,9 +322,18 @@ pub fn fill_tracking_missing(
     out: &mut String,
     mut missing: Option<&mut Vec<String>>,
 ) {
+    // `Field(html="escape")` escapes the content itself, not only the values: markup written in a template
+    // is shown, never rendered.
+    let literal = |out: &mut String, text: &str| {
+        if options.escape_html {
+            out.push_str(&escape_html(text));
+        } else {
+            out.push_str(text);
+        }
+    };
     let mut last = 0;
     for placeholder in scan(content) {
-        out.push_str(&content[last..placeholder.start]);
+        literal(out, &content[last..placeholder.start]);
         last = placeholder.end;
         let value = lookup(values, placeholder.name());
         if value.is_none()
@@ -334,10 +343,10 @@ pub fn fill_tracking_missing(
             list.push(placeholder.name().to_owned());
         }
         match (placeholder.conditional_text(), value) {
-            (_, None) => out.push_str(&content[placeholder.start..placeholder.end]),
+            (_, None) => literal(out, &content[placeholder.start..placeholder.end]),
             (Some(text), Some(v)) => {
                 if str2bool(v) {
-                    out.push_str(text);
+                    literal(out, text);
                 }
             }
             (None, Some(Value::String(text))) if !options.escape_html => out.push_str(text),
@@ -348,7 +357,7 @@ pub fn fill_tracking_missing(
             }
         }
     }
-    out.push_str(&content[last..]);
+    literal(out, &content[last..]);
 }
 
 /// [`fill_into`] returning a new string.

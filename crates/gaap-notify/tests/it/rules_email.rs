@@ -139,3 +139,28 @@ fn subject_placeholders_come_first_in_missing() {
     let email = render_email("((Ref)) update", "Hello ((name)) ((ref))", &Map::new());
     assert_eq!(email.missing, ["Ref", "name"]);
 }
+
+// Found by the `notify_email` fuzz target: HTML written in a template body reached the email's HTML as markup.
+// notifications-utils `Field(html="escape")` escapes the content as well as the values
+// (tests/test_field.py: `string <em>with</em> html` -> `string &lt;em&gt;with&lt;/em&gt; html`).
+#[test]
+fn html_written_in_the_template_body_is_escaped_like_values() {
+    let email = render_email(
+        "Hi",
+        "string <em>with</em> html ((name)) <script>alert(1)</script> ((other??<i>shown</i>)) ((missing<x>))",
+        &obj(json!({"name": "<b>Ann</b>", "other": "yes"})),
+    );
+    assert!(email.html.contains("string &lt;em&gt;with&lt;/em&gt; html"), "{}", email.html);
+    assert!(email.html.contains("&lt;b&gt;Ann&lt;/b&gt;"), "{}", email.html);
+    assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", email.html);
+    assert!(email.html.contains("&lt;i&gt;shown&lt;/i&gt;"), "{}", email.html);
+    assert!(
+        !email.html.contains("<script")
+            && !email.html.contains("<em>")
+            && !email.html.contains("<i>"),
+        "{}",
+        email.html
+    );
+    // The plain text keeps what was written.
+    assert!(email.plain_text.contains("string <em>with</em> html"), "{}", email.plain_text);
+}

@@ -264,6 +264,18 @@ impl GatewayConfig {
         self.sessions = Some(sessions);
     }
 
+    /// Checks the routes, the upstream URL and the session store location as the server does at start, without
+    /// reading the key file or opening the store: what `gaap serve` would refuse, with the same message.
+    ///
+    /// # Errors
+    /// The first problem, naming the key (`gateway.routes "/x": …`, `gateway.upstream …`, `gateway.sessions …`).
+    pub fn check(&self) -> Result<(), String> {
+        self.routes()?;
+        self.upstream_parts()?;
+        self.store_location()?;
+        Ok(())
+    }
+
     /// The session store location.
     pub(crate) fn store_location(&self) -> Result<StoreLocation, String> {
         let raw = self.sessions.as_ref().map_or(DEFAULT_SQLITE_FILE, |s| s.expose());
@@ -415,5 +427,17 @@ mod tests {
         assert!(c.upstream_parts().is_err());
         c.upstream = "http://u@x".to_owned();
         assert!(c.upstream_parts().is_err());
+    }
+
+    #[test]
+    fn check_reports_the_first_problem_start_would_refuse() {
+        assert_eq!(config(&format!("{{{BASE}}}")).check(), Ok(()));
+        let c = config(&format!(r#"{{{BASE}, "routes": [{{"path": "a"}}]}}"#));
+        assert!(c.check().unwrap_err().contains("gateway.routes \"a\""), "{:?}", c.check());
+        let mut c = config(&format!("{{{BASE}}}"));
+        c.upstream = "https://x".to_owned();
+        assert!(c.check().unwrap_err().contains("gateway.upstream"));
+        let c = config(&format!(r#"{{{BASE}, "sessions": "redis://x"}}"#));
+        assert!(c.check().unwrap_err().contains("gateway.sessions"));
     }
 }
