@@ -281,13 +281,27 @@ pub mod pay_time {
     use time::macros::format_description;
     use time::{OffsetDateTime, UtcOffset};
 
-    /// Formats `t` in UTC with milliseconds.
+    /// Formats `t` in UTC with milliseconds, as Pay writes it; a time with finer digits (one read from a
+    /// message that had them) keeps them, so that what was read is printed back unchanged.
     #[must_use]
     pub fn format(t: OffsetDateTime) -> String {
+        let t = t.to_offset(UtcOffset::UTC);
+        if t.nanosecond().is_multiple_of(1_000_000) {
+            let fmt = format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            );
+            return t.format(&fmt).unwrap_or_default();
+        }
         let fmt = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
         );
-        t.to_offset(UtcOffset::UTC).format(&fmt).unwrap_or_default()
+        let mut text = t.format(&fmt).unwrap_or_default();
+        // Nine digits, less the trailing zeros; never fewer than three, since the milliseconds are not all zero.
+        while text.ends_with('0') {
+            text.pop();
+        }
+        text.push('Z');
+        text
     }
 
     /// Serde `serialize_with` for a timestamp.
@@ -324,5 +338,31 @@ pub mod pay_time {
             s.map(|s| OffsetDateTime::parse(&s, &Rfc3339).map_err(serde::de::Error::custom))
                 .transpose()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pay_time;
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+
+    #[test]
+    fn timestamps_print_back_as_they_were_read() {
+        // Found by the pay_webhook fuzz target: sub-millisecond digits were cut to milliseconds, so a printed
+        // webhook parsed to a different time.
+        for text in [
+            "2019-07-11T10:36:26.988Z",
+            "2019-07-11T10:36:26.000Z",
+            "2019-07-11T10:36:26.9882Z",
+            "2019-07-11T10:36:26.000000001Z",
+        ] {
+            let t = OffsetDateTime::parse(text, &Rfc3339).unwrap();
+            let printed = pay_time::format(t);
+            assert_eq!(printed, text);
+            assert_eq!(OffsetDateTime::parse(&printed, &Rfc3339).unwrap(), t);
+        }
+        let offset = OffsetDateTime::parse("2019-07-11T11:36:26.5+01:00", &Rfc3339).unwrap();
+        assert_eq!(pay_time::format(offset), "2019-07-11T10:36:26.500Z");
     }
 }
