@@ -218,6 +218,7 @@ pub fn sandbox_config(public_url: &str) -> gaap_sandbox::Config {
         version: 1,
         letter_contact_block: None,
         postage: None,
+        history: Vec::new(),
     });
     config
 }
