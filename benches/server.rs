@@ -30,6 +30,10 @@ use criterion::Criterion;
 use gaap_address::{IndexBuilder, synth};
 use gaap_server::{Config, Logger, Server, ServerHandle};
 
+// The allocator `gaap serve` ships with; the ceiling in this process uses it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const COUNCIL: usize = 150_000;
 
 struct Target {

@@ -4,6 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The gaap blocks as HTTP services: OS Places-compatible addresses, the local-authority API and the
 /// address finder.
 #[derive(Debug, Parser)]

@@ -1,5 +1,7 @@
 //! The handlers: check the key, parse the parameters, ask gaap-address, and write OS's response.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -43,15 +45,12 @@ struct Ctx {
     common: Common,
 }
 
-fn begin(
-    state: &AppState,
-    uri: &Uri,
-    headers: &HeaderMap,
-    paged: bool,
-) -> Result<Ctx, PlacesError> {
-    let raw = RawQuery::parse(uri.query());
-    let key = raw
-        .get("key")
+/// Checks the request's key and its allowance, and takes the index in service. It reads only the key from
+/// the query, so a cached answer is sent without parsing the rest.
+fn admit(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<Loaded, PlacesError> {
+    let from_query = query_key(uri.query());
+    let key = from_query
+        .as_deref()
         .or_else(|| headers.get("key").and_then(|v| v.to_str().ok()))
         .filter(|k| !k.is_empty());
     if key.is_none() && state.limiter.keys_required() {
@@ -60,12 +59,33 @@ fn begin(
     // A request answered 503 while the index loads spends none of the key's allowance.
     let loaded = state.index.get().ok_or_else(PlacesError::unavailable)?;
     match state.limiter.check(key.unwrap_or_default()) {
-        Verdict::Allowed => {}
-        Verdict::UnknownKey => return Err(PlacesError::unauthorized(false)),
-        Verdict::Limited { retry_after } => return Err(PlacesError::rate_limited(retry_after)),
+        Verdict::Allowed => Ok(loaded),
+        Verdict::UnknownKey => Err(PlacesError::unauthorized(false)),
+        Verdict::Limited { retry_after } => Err(PlacesError::rate_limited(retry_after)),
     }
+}
+
+/// The first `key` in the query (names are case-insensitive), decoded.
+fn query_key(query: Option<&str>) -> Option<Cow<'_, str>> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(name, _)| name.eq_ignore_ascii_case("key"))
+        .map(|(_, value)| value)
+}
+
+/// Parses the parameters every resource shares; `paged` resources take `maxresults` and `offset`.
+fn parse(loaded: Loaded, uri: &Uri, paged: bool) -> Result<Ctx, PlacesError> {
+    let raw = RawQuery::parse(uri.query());
     let common = Common::parse(&raw, paged)?;
     Ok(Ctx { loaded, raw, common })
+}
+
+fn begin(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    paged: bool,
+) -> Result<Ctx, PlacesError> {
+    parse(admit(state, uri, headers)?, uri, paged)
 }
 
 /// How results are ordered.
@@ -184,24 +204,42 @@ fn finish(
     }
 }
 
-/// The cache key of a GET: its path and its parameters but the key.
-fn cache_key(uri: &Uri, ctx: &Ctx) -> String {
-    format!("{}?{}", uri.path(), ctx.raw.echo())
+/// The cache key of a GET: its path and its raw query, less any `key` pair (an answer does not depend on
+/// who asked). Two spellings of one query are two entries; each is still answered correctly.
+fn cache_key(uri: &Uri) -> String {
+    let query = uri.query().unwrap_or_default();
+    let mut key = String::with_capacity(uri.path().len() + 1 + query.len());
+    key.push_str(uri.path());
+    key.push('?');
+    for pair in query.split('&') {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        let is_key = url::form_urlencoded::parse(name.as_bytes())
+            .next()
+            .is_some_and(|(n, _)| n.eq_ignore_ascii_case("key"));
+        if !is_key && !pair.is_empty() {
+            key.push_str(pair);
+            key.push('&');
+        }
+    }
+    key
 }
 
-/// Answers from the cache, or renders with `render` and keeps the answer.
+/// Answers from the cache, or parses the query and renders with `render`, and keeps the answer. A query
+/// that fails to parse or render is never kept, so an answer found in the cache was valid when rendered.
 fn cached(
     state: &AppState,
-    ctx: &Ctx,
+    loaded: Loaded,
     uri: &Uri,
-    render: impl FnOnce() -> Result<Rendered, PlacesError>,
+    paged: bool,
+    render: impl FnOnce(&Ctx) -> Result<Rendered, PlacesError>,
 ) -> Answer {
-    let key = cache_key(uri, ctx);
-    let generation = ctx.loaded.generation;
+    let key = cache_key(uri);
+    let generation = loaded.generation;
     if let Some(hit) = state.answers.get(generation, &key) {
         return Ok(hit.into_response());
     }
-    let rendered = render()?;
+    let ctx = parse(loaded, uri, paged)?;
+    let rendered = render(&ctx)?;
     state.answers.put(generation, &key, rendered.clone());
     Ok(rendered.into_response())
 }
@@ -222,19 +260,19 @@ fn precision(raw: &RawQuery) -> Result<u32, PlacesError> {
 }
 
 async fn postcode(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, true)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, true, |ctx| {
         let text = ctx.raw.required("postcode")?;
         let q = PostcodeQuery::parse(text)?;
         let items = query::postcode(&ctx.loaded.index, &q);
         let echo = echo("postcode", text);
-        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+        Ok(finish(&state, ctx, &uri, echo, &items, LOOKUP))
     })
 }
 
 async fn uprn(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, false)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, false, |ctx| {
         let text = ctx.raw.required("uprn")?;
         let digits = text.trim();
         if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -251,13 +289,13 @@ async fn uprn(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> An
             .map(|uprn| query::uprn(&ctx.loaded.index, uprn))
             .unwrap_or_default();
         let echo = echo("uprn", text);
-        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+        Ok(finish(&state, ctx, &uri, echo, &items, LOOKUP))
     })
 }
 
 async fn find(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, true)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, true, |ctx| {
         let text = ctx.raw.required("query")?;
         let min_match = params::decimal(&ctx.raw, "minmatch", 0.1, 1.0)?;
         let precision = precision(&ctx.raw)?;
@@ -266,7 +304,7 @@ async fn find(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> An
         let echo = echo("query", text);
         Ok(finish(
             &state,
-            &ctx,
+            ctx,
             &uri,
             echo,
             &items,
@@ -281,8 +319,8 @@ fn radius_param(raw: &RawQuery) -> Result<f64, PlacesError> {
 }
 
 async fn nearest(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, false)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, false, |ctx| {
         let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
         let r = radius_param(&ctx.raw)?;
         let mut items = query::radius(&ctx.loaded.index, at, r);
@@ -300,13 +338,13 @@ async fn nearest(State(state): State<AppState>, uri: Uri, headers: HeaderMap) ->
         }
         items.truncate(1);
         let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
-        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+        Ok(finish(&state, ctx, &uri, echo, &items, LOOKUP))
     })
 }
 
 async fn bbox(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, true)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, true, |ctx| {
         ctx.raw.required("bbox")?;
         let (min, max) =
             params::bbox(&ctx.raw, ctx.common.srs)?.ok_or_else(|| PlacesError::missing("bbox"))?;
@@ -319,18 +357,18 @@ async fn bbox(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> An
         }
         let items = query::bbox(&ctx.loaded.index, min, max);
         let echo = echo("bbox", ctx.raw.get("bbox").unwrap_or_default());
-        Ok(finish(&state, &ctx, &uri, echo, &items, LOOKUP))
+        Ok(finish(&state, ctx, &uri, echo, &items, LOOKUP))
     })
 }
 
 async fn radius(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Answer {
-    let ctx = begin(&state, &uri, &headers, true)?;
-    cached(&state, &ctx, &uri, || {
+    let loaded = admit(&state, &uri, &headers)?;
+    cached(&state, loaded, &uri, true, |ctx| {
         let at = params::point(&ctx.raw, "point", ctx.common.srs)?;
         let r = radius_param(&ctx.raw)?;
         let items = query::radius(&ctx.loaded.index, at, r);
         let echo = echo("point", ctx.raw.get("point").unwrap_or_default());
-        Ok(finish(&state, &ctx, &uri, echo, &items, Scoring { order: Order::Ranked, ..LOOKUP }))
+        Ok(finish(&state, ctx, &uri, echo, &items, Scoring { order: Order::Ranked, ..LOOKUP }))
     })
 }
 
@@ -439,6 +477,26 @@ async fn polygon(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_key_leaves_out_every_spelling_of_the_key() {
+        let key = |q: &str| cache_key(&format!("/search/places/v1/postcode?{q}").parse().unwrap());
+        let plain = key("postcode=SW1A%201AA");
+        assert_eq!(plain, "/search/places/v1/postcode?postcode=SW1A%201AA&");
+        for q in [
+            "key=a&postcode=SW1A%201AA",
+            "postcode=SW1A%201AA&KEY=b",
+            "%6Bey=c&postcode=SW1A%201AA&key",
+            "postcode=SW1A%201AA&&Key=d=e",
+        ] {
+            assert_eq!(key(q), plain, "{q}");
+        }
+        assert_ne!(key("postcode=SW1A%201AA&format=XML"), plain);
+        assert_ne!(key("postcode=SW1A%201AA&keys=1"), plain, "only `key` itself is left out");
+        assert_eq!(query_key(Some("a=1&KEY=x%20y&key=z")).as_deref(), Some("x y"));
+        assert_eq!(query_key(Some("keyx=1")), None);
+        assert_eq!(query_key(None), None);
+    }
 
     #[test]
     fn polygons_in_each_shape() {
