@@ -947,11 +947,14 @@ async fn verify_client_secret(
     }
     let Some(check) = client.secret.clone() else { return bad("No client secret registered") };
     // Argon2 is memory-hard: it runs on a blocking thread, not the server's.
-    let matches = tokio::task::spawn_blocking(move || check.matches(&secret)).await;
-    if matches.unwrap_or(false) {
-        Ok(client.cfg.client_id.clone())
-    } else {
-        bad("Invalid client secret")
+    match tokio::task::spawn_blocking(move || check.matches(&secret)).await {
+        Ok(true) => Ok(client.cfg.client_id.clone()),
+        Ok(false) => bad("Invalid client secret"),
+        Err(e) => Err(Box::new(no_store(oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("the client secret could not be checked: {e}"),
+        )))),
     }
 }
 

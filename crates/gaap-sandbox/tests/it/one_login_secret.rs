@@ -11,7 +11,7 @@ use crate::one_login::{REDIRECT, sign_in};
 
 const SECRET: &str = "sandbox-client-secret-0123456789";
 
-/// An Argon2id PHC hash of `secret`, with the parameters given (One Login's own are m=15360,t=2,p=1).
+/// An Argon2id PHC hash of `secret`, with the memory (KiB) and time costs given.
 fn argon2id(secret: &str, m: u32, t: u32) -> ClientSecretHash {
     let salt = SaltString::from_b64("Z2FhcHNhbmRib3hzYWx0").unwrap();
     let params = Params::new(m, t, 1, Some(32)).unwrap();
