@@ -116,6 +116,11 @@ pay = {
 # ---------------- One Login ----------------
 oerr = obj({"error": str_, "error_description": str_}, ["error"])
 form = lambda props, req: {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": obj(props, req)}}}
+strs = {"type": "array", "items": str_}
+objs_or_null = {"type": "array", "items": {"type": "object"}, "nullable": True}
+client_cfg = obj({"clientId": str_, "publicKey": nstr, "publicKeySource": {"type": "string", "enum": ["STATIC", "JWKS"]}, "jwksUrl": nstr, "scopes": strs, "redirectUrls": strs, "postLogoutRedirectUrls": strs, "claims": strs, "identityVerificationSupported": bool_, "idTokenSigningAlgorithm": {"type": "string", "enum": ["ES256", "RS256"]}, "clientLoCs": strs, "token_auth_method": str_}, None, False)
+response_cfg = obj({"sub": str_, "email": str_, "emailVerified": bool_, "phoneNumber": nstr, "phoneNumberVerified": bool_, "maxLoCAchieved": {"type": "string", "enum": ["P0", "P1", "P2", "P3"]}, "coreIdentityVerifiableCredentials": {"type": "object", "nullable": True}, "passportDetails": objs_or_null, "drivingPermitDetails": objs_or_null, "postalAddressDetails": objs_or_null, "returnCodes": {"type": "array", "items": obj({"code": str_}, ["code"], False), "nullable": True}}, None, False)
+error_cfg = obj({"idTokenErrors": strs, "coreIdentityErrors": strs, "authoriseErrors": strs}, None, False)
 one_login = {
  "openapi": "3.0.3",
  "info": {"title": "GOV.UK One Login OP (gaap-sandbox)", "version": "1.0.0"},
@@ -125,13 +130,15 @@ one_login = {
   "/.well-known/did.json": {"get": {"operationId": "did", "responses": {"200": resp("DID document", obj({"id": str_, "assertionMethod": {"type": "array", "items": {"type": "object"}}}, ["id", "assertionMethod"]))}}},
   "/authorize": {"get": {"operationId": "authorize", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["response_type", "scope", "client_id", "state", "redirect_uri", "nonce", "vtr", "claims", "code_challenge", "code_challenge_method", "ui_locales"]],
       "responses": {"200": resp("Sign-in page", str_, "text/html"), "302": resp("Redirect to the client"), "400": resp("Unknown client or redirect", oerr)}}},
-  "/token": {"post": {"operationId": "token", "requestBody": form({"grant_type": str_, "code": str_, "redirect_uri": str_, "client_assertion_type": str_, "client_assertion": str_, "code_verifier": str_}, ["grant_type"]),
-      "responses": {"200": resp("Tokens", obj({"access_token": str_, "token_type": str_, "expires_in": int_, "id_token": str_}, ["access_token", "token_type", "expires_in", "id_token"])), "400": resp("Error", oerr), "401": resp("Unknown client", oerr)}}},
+  "/token": {"post": {"operationId": "token", "description": "Client authentication by private_key_jwt (client_assertion_type and client_assertion) or client_secret_post (client_id and client_secret).",
+      "requestBody": form({"grant_type": str_, "code": str_, "redirect_uri": str_, "client_assertion_type": str_, "client_assertion": str_, "code_verifier": str_, "client_id": str_, "client_secret": str_}, ["grant_type", "code", "redirect_uri"]),
+      "responses": {"200": resp("Tokens", obj({"access_token": str_, "token_type": str_, "expires_in": int_, "id_token": str_}, ["access_token", "token_type", "expires_in", "id_token"])), "400": resp("Error", oerr), "401": resp("Unknown client", oerr), "500": resp("Client JWKS unavailable", oerr)}}},
   "/userinfo": {"get": {"operationId": "userinfo", "security": [{"bearer": []}], "responses": {"200": resp("Claims", obj({"sub": str_}, ["sub"])), "401": resp("Invalid token")}}},
   "/trustmark": {"get": {"operationId": "trustmark", "responses": {"200": resp("Trustmark", {"type": "object"})}}},
-  "/config": {"get": {"operationId": "getConfig", "responses": {"200": resp("The error knobs in force", obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})}, ["errorConfiguration"]))}},
-              "post": {"operationId": "setConfig", "requestBody": body(obj({"errorConfiguration": obj({"idTokenErrors": {"type": "array", "items": str_}, "coreIdentityErrors": {"type": "array", "items": str_}, "authoriseErrors": {"type": "array", "items": str_}})})),
-                       "responses": {"200": resp("Applied"), "400": resp("Refused", {"type": "object"})}}},
+  "/config": {"get": {"operationId": "getConfig", "responses": {"200": resp("The configuration in force", obj({"clientConfiguration": client_cfg, "errorConfiguration": error_cfg, "responseConfiguration": response_cfg, "simulatorUrl": str_, "publishNewIdTokenKeysEnabled": bool_, "usingNewIdTokenSigningKeys": bool_}, ["clientConfiguration", "errorConfiguration", "responseConfiguration", "simulatorUrl"]))}},
+              "post": {"operationId": "setConfig", "description": "The simulator's runtime configuration; errorConfiguration is replaced whole (left out: emptied), the other sections field by field.",
+                       "requestBody": body(obj({"clientConfiguration": client_cfg, "responseConfiguration": response_cfg, "errorConfiguration": error_cfg, "simulatorUrl": str_, "publishNewIdTokenSigningKeys": {"oneOf": [bool_, {"type": "string", "enum": ["true", "false"]}]}, "useNewIdTokenSigningKeys": {"oneOf": [bool_, {"type": "string", "enum": ["true", "false"]}]}}, None, False)),
+                       "responses": {"200": resp("Applied"), "400": resp("Refused", {"oneOf": [obj({"errors": {"type": "object"}}, ["errors"]), str_]})}}},
   "/logout": {"get": {"operationId": "logout", "parameters": [{"name": n, "in": "query", "schema": str_} for n in ["id_token_hint", "post_logout_redirect_uri", "state"]], "responses": {"302": resp("Redirect")}}},
  },
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

@@ -1,5 +1,6 @@
 // Drives openid-client (unmodified) through an authorization-code flow against gaap-sandbox's One Login:
-// private_key_jwt client authentication, PKCE S256, ID token validation, userinfo.
+// private_key_jwt client authentication (or client_secret_post when GAAP_ONE_LOGIN_CLIENT_SECRET is set: the
+// default client must then be registered for it), PKCE S256, ID token validation, userinfo.
 // Usage: node openid_client.mjs '<first stdout line of gaap sandbox>'
 import * as client from "openid-client";
 import { webcrypto } from "node:crypto";
@@ -18,10 +19,14 @@ const key = await webcrypto.subtle.importKey(
   "pkcs8", Buffer.from(pem, "base64"), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"],
 );
 
+// The secret comes from the environment, never the command line.
+const secret = process.env.GAAP_ONE_LOGIN_CLIENT_SECRET;
+const method = secret ? "client_secret_post" : "private_key_jwt";
 const config = await client.discovery(
   new URL(creds.issuer), creds.client_id, { id_token_signed_response_alg: "ES256" },
-  client.PrivateKeyJwt(key), { execute: [client.allowInsecureRequests] },
+  secret ? client.ClientSecretPost(secret) : client.PrivateKeyJwt(key), { execute: [client.allowInsecureRequests] },
 );
+check(config.serverMetadata().token_endpoint_auth_methods_supported.includes(method), `discovery lists ${method}`);
 const verifier = client.randomPKCECodeVerifier();
 const challenge = await client.calculatePKCECodeChallenge(verifier);
 const nonce = client.randomNonce();
@@ -53,4 +58,4 @@ check(claims.aud === creds.client_id, "ID token aud");
 check(claims.vot === "Cl.Cm", "ID token vot");
 const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
 check(info.sub === claims.sub && info.email_verified === true, "userinfo");
-console.log("OK openid-client");
+console.log(`OK openid-client (${method})`);

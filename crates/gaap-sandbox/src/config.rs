@@ -516,6 +516,9 @@ pub struct UserConfig {
     pub passport: Option<serde_json::Value>,
     /// The `https://vocab.account.gov.uk/v1/drivingPermit` claim; none by default, as the simulator.
     pub driving_permit: Option<serde_json::Value>,
+    /// The core identity's `vc` claim as it is (the simulator's `coreIdentityVerifiableCredentials`); built from
+    /// `given_names`, `family_name` and `birth_date` when absent.
+    pub core_identity_vc: Option<serde_json::Value>,
 }
 
 impl Default for UserConfig {
@@ -539,6 +542,7 @@ impl Default for UserConfig {
             }])),
             passport: None,
             driving_permit: None,
+            core_identity_vc: None,
         }
     }
 }
@@ -572,6 +576,53 @@ pub struct ClientConfig {
     /// Where the client publishes its public keys (the simulator's `JWKS_URL`); when set, a client assertion is
     /// checked with the key its header's `kid` names there, fetched on each token request, not `public_key_pem`.
     pub jwks_uri: Option<String>,
+    /// How the client authenticates at `/token` (the simulator's `TOKEN_AUTH_METHOD`): `private_key_jwt` (the
+    /// default) or `client_secret_post`, which needs `client_secret_hash` and
+    /// `identity_verification_supported: false`.
+    pub token_auth_method: TokenAuthMethod,
+    /// The Argon2id hash of the client's secret, in PHC form (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), as
+    /// One Login stores it and the simulator takes it; only with `client_secret_post`.
+    pub client_secret_hash: Option<ClientSecretHash>,
+    /// Whether the client may ask for identity (`vtr` with a level of confidence), the simulator's
+    /// `IDENTITY_VERIFICATION_SUPPORTED`; true by default.
+    pub identity_verification_supported: bool,
+}
+
+/// How a client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuthMethod {
+    /// A client assertion JWT signed with the client's private key.
+    #[default]
+    PrivateKeyJwt,
+    /// `client_id` and `client_secret` in the form body, checked against `client_secret_hash`.
+    ClientSecretPost,
+}
+
+/// An Argon2id client secret hash in PHC form. `Debug` never shows it: the hash of a guessable secret gives the
+/// secret away.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecretHash(String);
+
+impl ClientSecretHash {
+    /// Wraps a PHC string (checked when the sandbox starts).
+    #[must_use]
+    pub fn new(phc: impl Into<String>) -> Self {
+        Self(phc.into())
+    }
+
+    /// The PHC string.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ClientSecretHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecretHash([redacted])")
+    }
 }
 
 impl Default for ClientConfig {
@@ -594,6 +645,9 @@ impl Default for ClientConfig {
             ],
             id_token_signing_algorithm: "ES256".to_owned(),
             jwks_uri: None,
+            token_auth_method: TokenAuthMethod::PrivateKeyJwt,
+            client_secret_hash: None,
+            identity_verification_supported: true,
         }
     }
 }

@@ -58,23 +58,20 @@ pub(crate) fn verify_rsa(token: &str, key: &gaap_jose::VerifyingKey) -> bool {
     gaap_jose::verify(token, key, &CLIENT_ASSERTION_ALGS).is_ok()
 }
 
-/// An ES256 signing key (gaap-jose) with its `kid`.
+/// An ES256 signing key (gaap-jose); the `kid` is given at each signature, as it follows the issuer.
 #[derive(Debug)]
 pub(crate) struct EsKey {
     key: gaap_jose::SigningKey,
-    pub(crate) kid: String,
 }
 
 impl EsKey {
     /// A fresh P-256 key.
-    pub(crate) fn generate(kid: String) -> Result<Self, String> {
-        let key = gaap_jose::SigningKey::generate_es256()
-            .map_err(|e| e.to_string())?
-            .with_kid(kid.clone());
-        Ok(Self { key, kid })
+    pub(crate) fn generate() -> Result<Self, String> {
+        let key = gaap_jose::SigningKey::generate_es256().map_err(|e| e.to_string())?;
+        Ok(Self { key })
     }
 
-    /// The public key as a JWK with `kid`, `alg` and `use`.
+    /// The public key as a JWK with `alg` and `use`.
     pub(crate) fn public_jwk(&self) -> Value {
         self.key
             .public_jwk()
@@ -83,9 +80,14 @@ impl EsKey {
             .unwrap_or(Value::Null)
     }
 
-    /// Signs `claims` as ES256 with this key's `kid` and an optional `typ`.
-    pub(crate) fn sign(&self, typ: Option<&str>, claims: &Value) -> Result<String, String> {
-        let mut header = gaap_jose::Header::new(Algorithm::ES256).with_kid(self.kid.clone());
+    /// Signs `claims` as ES256 with `kid` and an optional `typ`.
+    pub(crate) fn sign(
+        &self,
+        kid: &str,
+        typ: Option<&str>,
+        claims: &Value,
+    ) -> Result<String, String> {
+        let mut header = gaap_jose::Header::new(Algorithm::ES256).with_kid(kid.to_owned());
         if let Some(typ) = typ {
             header = header.with_typ(typ);
         }
@@ -167,8 +169,8 @@ mod tests {
 
     #[test]
     fn es256_tokens_verify_with_the_published_key() {
-        let key = EsKey::generate("k1".to_owned()).unwrap();
-        let token = key.sign(Some("JWT"), &serde_json::json!({"a": 1})).unwrap();
+        let key = EsKey::generate().unwrap();
+        let token = key.sign("k1", Some("JWT"), &serde_json::json!({"a": 1})).unwrap();
         let parsed = parse(&token).unwrap();
         assert_eq!(parsed.claims["a"], 1);
         assert_eq!(parsed.header["kid"], "k1");

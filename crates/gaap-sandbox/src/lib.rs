@@ -40,10 +40,10 @@ use gaap_http::{SharedClock, SystemClock};
 use serde::Serialize;
 
 pub use config::{
-    CallbackConfig, ClientConfig, Config, DailyLimits, IdempotencyScope, NotifyConfig,
-    OneLoginConfig, PayConfig, Ports, ReceivedTextConfig, ReplyToConfig, SmsSenderConfig,
-    TemplateConfig, TemplateKind, TemplateVersionConfig, UserConfig, WebhookConfig,
-    default_sender_ids, default_template_ids,
+    CallbackConfig, ClientConfig, ClientSecretHash, Config, DailyLimits, IdempotencyScope,
+    NotifyConfig, OneLoginConfig, PayConfig, Ports, ReceivedTextConfig, ReplyToConfig,
+    SmsSenderConfig, TemplateConfig, TemplateKind, TemplateVersionConfig, TokenAuthMethod,
+    UserConfig, WebhookConfig, default_sender_ids, default_template_ids,
 };
 pub use fault::{FAULT_HEADER, FaultConfig};
 pub use notify::KeyType;
@@ -221,7 +221,7 @@ impl Sandbox {
                 webhook_secret: Secret(pay.webhook_secret.clone()),
             },
             one_login: OneLoginCredentials {
-                issuer: one_login.issuer.clone(),
+                issuer: one_login.issuer(),
                 client_id: one_login.default_client_id(),
                 private_key_pem: Secret(onelogin::DEFAULT_CLIENT_PRIVATE_KEY_PEM.to_owned()),
             },

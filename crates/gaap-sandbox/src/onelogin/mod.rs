@@ -6,12 +6,13 @@
 mod assertion_times;
 mod claims;
 mod client_jwks;
+mod client_secret;
 mod request_object;
 mod runtime_config;
 mod signing_keys;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Form;
@@ -26,7 +27,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::Error;
-use crate::config::{ClientConfig, OneLoginConfig, UserConfig};
+use crate::config::{ClientConfig, OneLoginConfig, TokenAuthMethod, UserConfig};
 use crate::jwt::{self, EsKey};
 use crate::outbound::{DeliveryKind, Outbound};
 
@@ -99,18 +100,70 @@ struct OneLoginData {
 struct Client {
     cfg: ClientConfig,
     rsa_public_key: gaap_jose::VerifyingKey,
+    /// The registered secret, for a `client_secret_post` client.
+    secret: Option<client_secret::SecretCheck>,
+    /// The last JWKS URL the client was given, kept while `POST /config` has it use its static key
+    /// (the simulator's `jwksUrl` beside `publicKeySource`).
+    jwks_url: Option<String>,
+}
+
+impl Client {
+    /// Checks a client's registration and reads its keys.
+    fn new(c: ClientConfig) -> Result<Self, String> {
+        let id = &c.client_id;
+        if !signing_keys::ALGORITHMS.contains(&c.id_token_signing_algorithm.as_str()) {
+            return Err(format!(
+                "client {id}: id_token_signing_algorithm must be ES256 or RS256, not {}",
+                c.id_token_signing_algorithm
+            ));
+        }
+        let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
+        let rsa_public_key = jwt::rsa_public_key_from_pem(pem)
+            .ok_or_else(|| format!("client {id}: public_key_pem is not an RSA public key"))?;
+        let secret = match (c.token_auth_method, &c.client_secret_hash) {
+            (TokenAuthMethod::ClientSecretPost, None) => {
+                return Err(format!("client {id}: client_secret_post needs a client_secret_hash"));
+            }
+            (TokenAuthMethod::PrivateKeyJwt, Some(_)) => {
+                return Err(format!(
+                    "client {id}: client_secret_hash is only for token_auth_method client_secret_post"
+                ));
+            }
+            (TokenAuthMethod::ClientSecretPost, Some(_)) if c.identity_verification_supported => {
+                // The simulator refuses to start with this, with the same words.
+                return Err(format!(
+                    "client {id}: clients configured with client_secret_post cannot support identity \
+                     verification (set identity_verification_supported to false)"
+                ));
+            }
+            (_, Some(hash)) => Some(
+                client_secret::SecretCheck::parse(hash).map_err(|e| format!("client {id}: {e}"))?,
+            ),
+            (TokenAuthMethod::PrivateKeyJwt, None) => None,
+        };
+        let jwks_url = c.jwks_uri.clone();
+        Ok(Self { cfg: c, rsa_public_key, secret, jwks_url })
+    }
+}
+
+/// What `POST /config` can change while the sandbox runs.
+#[derive(Debug)]
+struct Live {
+    issuer: String,
+    clients: Vec<Arc<Client>>,
+    users: Vec<UserConfig>,
 }
 
 /// Shared One Login state.
 #[derive(Debug)]
 pub(crate) struct OneLoginState {
     cfg: OneLoginConfig,
-    pub(crate) issuer: String,
-    did: String,
-    clients: Vec<Client>,
+    live: RwLock<Live>,
     id_token_keys: signing_keys::IdTokenKeys,
     knobs: Mutex<runtime_config::Knobs>,
+    /// The core identity key; its `kid` is `{did}#{identity_key_id}`, the DID following the issuer.
     identity_key: EsKey,
+    identity_key_id: String,
     data: Mutex<OneLoginData>,
     clock: SharedClock,
     outbound: Outbound,
@@ -127,33 +180,15 @@ impl OneLoginState {
         clock: SharedClock,
         outbound: Outbound,
     ) -> Result<Self, Error> {
-        let host = issuer
-            .trim_start_matches("http://")
-            .trim_start_matches("https://")
-            .trim_end_matches('/');
-        let did = format!("did:web:{}", host.replace(':', "%3A"));
-        let mut clients = Vec::new();
         let configured = if cfg.clients.is_empty() {
             vec![ClientConfig::default()]
         } else {
             cfg.clients.clone()
         };
-        for c in configured {
-            if !signing_keys::ALGORITHMS.contains(&c.id_token_signing_algorithm.as_str()) {
-                return Err(Error::Config(format!(
-                    "client {}: id_token_signing_algorithm must be ES256 or RS256, not {}",
-                    c.client_id, c.id_token_signing_algorithm
-                )));
-            }
-            let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
-            let rsa_public_key = jwt::rsa_public_key_from_pem(pem).ok_or_else(|| {
-                Error::Config(format!(
-                    "client {}: public_key_pem is not an RSA public key",
-                    c.client_id
-                ))
-            })?;
-            clients.push(Client { cfg: c, rsa_public_key });
-        }
+        let clients = configured
+            .into_iter()
+            .map(|c| Client::new(c).map(Arc::new).map_err(Error::Config))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut cfg = cfg;
         let knobs = runtime_config::Knobs {
             id_token_errors: cfg.id_token_errors.clone(),
@@ -168,16 +203,16 @@ impl OneLoginState {
             cfg.use_new_id_token_signing_keys,
         )
         .map_err(Error::Config)?;
-        let identity_key =
-            EsKey::generate(format!("{did}#{}", uuid::Uuid::new_v4())).map_err(Error::Config)?;
+        let identity_key_id = uuid::Uuid::new_v4().to_string();
+        let identity_key = EsKey::generate().map_err(Error::Config)?;
+        let users = cfg.users.clone();
         Ok(Self {
             cfg,
-            issuer,
-            did,
-            clients,
+            live: RwLock::new(Live { issuer, clients, users }),
             knobs: Mutex::new(knobs),
             id_token_keys,
             identity_key,
+            identity_key_id,
             data: Mutex::default(),
             clock,
             outbound,
@@ -185,7 +220,40 @@ impl OneLoginState {
     }
 
     pub(crate) fn default_client_id(&self) -> String {
-        self.clients.first().map(|c| c.cfg.client_id.clone()).unwrap_or_default()
+        self.read().clients.first().map(|c| c.cfg.client_id.clone()).unwrap_or_default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Live> {
+        self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Live> {
+        self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The issuer in force, with its trailing slash (the config file's, or what `POST /config` set).
+    pub(crate) fn issuer(&self) -> String {
+        self.read().issuer.clone()
+    }
+
+    /// `did:web:` of the issuer's host, as the simulator derives its DID controller.
+    fn did(&self) -> String {
+        let issuer = self.issuer();
+        let host = issuer
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        format!("did:web:{}", host.replace(':', "%3A"))
+    }
+
+    /// The core identity key's `kid`.
+    fn identity_kid(&self) -> String {
+        format!("{}#{}", self.did(), self.identity_key_id)
+    }
+
+    /// A user as configured now.
+    fn user(&self, index: usize) -> Option<UserConfig> {
+        self.read().users.get(index).cloned()
     }
 
     /// The error knobs in force (the config file's, or what `POST /config` set).
@@ -201,24 +269,28 @@ impl OneLoginState {
         self.data.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn client(&self, id: &str) -> Option<&Client> {
-        self.clients.iter().find(|c| c.cfg.client_id == id)
+    fn client(&self, id: &str) -> Option<Arc<Client>> {
+        self.read().clients.iter().find(|c| c.cfg.client_id == id).cloned()
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
+        format!("{}{path}", self.issuer())
     }
 
     /// Sends a logout token for `sub` to every client with a back-channel logout URI (or only `client_id`).
     pub(crate) fn back_channel_logout(&self, sub: &str, client_id: Option<&str>) {
         let now = self.clock.now();
-        for c in &self.clients {
+        let (issuer, clients) = {
+            let live = self.read();
+            (live.issuer.clone(), live.clients.clone())
+        };
+        for c in &clients {
             let Some(uri) = &c.cfg.back_channel_logout_uri else { continue };
             if client_id.is_some_and(|id| id != c.cfg.client_id) {
                 continue;
             }
             let claims = json!({
-                "iss": self.issuer, "sub": sub, "aud": c.cfg.client_id, "iat": now.unix_timestamp(),
+                "iss": issuer, "sub": sub, "aud": c.cfg.client_id, "iat": now.unix_timestamp(),
                 "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
                 "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
             });
@@ -264,7 +336,7 @@ fn cached_json(value: &Value, cache: &'static str) -> Response {
 async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
     cached_json(
         &json!({
-            "issuer": s.issuer,
+            "issuer": s.issuer(),
             "authorization_endpoint": s.url("authorize"),
             "token_endpoint": s.url("token"),
             "userinfo_endpoint": s.url("userinfo"),
@@ -273,7 +345,7 @@ async fn discovery(State(s): State<Arc<OneLoginState>>) -> Response {
             "scopes_supported": ["openid", "email", "phone", "offline_access"],
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"],
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_post"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
             "id_token_signing_alg_values_supported": signing_keys::ALGORITHMS,
             "ui_locales_supported": ["en", "cy"],
@@ -304,11 +376,12 @@ async fn did_document(State(s): State<Arc<OneLoginState>>) -> Response {
         obj.remove("kid");
         obj.remove("use");
     }
+    let did = s.did();
     cached_json(
         &json!({
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/jwk/v1"],
-            "id": s.did,
-            "assertionMethod": [{"type": "JsonWebKey", "id": s.identity_key.kid, "controller": s.did,
+            "id": did,
+            "assertionMethod": [{"type": "JsonWebKey", "id": s.identity_kid(), "controller": did,
                                  "publicKeyJwk": jwk}],
         }),
         "max-age=3600, private",
@@ -317,7 +390,7 @@ async fn did_document(State(s): State<Arc<OneLoginState>>) -> Response {
 
 async fn trustmark(State(s): State<Arc<OneLoginState>>) -> Response {
     axum::Json(json!({
-        "idp": s.issuer, "trustmark_provider": s.issuer,
+        "idp": s.issuer(), "trustmark_provider": s.issuer(),
         "C": ["Cl", "Cl.Cm"], "P": ["P0", "P1", "P2"],
     }))
     .into_response()
@@ -475,8 +548,12 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             Some(state),
         );
     };
+    // An identity level needs a client registered for identity (never a client_secret_post one), as the
+    // simulator's vtr-validator says.
+    let identity_refused = !client.cfg.identity_verification_supported
+        || client.cfg.token_auth_method == TokenAuthMethod::ClientSecretPost;
     if let Some(level) = &loc
-        && !client.cfg.client_locs.contains(level)
+        && (!client.cfg.client_locs.contains(level) || (level != "P0" && identity_refused))
     {
         return redirect_error(
             redirect_uri,
@@ -546,7 +623,7 @@ fn esc(s: &str) -> String {
 
 fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest) -> Response {
     let users: String = s
-        .cfg
+        .read()
         .users
         .iter()
         .enumerate()
@@ -612,7 +689,7 @@ async fn sign_in(State(s): State<Arc<OneLoginState>>, body: axum::body::Bytes) -
         );
     };
     let user = get("user").and_then(|u| u.parse::<usize>().ok()).unwrap_or(0);
-    if user >= s.cfg.users.len() {
+    if user >= s.read().users.len() {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown user");
     }
     let outcome = get("outcome").filter(|o| *o != "success");
@@ -645,7 +722,7 @@ fn finish_sign_in(
         );
     }
     // Identity below the requested level: access_denied, unless the client asked for return codes.
-    if let (Some(loc), Some(u)) = (&request.loc, s.cfg.users.get(user))
+    if let (Some(loc), Some(u)) = (&request.loc, s.user(user))
         && loc_rank(loc) > loc_rank(&u.max_loc)
         && !request.claims.iter().any(|c| c == RETURN_CODE_CLAIM)
     {
@@ -695,6 +772,7 @@ struct TokenForm {
     client_assertion: Option<String>,
     code_verifier: Option<String>,
     client_id: Option<String>,
+    client_secret: Option<client_secret::ClientSecret>,
 }
 
 fn no_store(mut r: Response) -> Response {
@@ -750,9 +828,10 @@ fn verify_assertion(
         _ => Vec::new(),
     };
     let token_url = s.url("token");
+    let issuer = s.issuer();
     let aud_ok = audiences
         .iter()
-        .any(|a| *a == token_url || *a == s.issuer || *a == s.issuer.trim_end_matches('/'));
+        .any(|a| *a == token_url || *a == issuer || *a == issuer.trim_end_matches('/'));
     if claim("sub") != claim("iss") || !aud_ok {
         return bad(
             StatusCode::BAD_REQUEST,
@@ -797,7 +876,7 @@ fn id_token(
     access_token: &str,
     now: OffsetDateTime,
 ) -> Result<String, String> {
-    let user = s.cfg.users.get(grant.user).cloned().unwrap_or_default();
+    let user = s.user(grant.user).unwrap_or_default();
     let errors = &grant.id_token_errors;
     let has = |e: &str| errors.iter().any(|x| x == e);
     let mut iat = now;
@@ -817,7 +896,7 @@ fn id_token(
         "at_hash": jwt::at_hash(access_token),
         "sub": user.sub,
         "aud": if has("INVALID_AUD") { "invalid-client-id".to_owned() } else { grant.request.client_id.clone() },
-        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer.clone() },
+        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer() },
         "vot": vot,
         "exp": exp.unix_timestamp(),
         "iat": iat.unix_timestamp(),
@@ -828,8 +907,8 @@ fn id_token(
     });
     let alg = s
         .client(&grant.request.client_id)
-        .map_or("ES256", |c| c.cfg.id_token_signing_algorithm.as_str());
-    let (token, kid) = s.id_token_keys.sign(alg, &claims)?;
+        .map_or_else(|| "ES256".to_owned(), |c| c.cfg.id_token_signing_algorithm.clone());
+    let (token, kid) = s.id_token_keys.sign(&alg, &claims)?;
     Ok(apply_signature_knobs(&token, has("INVALID_ALG_HEADER"), has("INVALID_SIGNATURE"), &kid))
 }
 
@@ -853,15 +932,100 @@ fn apply_signature_knobs(token: &str, bad_alg: bool, bad_sig: bool, kid: &str) -
     parts.join(".")
 }
 
+/// Checks `client_secret_post` credentials (the simulator's `validateClientSecretPost`); returns the client id.
+async fn verify_client_secret(
+    s: &OneLoginState,
+    client_id: &str,
+    secret: client_secret::ClientSecret,
+) -> Result<String, Box<Response>> {
+    let bad = |description: &str| {
+        Err(Box::new(no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", description))))
+    };
+    let Some(client) = s.client(client_id) else { return bad("Client authentication failed") };
+    if client.cfg.token_auth_method != TokenAuthMethod::ClientSecretPost {
+        return bad("Client is not registered to use client_secret_post");
+    }
+    let Some(check) = client.secret.clone() else { return bad("No client secret registered") };
+    // Argon2 is memory-hard: it runs on a blocking thread, not the server's.
+    match tokio::task::spawn_blocking(move || check.matches(&secret)).await {
+        Ok(true) => Ok(client.cfg.client_id.clone()),
+        Ok(false) => bad("Invalid client secret"),
+        Err(e) => Err(Box::new(no_store(oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &format!("the client secret could not be checked: {e}"),
+        )))),
+    }
+}
+
+/// Which client authentication a token request uses, as the simulator's `parseTokenRequest` decides it.
+enum TokenAuth {
+    PrivateKeyJwt,
+    ClientSecretPost(String, client_secret::ClientSecret),
+}
+
 async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>) -> Response {
     let now = s.clock.now();
-    if form.grant_type.as_deref() != Some("authorization_code") {
+    let missing = |what: &str| {
+        no_store(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Request is missing {what} parameter"),
+        ))
+    };
+    match form.grant_type.as_deref() {
+        None => return missing("grant_type"),
+        Some("authorization_code") => {}
+        Some(_) => {
+            return no_store(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Unsupported grant type",
+            ));
+        }
+    }
+    if form.redirect_uri.as_deref().is_none_or(str::is_empty) {
+        return missing("redirect_uri");
+    }
+    if form.code.as_deref().is_none_or(str::is_empty) {
+        return missing("code");
+    }
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
+    let auth = if present(&form.client_assertion_type) && present(&form.client_assertion) {
+        TokenAuth::PrivateKeyJwt
+    } else if let (Some(secret), Some(id)) = (&form.client_secret, &form.client_id)
+        && !secret.is_empty()
+        && !id.is_empty()
+    {
+        TokenAuth::ClientSecretPost(id.clone(), secret.clone())
+    } else {
         return no_store(oauth_error(
             StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "Unsupported grant type",
+            "invalid_request",
+            "Invalid token authentication method used",
         ));
-    }
+    };
+    let client_id = match auth {
+        TokenAuth::PrivateKeyJwt => match private_key_jwt_client(&s, &form, now).await {
+            Ok(id) => id,
+            Err(r) => return *r,
+        },
+        TokenAuth::ClientSecretPost(id, secret) => {
+            match verify_client_secret(&s, &id, secret).await {
+                Ok(id) => id,
+                Err(r) => return *r,
+            }
+        }
+    };
+    exchange_code(&s, &form, &client_id, now)
+}
+
+/// Checks a `private_key_jwt` client assertion, with the client's key from its JWKS URL when it has one.
+async fn private_key_jwt_client(
+    s: &OneLoginState,
+    form: &TokenForm,
+    now: OffsetDateTime,
+) -> Result<String, Box<Response>> {
     // A client registered with a JWKS URL: its key is fetched before the assertion is checked.
     let parsed = form.client_assertion.as_deref().and_then(jwt::parse);
     let jwks_uri = parsed.as_ref().and_then(|p| {
@@ -874,18 +1038,24 @@ async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>)
         match client_jwks::fetch_key(&url, kid.as_deref()).await {
             Ok(key) => jwks_key = Some(key),
             Err(_reason) => {
-                return no_store(oauth_error(
+                return Err(Box::new(no_store(oauth_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "server_error",
                     client_jwks::JWKS_ERROR,
-                ));
+                ))));
             }
         }
     }
-    let client_id = match verify_assertion(&s, &form, jwks_key.as_ref(), now) {
-        Ok(id) => id,
-        Err(r) => return *r,
-    };
+    verify_assertion(s, form, jwks_key.as_ref(), now)
+}
+
+/// Exchanges the code for tokens once the client is authenticated.
+fn exchange_code(
+    s: &OneLoginState,
+    form: &TokenForm,
+    client_id: &str,
+    now: OffsetDateTime,
+) -> Response {
     let invalid_grant =
         |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d));
     // Single use: the code is removed whatever happens next.
@@ -908,7 +1078,7 @@ async fn token(State(s): State<Arc<OneLoginState>>, Form(form): Form<TokenForm>)
         }
     }
     let access_token = random_token();
-    let id_token = match id_token(&s, &grant, &access_token, now) {
+    let id_token = match id_token(s, &grant, &access_token, now) {
         Ok(t) => t,
         Err(e) => {
             return no_store(oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e));
@@ -934,6 +1104,24 @@ fn unauthorised(description: Option<&str>) -> Response {
     r
 }
 
+/// The user's core identity credential: as configured, or built from their name and date of birth; none when
+/// `POST /config` set it to null.
+fn core_identity_vc(user: &UserConfig) -> Option<Value> {
+    match &user.core_identity_vc {
+        Some(Value::Null) => None,
+        Some(vc) => Some(vc.clone()),
+        None => {
+            let mut name_parts: Vec<Value> =
+                user.given_names.iter().map(|g| json!({"value": g, "type": "GivenName"})).collect();
+            name_parts.push(json!({"value": user.family_name, "type": "FamilyName"}));
+            Some(json!({
+                "type": ["VerifiableCredential", "IdentityCheckCredential"],
+                "credentialSubject": {"name": [{"nameParts": name_parts}],
+                                      "birthDate": [{"value": user.birth_date}]}}))
+        }
+    }
+}
+
 fn core_identity(
     s: &OneLoginState,
     grant: &Grant,
@@ -948,26 +1136,17 @@ fn core_identity(
     } else {
         now + CORE_IDENTITY_LIFETIME
     };
-    let mut name_parts: Vec<Value> =
-        user.given_names.iter().map(|g| json!({"value": g, "type": "GivenName"})).collect();
-    name_parts.push(json!({"value": user.family_name, "type": "FamilyName"}));
     let claims = json!({
         "sub": if has("INCORRECT_SUB") { "urn:fdc:gov.uk:2022:incorrect-sub".to_owned() } else { user.sub.clone() },
-        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer.clone() },
+        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer() },
         "aud": if has("INVALID_AUD") { "invalid-client-id".to_owned() } else { grant.request.client_id.clone() },
         "nbf": now.unix_timestamp(), "iat": now.unix_timestamp(), "exp": exp.unix_timestamp(),
         "vot": loc, "vtm": s.url("trustmark"),
-        "vc": {"type": ["VerifiableCredential", "IdentityCheckCredential"],
-               "credentialSubject": {"name": [{"nameParts": name_parts}],
-                                     "birthDate": [{"value": user.birth_date}]}},
+        "vc": core_identity_vc(user),
     });
-    let token = s.identity_key.sign(Some("JWT"), &claims)?;
-    Ok(apply_signature_knobs(
-        &token,
-        has("INVALID_ALG_HEADER"),
-        has("INVALID_SIGNATURE"),
-        &s.identity_key.kid,
-    ))
+    let kid = s.identity_kid();
+    let token = s.identity_key.sign(&kid, Some("JWT"), &claims)?;
+    Ok(apply_signature_knobs(&token, has("INVALID_ALG_HEADER"), has("INVALID_SIGNATURE"), &kid))
 }
 
 async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Response {
@@ -985,7 +1164,7 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
     if now >= expires {
         return unauthorised(Some("Access token expired"));
     }
-    let user = s.cfg.users.get(grant.user).cloned().unwrap_or_default();
+    let user = s.user(grant.user).unwrap_or_default();
     let mut out = serde_json::Map::new();
     out.insert("sub".to_owned(), json!(user.sub));
     let scoped = |name: &str| grant.request.scopes.iter().any(|sc| sc == name);
@@ -1007,7 +1186,8 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
         .as_deref()
         .filter(|l| loc_rank(l) > 0 && loc_rank(l) <= loc_rank(&user.max_loc));
     if let Some(loc) = proven {
-        if wants(CORE_IDENTITY_CLAIM) {
+        // As the simulator: no credential configured, no core identity claim.
+        if wants(CORE_IDENTITY_CLAIM) && core_identity_vc(&user).is_some() {
             match core_identity(&s, &grant, &user, loc, now) {
                 Ok(jwt) => {
                     out.insert(CORE_IDENTITY_CLAIM.to_owned(), json!(jwt));

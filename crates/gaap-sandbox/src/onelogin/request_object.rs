@@ -110,7 +110,7 @@ pub(crate) async fn apply(
     if parsed.claims.get("request").is_some() || parsed.claims.get("request_uri").is_some() {
         return refuse("invalid_request", "Invalid request");
     }
-    if claim("aud") != Some(format!("{}authorize", s.issuer).as_str()) {
+    if claim("aud") != Some(format!("{}authorize", s.issuer()).as_str()) {
         return refuse("access_denied", "Access denied by resource owner or authorization server");
     }
     if claim("iss") != Some(query_client.as_str()) {

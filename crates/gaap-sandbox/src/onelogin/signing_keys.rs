@@ -6,6 +6,8 @@
 //! The RSA keys are published sandbox test keys, as the default client key is: nothing they sign is trusted
 //! anywhere else. The EC keys are fresh per start.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use gaap_jose::{Algorithm, Header, SigningKey, VerifyingKey};
 use serde_json::Value;
 
@@ -51,8 +53,8 @@ pub(crate) const ALGORITHMS: [&str; 2] = ["ES256", "RS256"];
 pub(crate) struct IdTokenKeys {
     current: [Key; 2],
     next: [Key; 2],
-    publish_next: bool,
-    use_next: bool,
+    publish_next: AtomicBool,
+    use_next: AtomicBool,
 }
 
 impl IdTokenKeys {
@@ -60,13 +62,29 @@ impl IdTokenKeys {
         Ok(Self {
             current: [Key::es256()?, Key::rs256(RSA_KEY_PEM)?],
             next: [Key::es256()?, Key::rs256(RSA_NEXT_KEY_PEM)?],
-            publish_next,
-            use_next,
+            publish_next: AtomicBool::new(publish_next),
+            use_next: AtomicBool::new(use_next),
         })
     }
 
+    /// Whether the next keys are in the JWKS (published, or in use).
+    pub(crate) fn publishing_next(&self) -> bool {
+        self.publish_next.load(Ordering::SeqCst) || self.using_next()
+    }
+
+    /// Whether ID tokens are signed with the next keys.
+    pub(crate) fn using_next(&self) -> bool {
+        self.use_next.load(Ordering::SeqCst)
+    }
+
+    /// Switches the rotation steps while the sandbox runs (`POST /config`).
+    pub(crate) fn set_rotation(&self, publish_next: bool, use_next: bool) {
+        self.publish_next.store(publish_next, Ordering::SeqCst);
+        self.use_next.store(use_next, Ordering::SeqCst);
+    }
+
     fn key(&self, rs256: bool) -> &Key {
-        let pair = if self.use_next { &self.next } else { &self.current };
+        let pair = if self.using_next() { &self.next } else { &self.current };
         &pair[usize::from(rs256)]
     }
 
@@ -81,7 +99,7 @@ impl IdTokenKeys {
     /// The JWKS: the current pair, and the next pair once published.
     pub(crate) fn jwks(&self) -> Value {
         let mut keys: Vec<Value> = self.current.iter().map(Key::public_jwk).collect();
-        if self.publish_next || self.use_next {
+        if self.publishing_next() {
             keys.extend(self.next.iter().map(Key::public_jwk));
         }
         serde_json::json!({ "keys": keys })

@@ -129,6 +129,24 @@ async fn openid_client_code_flow_with_private_key_jwt_and_pkce() {
     run(node("openid_client.mjs", &h.credentials_json())).await;
 }
 
+/// openid-client's own `ClientSecretPost` against a client registered with an Argon2id hash of its secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openid_client_code_flow_with_client_secret_post() {
+    use argon2::password_hash::{PasswordHasher as _, SaltString};
+    let secret = "openid-client-secret-for-the-sandbox";
+    let salt = SaltString::from_b64("b3BlbmlkY2xpZW50c2FsdA").unwrap();
+    let hash = argon2::Argon2::default().hash_password(secret.as_bytes(), &salt).unwrap();
+    let mut config = Config::default();
+    let client = &mut config.one_login.clients[0];
+    client.token_auth_method = gaap_sandbox::TokenAuthMethod::ClientSecretPost;
+    client.client_secret_hash = Some(gaap_sandbox::ClientSecretHash::new(hash.to_string()));
+    client.identity_verification_supported = false;
+    let h = Sandbox::start(config).await.unwrap();
+    let mut c = node("openid_client.mjs", &h.credentials_json());
+    c.env("GAAP_ONE_LOGIN_CLIENT_SECRET", secret);
+    run(c).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_5xx_and_no_schema_breaks() {
     let h = sandbox().await;

@@ -20,5 +20,7 @@ mod notify;
 mod notify_fidelity;
 mod one_login;
 mod one_login_fidelity;
+mod one_login_runtime_config;
+mod one_login_secret;
 mod pay;
 mod pay_moto_disputes;

@@ -357,9 +357,12 @@ async fn the_error_knobs_change_at_runtime_through_config() {
     .unwrap();
     assert_eq!(claims["aud"], "invalid-client-id");
     assert_eq!(post(json!({"errorConfiguration": {"idTokenErrors": ["NOT_A_KNOB"]}})).await, 400);
+    assert_eq!(post(json!({"errorConfigurations": {}})).await, 400, "a misspelt section");
+    assert_eq!(post(json!({})).await, 200);
+    let shown = get_json(&format!("{issuer}config")).await;
     assert_eq!(
-        post(json!({"clientConfiguration": {"clientId": "x"}})).await,
-        400,
-        "not changeable at runtime"
+        shown["errorConfiguration"],
+        json!({"idTokenErrors": [], "coreIdentityErrors": [], "authoriseErrors": []}),
+        "as the simulator, a body without errorConfiguration clears the knobs"
     );
 }
