@@ -549,6 +549,9 @@ impl Default for UserConfig {
 pub struct ClientConfig {
     /// Client id.
     pub client_id: String,
+    /// The service's name, shown in the sign-in page's heading ("Sign in to Pay your Council Tax"), as One Login
+    /// shows the name a service registered with. Default: `Example service`.
+    pub client_name: String,
     /// SPKI PEM of the client's RSA public key; the built-in sandbox key when absent.
     pub public_key_pem: Option<String>,
     /// Registered redirect URIs.
@@ -578,6 +581,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             client_id: "HGIOgho9HIRhgoepdIOPFdIUWgewi0jw".to_owned(),
+            client_name: "Example service".to_owned(),
             public_key_pem: None,
             redirect_uris: vec![
                 "http://localhost:8080/oidc/authorization-code/callback".to_owned(),

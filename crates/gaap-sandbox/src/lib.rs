@@ -25,6 +25,7 @@ mod notify;
 mod onelogin;
 mod openapi;
 mod outbound;
+mod pages;
 mod pay;
 mod server;
 mod store;

@@ -20,5 +20,6 @@ mod notify;
 mod notify_fidelity;
 mod one_login;
 mod one_login_fidelity;
+mod pages;
 mod pay;
 mod pay_moto_disputes;
