@@ -1,10 +1,19 @@
 //! GOV.UK Frontend markup: the page template and the few components the examples use.
 //!
 //! The markup follows the GOV.UK Design System (classes, labels tied to inputs, error summary, back link,
-//! panel). When the `govuk-frontend` npm package is installed its stylesheet is linked; without it the
-//! pages are plain, accessible HTML.
+//! panel), styled by GOV.UK Frontend's stylesheet ([`STYLESHEET`]), which is compiled in so a fresh clone
+//! needs no npm step.
 
 use std::fmt::Write as _;
+
+/// GOV.UK Frontend's built stylesheet, served at `/assets/govuk-frontend.min.css`.
+///
+/// It is the copy gaap-server vendors (`crates/gaap-server/assets/vendor/govuk-frontend/`, MIT, with its
+/// `LICENSE.txt` and a `NOTICE.md` beside it), so the workspace holds one copy for the server and the examples.
+/// Its `@font-face` rules are removed: GOV.UK's typeface, GDS Transport, is for GOV.UK only, so text falls
+/// back to Arial, the next font in GOV.UK Frontend's stack.
+pub const STYLESHEET: &str =
+    include_str!("../../crates/gaap-server/assets/vendor/govuk-frontend/govuk-frontend.min.css");
 
 /// Escapes text for an HTML text node or a quoted attribute value.
 #[must_use]
@@ -276,19 +285,15 @@ pub fn link_p(href: &str, text: &str) -> String {
     )
 }
 
-/// Formats pence as pounds, `£1,234.56`.
+/// Formats pence as pounds, `£1,234.56`, with [`gaap_pay::Money`]'s `Display`, the one money format of gaap's
+/// pages (GOV.UK Pay's sandbox card pages use it too).
 #[must_use]
 pub fn pounds(pence: u64) -> String {
-    let pounds = pence / 100;
-    let digits = pounds.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
+    match i64::try_from(pence) {
+        Ok(pence) => gaap_pay::Money::from_pence(pence).to_string(),
+        // Beyond i64: no bill is this large, but the text is still right.
+        Err(_) => format!("£{}.{:02}", pence / 100, pence % 100),
     }
-    format!("£{grouped}.{:02}", pence % 100)
 }
 
 #[cfg(test)]

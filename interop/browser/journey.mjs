@@ -4,7 +4,8 @@
 // Needs GAAP_NODE_MODULES (with playwright-core and axe-core) and GAAP_CHROMIUM (a Chromium binary).
 // Exits 1 with a message on the first failed expectation.
 
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { axeViolations, describe, expect, heading, launch as launchChromium, tools } from './harness.mjs';
 
@@ -23,9 +24,47 @@ const a11yReport = [];
 // any violation the browser reports fails the run.
 const cspViolations = [];
 
+// Screenshots of every page checked go here when GAAP_SCREENSHOTS names a folder.
+const screenshots = process.env.GAAP_SCREENSHOTS;
+if (screenshots) mkdirSync(screenshots, { recursive: true });
+let shots = 0;
+const looks = [];
+
+// GOV.UK Frontend is applied: the header is GOV.UK's blue and the text in GOV.UK's font stack (Arial, as GDS
+// Transport is not shipped), not a browser default. Every page the journey checks, the sandbox's included.
+async function checkLook(page, label) {
+  const look = await page.evaluate(() => {
+    const header = document.querySelector('.govuk-header');
+    if (!header) return null;
+    const style = getComputedStyle(header);
+    return {
+      headerBackground: style.backgroundColor,
+      headerFont: style.fontFamily,
+      // The heading's text: the h1, or the label a question page's h1 wraps.
+      headingFont: (() => {
+        const h1 = document.querySelector('h1');
+        return getComputedStyle(h1.querySelector('label') || h1).fontFamily;
+      })(),
+      bodyMargin: getComputedStyle(document.body).margin,
+    };
+  });
+  expect(look !== null, `"${label}" has a GOV.UK header`);
+  expect(look.headerBackground === 'rgb(29, 112, 184)', `"${label}": the header is GOV.UK blue (${look.headerBackground})`);
+  expect(/^"?GDS Transport"?, arial, sans-serif$/i.test(look.headerFont), `"${label}": the header font is GOV.UK's stack (${look.headerFont})`);
+  expect(/arial/i.test(look.headingFont), `"${label}": the heading font is GOV.UK's stack (${look.headingFont})`);
+  expect(look.bodyMargin === '0px', `"${label}": GOV.UK's template body has no margin (${look.bodyMargin})`);
+  looks.push(label);
+  if (screenshots) {
+    shots += 1;
+    const name = `${String(shots).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
+    await page.screenshot({ path: join(screenshots, name), fullPage: true });
+  }
+}
+
 // axe-core on the current page; a serious or critical violation fails the run. The sandbox's stand-in
 // pages (sign-in, card details) are checked too: a person walks through them in this journey.
 async function checkA11y(page, label) {
+  await checkLook(page, label);
   const results = await axeViolations(page, chromiumTools.axeSource);
   const bad = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const own = page.url().startsWith(appUrl);
@@ -49,6 +88,7 @@ async function launch() {
 async function signIn(page, { fail = false } = {}) {
   expect(!page.url().startsWith(appUrl), `expected the One Login sign-in page, got ${page.url()}`);
   await checkA11y(page, 'One Login sign-in (sandbox)');
+  expect((await heading(page)) === 'Sign in to Pay your Council Tax', `the sign-in page names the service (${await heading(page)})`);
   // The sandbox's page offers the configured users and an outcome; access_denied is a refused sign-in.
   if (fail) await page.getByLabel('access_denied').check();
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
@@ -111,7 +151,8 @@ async function findAddress(page, postcode) {
   expect(summary.includes(address), `amount due page shows the chosen address "${address}"`);
   expect(/Council\s+\S/.test(summary) && /Band\s+[A-H]/.test(summary) && /£[0-9,]+\.[0-9]{2}/.test(summary), 'council, band and amount shown');
   await checkA11y(page, 'amount due');
-  return { address, summary };
+  const amount = summary.match(/£[0-9,]+\.[0-9]{2}/)[0];
+  return { address, summary, amount };
 }
 
 // Pay's own "payment not taken" page links back to the service with Continue.
@@ -124,11 +165,13 @@ async function leavePay(page) {
 }
 
 // The sandbox's card details page.
-async function payWithCard(page, card) {
+async function payWithCard(page, card, amount) {
   await page.getByRole('button', { name: 'Continue to payment' }).click();
   await page.waitForLoadState();
   expect(!page.url().startsWith(appUrl), `expected the Pay card page, got ${page.url()}`);
   await checkA11y(page, 'Pay card details (sandbox)');
+  const shown = (await page.locator('#amount').innerText()).trim();
+  expect(shown === amount, `Pay shows the amount as the service does (${shown} and ${amount})`);
   await page.getByLabel(/card number/i).fill(card);
   await page.getByLabel(/expiry month/i).fill('12');
   await page.getByLabel(/expiry year/i).fill('30');
@@ -164,8 +207,8 @@ async function succeedingJourney() {
   try {
     const page = await context.newPage();
     await startAndSignIn(page);
-    const { address } = await findAddress(page, process.env.GAAP_JOURNEY_POSTCODE || 'SW1A 2AA');
-    await payWithCard(page, CARD_OK);
+    const { address, amount } = await findAddress(page, process.env.GAAP_JOURNEY_POSTCODE || 'SW1A 2AA');
+    await payWithCard(page, CARD_OK, amount);
     await page.locator('.govuk-panel').waitFor();
     expect((await heading(page)) === 'Payment complete', 'confirmation panel title');
     const reference = (await page.locator('#payment-reference').innerText()).trim();
@@ -197,10 +240,10 @@ async function declinedJourney() {
   try {
     const page = await context.newPage();
     await startAndSignIn(page);
-    await findAddress(page, process.env.GAAP_JOURNEY_POSTCODE || 'SW1A 2AA');
+    const { amount } = await findAddress(page, process.env.GAAP_JOURNEY_POSTCODE || 'SW1A 2AA');
     // Ids only: earlier messages move from created to sending to delivered while this journey runs.
     const before = outboxIds(await outbox());
-    await payWithCard(page, CARD_DECLINED);
+    await payWithCard(page, CARD_DECLINED, amount);
     expect((await heading(page)) === 'Your payment was declined', 'declined page heading');
     expect((await page.locator('.govuk-error-summary').innerText()).includes('Your card was declined'), 'declined error summary');
     expect((await page.locator('a.govuk-back-link').count()) === 1, 'declined page has a back link');
@@ -259,6 +302,7 @@ for (const [name, run] of [
 if (cspViolations.length > 0) failures.push(`CSP violations: ${cspViolations.join(' | ')}`);
 const checked = a11yReport.length;
 console.log(`axe-core checked ${checked} pages`);
+console.log(`GOV.UK look checked on ${looks.length} pages, ${shots} screenshots`);
 if (failures.length > 0) {
   for (const f of failures) console.error(`FAIL ${f}`);
   process.exit(1);

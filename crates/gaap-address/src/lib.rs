@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! UK postcodes, UPRNs and addresses for public services: strict postcode validation, Royal Mail PAF
 //! formatting, an in-process address index (postcode and UPRN lookup, nearest, typeahead, batch matching) and
 //! an OS Places API client behind the same [`Backend`] trait.

@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! `gaap`: offline checks and tools around the gaap crates.
 //!
 //! Every command prints its results as one JSON object per line on stdout and its human messages on

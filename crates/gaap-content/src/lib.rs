@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! GOV.UK-compatible content for councils and departments: a typed content model, publishing-api's
 //! validation rules, govspeak rendering, JSON-LD, a publishing workflow on SQLite (or PostgreSQL), and the
 //! postcode → council → service URL bridge for LGSL local services.

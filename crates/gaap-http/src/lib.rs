@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! Plumbing shared by the gaap API clients: an injectable clock, capped and jittered backoff,
 //! `Retry-After` parsing and the User-Agent string.
 //!

@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! A GOV.UK One Login relying party that is safe by default.
 //!
 //! - discovery (cached, https only) and a JWKS cache that honours `max-age` and refetches once,

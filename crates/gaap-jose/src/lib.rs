@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! JWS compact serialisation and JWK/JWKS on [ring], with algorithms pinned by the caller.
 //!
 //! The identity, notify and sandbox crates of gaap sign and verify their tokens here.

@@ -62,6 +62,15 @@ pub enum Error {
     /// A request could not be prepared (file too large, token could not be signed).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A value given to [`crate::personalisation_of`] is not an object of placeholder names.
+    #[error("cannot use this value as personalisation: {reason}")]
+    Personalisation {
+        /// What is wrong with it.
+        reason: String,
+        /// The serialisation error, when the value did not serialise.
+        #[source]
+        source: Option<serde_json::Error>,
+    },
     /// 400 `ValidationError`: the request failed Notify's schema or recipient checks.
     #[error("validation error ({0})")]
     Validation(ApiError),

@@ -1,26 +1,4 @@
-//! GOV.UK Notify for Rust: an async client for the v2 API, and Notify's own validation,
-//! rendering and SMS-counting rules as pure functions that work offline.
-//!
-//! ```no_run
-//! use gaap_notify::{Client, SmsRequest};
-//! use serde_json::json;
-//!
-//! # async fn run() -> Result<(), gaap_notify::Error> {
-//! let client = Client::new("my_key-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0")?;
-//! let template = uuid::Uuid::parse_str("f33517ff-2a88-4f6e-b855-c550268ce08a").unwrap_or_default();
-//!
-//! // Check before sending: Notify's rules, offline.
-//! let values = json!({"name": "Ann"});
-//! let sms = gaap_notify::rules::sms::render_sms("Hello ((name))", values.as_object().unwrap(), &Default::default());
-//! assert_eq!((sms.fragments, sms.too_long), (1, false));
-//!
-//! let sent = client
-//!     .send_sms(&SmsRequest::new("07700 900123", template).personalisation(values.as_object().cloned().unwrap_or_default()))
-//!     .await?;
-//! println!("{}", sent.id);
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! # The client
 //!

@@ -1,31 +1,6 @@
-//! A GOV.UK Pay client that never charges twice and never misses a payment.
+#![doc = include_str!("../README.md")]
 //!
-//! - [`Client`]: all 16 public operations, typed, with Bearer auth (the key is redacted in Debug), a
-//!   `base_url` override, documented timeouts and safe retries (see [`retry`]).
-//! - [`Money`]: integer pence, shown as `£12.34`.
-//! - [`rules`]: Pay's own validation, state machine and refund rules as pure functions.
-//! - [`webhook`]: `Pay-Signature` verification in constant time, a typed envelope, a signer and a deduplicator.
-//!
-//! ```no_run
-//! use gaap_pay::{ApiKey, Client, CreatePaymentRequest, Money};
-//!
-//! # async fn run() -> Result<(), gaap_pay::Error> {
-//! let client = Client::new(ApiKey::new(std::env::var("PAY_API_KEY").unwrap_or_default()))?;
-//! // One key per logical payment: retries reuse it, so at most one payment is ever created.
-//! let request = CreatePaymentRequest::new(
-//!     Money::from_pence(1250), "INV-2026-001", "Parking permit", "https://council.example.gov.uk/paid",
-//! )
-//! .with_idempotency_key();
-//! let payment = client.create_payment(&request).await?;
-//! println!("send the payer to {:?}", payment.next_url());
-//!
-//! // When the payer comes back, confirm with a GET (retried safely on timeouts and 429s).
-//! let payment = client.get_payment(&payment.payment_id).await?;
-//! if payment.state.finished {
-//!     println!("{}: {}", payment.amount, payment.state.status);
-//! }
-//! # Ok(()) }
-//! ```
+//! ## The API in brief
 //!
 //! Validation runs offline too:
 //!
@@ -55,6 +30,6 @@ pub use money::{MAX_AMOUNT, Money, STRIPE_MIN_AMOUNT};
 pub use rules::state::{PaymentEvent, PaymentState, Transition};
 pub use secret::{ApiKey, SigningSecret};
 pub use types::{
-    Agreement, CreateAgreementRequest, CreatePaymentRequest, CreateRefundRequest, Dispute,
-    IdempotencyKey, Payment, Refund, RequestError, Search, SearchPage,
+    Agreement, AuthoriseRequest, CreateAgreementRequest, CreatePaymentRequest, CreateRefundRequest,
+    Dispute, IdempotencyKey, Payment, Refund, RequestError, Search, SearchPage,
 };

@@ -12,11 +12,14 @@ pub const STRIPE_MIN_AMOUNT: i64 = 30;
 /// An amount of money in pence (GBP). It serialises as a bare JSON integer, as Pay sends it.
 ///
 /// It is signed because Pay reports some amounts below zero (a dispute's `net_amount`).
-/// Display gives pounds and pence: `£12.34`, `-£0.05`.
+/// Display gives pounds and pence as GOV.UK's style guide writes money, with a comma between thousands:
+/// `£12.34`, `£1,680.00`, `-£0.05`. It is the one money format of gaap's pages (the sandbox's card pages and the
+/// example services use it).
 ///
 /// ```
 /// use gaap_pay::Money;
 /// assert_eq!(Money::from_pence(1234).to_string(), "£12.34");
+/// assert_eq!(Money::from_pence(168_000).to_string(), "£1,680.00");
 /// assert_eq!(Money::from_pence(-5).to_string(), "-£0.05");
 /// ```
 #[derive(
@@ -82,7 +85,16 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}£{}.{:02}", abs / 100, abs % 100)
+        let pounds = (abs / 100).to_string();
+        f.write_str(sign)?;
+        f.write_str("£")?;
+        for (index, digit) in pounds.char_indices() {
+            if index > 0 && (pounds.len() - index).is_multiple_of(3) {
+                f.write_str(",")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        write!(f, ".{:02}", abs % 100)
     }
 }
 
@@ -95,9 +107,36 @@ mod tests {
         assert_eq!(Money::from_pence(0).to_string(), "£0.00");
         assert_eq!(Money::from_pence(7).to_string(), "£0.07");
         assert_eq!(Money::from_pence(1234).to_string(), "£12.34");
-        assert_eq!(Money::from_pence(10_000_000).to_string(), "£100000.00");
+        assert_eq!(Money::from_pence(99_999).to_string(), "£999.99");
+        assert_eq!(Money::from_pence(100_000).to_string(), "£1,000.00");
+        assert_eq!(Money::from_pence(168_000).to_string(), "£1,680.00");
+        assert_eq!(Money::from_pence(10_000_000).to_string(), "£100,000.00");
+        assert_eq!(Money::from_pence(100_000_000).to_string(), "£1,000,000.00");
         assert_eq!(Money::from_pence(-1050).to_string(), "-£10.50");
-        assert_eq!(Money::from_pence(i64::MIN).to_string(), "-£92233720368547758.08");
+        assert_eq!(Money::from_pence(-123_456).to_string(), "-£1,234.56");
+        assert_eq!(Money::from_pence(i64::MIN).to_string(), "-£92,233,720,368,547,758.08");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn display_groups_thousands_and_reads_back(pence in proptest::prelude::any::<i64>()) {
+            let text = Money::from_pence(pence).to_string();
+            let (negative, rest) = match text.strip_prefix("-£") {
+                Some(rest) => (true, rest),
+                None => (false, text.strip_prefix('£').unwrap_or("?")),
+            };
+            proptest::prop_assert_eq!(negative, pence < 0);
+            let (pounds, pennies) = rest.split_once('.').unwrap_or(("?", "?"));
+            proptest::prop_assert_eq!(pennies.len(), 2);
+            // Groups of three after the first group of one to three digits.
+            let groups: Vec<&str> = pounds.split(',').collect();
+            proptest::prop_assert!((1..=3).contains(&groups[0].len()), "{}", text);
+            proptest::prop_assert!(groups[1..].iter().all(|g| g.len() == 3), "{}", text);
+            let digits: String = groups.concat();
+            let value = u128::from(digits.parse::<u64>().unwrap_or(u64::MAX)) * 100
+                + u128::from(pennies.parse::<u8>().unwrap_or(u8::MAX));
+            proptest::prop_assert_eq!(value, u128::from(pence.unsigned_abs()));
+        }
     }
 
     #[test]

@@ -322,14 +322,18 @@ impl Default for NotifyConfig {
     }
 }
 
-/// The default templates' ids, stable so scripts can hard-code them.
+/// The default templates' ids, stable so scripts can hard-code them: a module of constants, used as
+/// `default_template_ids::EMAIL`. Each constant's doc lists the placeholders its template needs; a send without
+/// one of them is refused as Notify refuses it (`Missing personalisation: …`).
 pub mod default_template_ids {
     use uuid::{Uuid, uuid};
-    /// SMS: `Your code is ((code))`.
+    /// SMS: `Your code is ((code))`. Needs `code`.
     pub const SMS: Uuid = uuid!("f33517ff-2a88-4f6e-b855-c550268ce08a");
-    /// Email: subject `Hello ((name))`.
+    /// Email: subject `Hello ((name))`, body `Dear ((name)), Your reference is ((reference number)).` Needs `name`
+    /// and `reference number` (with its space): `[("name", "Ada"), ("reference number", "CT-000001")]`.
     pub const EMAIL: Uuid = uuid!("0d2f1d4a-9e7c-4c5e-a2f0-7c1b7a0f2b11");
-    /// Letter: `Dear ((name))`.
+    /// Letter: subject `Your application`, body `Dear ((name)), We have received your application.` Needs `name`
+    /// and an address (`address_line_1` … and a postcode).
     pub const LETTER: Uuid = uuid!("4a6e1b55-3b0c-4f43-9a61-2b6f0d3e7c22");
 }
 
@@ -553,6 +557,9 @@ impl Default for UserConfig {
 pub struct ClientConfig {
     /// Client id.
     pub client_id: String,
+    /// The service's name, shown in the sign-in page's heading ("Sign in to Pay your Council Tax"), as One Login
+    /// shows the name a service registered with. Default: `Example service`.
+    pub client_name: String,
     /// SPKI PEM of the client's RSA public key; the built-in sandbox key when absent.
     pub public_key_pem: Option<String>,
     /// Registered redirect URIs.
@@ -629,6 +636,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             client_id: "HGIOgho9HIRhgoepdIOPFdIUWgewi0jw".to_owned(),
+            client_name: "Example service".to_owned(),
             public_key_pem: None,
             redirect_uris: vec![
                 "http://localhost:8080/oidc/authorization-code/callback".to_owned(),

@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## The API in brief
+//!
 //! A local stand-in for GOV.UK Notify, GOV.UK Pay and GOV.UK One Login, on loopback, speaking their real HTTP
 //! contracts so the official clients (and the gaap ones) work against it with only a base URL changed.
 //!
@@ -25,6 +29,7 @@ mod notify;
 mod onelogin;
 mod openapi;
 mod outbound;
+mod pages;
 mod pay;
 mod server;
 mod store;

@@ -37,7 +37,11 @@ impl Store {
         #[cfg(not(feature = "sqlite"))]
         match path {
             None => Ok(Self {}),
-            Some(_) => Err(Error::State("built without the `sqlite` feature".to_owned())),
+            Some(path) => Err(Error::State(format!(
+                "cannot keep the state in {}: gaap-sandbox was built without its `sqlite` feature \
+                 (add `features = [\"sqlite\"]` to the gaap-sandbox dependency)",
+                path.display()
+            ))),
         }
     }
 

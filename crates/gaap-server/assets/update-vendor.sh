@@ -41,6 +41,11 @@ no_source_map <"$modules/govuk-frontend/dist/govuk/govuk-frontend.min.css" \
       process.stdout.write(css);
     ' >"$gf/govuk-frontend.min.css"
 gf_version="$(version govuk-frontend)"
+# The sandbox (a library that must not depend on gaap-server) serves the same stylesheet for its sign-in and
+# card pages; the example services compile in gaap-server's copy.
+sandbox_gf="$root/crates/gaap-sandbox/assets/vendor/govuk-frontend"
+mkdir -p "$sandbox_gf"
+cp "$gf/govuk-frontend.min.css" "$sandbox_gf/govuk-frontend.min.css"
 # The npm package has no licence file of its own; its package.json says MIT and the repository's
 # LICENSE.txt carries the notice, written here.
 cat >"$gf/LICENSE.txt" <<'LICENCE'
@@ -84,5 +89,7 @@ Changes made on copying: the source map comments are removed (the maps are not s
 licensed for GOV.UK only and is not shipped; text falls back to Arial, the next font in GOV.UK Frontend's
 stack. No other file of either package (fonts, images, JavaScript of GOV.UK Frontend) is copied.
 NOTICE
+cp "$gf/LICENSE.txt" "$sandbox_gf/LICENSE.txt"
+sed -i -E "s/\| [0-9]+\.[0-9]+\.[0-9]+ \| MIT/| $gf_version | MIT/" "$root/crates/gaap-sandbox/assets/vendor/NOTICE.md"
 
 echo "vendored accessible-autocomplete $aa_version and govuk-frontend $gf_version into $vendor"

@@ -32,7 +32,6 @@ fn form_fields(body: &[u8]) -> HashMap<String, String> {
 }
 
 fn render(
-    app: &App,
     session: Option<&SessionData>,
     status: StatusCode,
     title: &str,
@@ -46,21 +45,15 @@ fn render(
         back,
         error,
         main,
-        stylesheet: app.config.govuk_frontend.is_some(),
+        stylesheet: true,
         sign_out_csrf: session.map(|s| s.csrf.as_str()),
     }
     .render();
     (status, [(CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
-fn page(
-    app: &App,
-    session: &SessionData,
-    title: &str,
-    back: Option<&str>,
-    main: String,
-) -> Response {
-    render(app, Some(session), StatusCode::OK, title, back, false, main)
+fn page(session: &SessionData, title: &str, back: Option<&str>, main: String) -> Response {
+    render(Some(session), StatusCode::OK, title, back, false, main)
 }
 
 /// A GOV.UK-pattern problem page: error summary, a heading, what to do next and a way back.
@@ -73,7 +66,7 @@ struct Problem<'a> {
     next: (&'a str, &'a str),
 }
 
-fn problem(app: &App, session: Option<&SessionData>, p: &Problem<'_>) -> Response {
+fn problem(session: Option<&SessionData>, p: &Problem<'_>) -> Response {
     let mut main = govuk::error_summary(&[("next-step", p.summary)]);
     main.push_str(&format!("<h1 class=\"govuk-heading-l\">{}</h1>\n", govuk::escape(p.heading)));
     main.push_str(&govuk::p(p.advice));
@@ -82,7 +75,7 @@ fn problem(app: &App, session: Option<&SessionData>, p: &Problem<'_>) -> Respons
         govuk::escape(p.next.0),
         govuk::escape(p.next.1)
     ));
-    render(app, session, p.status, p.heading, Some(p.back), true, main)
+    render(session, p.status, p.heading, Some(p.back), true, main)
 }
 
 fn redirect(to: &str) -> Response {
@@ -99,10 +92,9 @@ fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
 }
 
 /// Something went wrong on our side: the detail goes to the log, the resident is told what to do.
-fn internal_error(app: &App, what: &str) -> Response {
+fn internal_error(what: &str) -> Response {
     log("internal error", what);
     problem(
-        app,
         None,
         &Problem {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -117,9 +109,8 @@ fn internal_error(app: &App, what: &str) -> Response {
 }
 
 /// The 403 page for a form that did not come from the service (wrong origin or token).
-pub(crate) fn forbidden(app: &App) -> Response {
+pub(crate) fn forbidden() -> Response {
     problem(
-        app,
         None,
         &Problem {
             status: StatusCode::FORBIDDEN,
@@ -137,7 +128,7 @@ async fn signed_in(app: &App, headers: &HeaderMap) -> Result<Current, Response> 
     match app.sessions.current(headers).await {
         Ok(Some(current)) => Ok(current),
         Ok(None) => Err(redirect("/sign-in")),
-        Err(err) => Err(internal_error(app, &format!("reading the session: {err}"))),
+        Err(err) => Err(internal_error(&format!("reading the session: {err}"))),
     }
 }
 
@@ -152,14 +143,14 @@ async fn signed_in_form(
         Ok(current)
     } else {
         log("refused a form without this session's token", "");
-        Err(forbidden(app))
+        Err(forbidden())
     }
 }
 
 async fn save(app: &App, current: &Current, then: Response) -> Response {
     match app.sessions.save(current).await {
         Ok(()) => then,
-        Err(err) => internal_error(app, &format!("saving the session: {err}")),
+        Err(err) => internal_error(&format!("saving the session: {err}")),
     }
 }
 
@@ -173,7 +164,7 @@ pub(crate) async fn start_page(State(app): AppState, headers: HeaderMap) -> Resp
          data-module=\"govuk-button\" id=\"start-now\">Start now</a>\n",
     );
     let session = current.as_ref().map(|c| &c.data);
-    render(&app, session, StatusCode::OK, SERVICE_NAME, None, false, main)
+    render(session, StatusCode::OK, SERVICE_NAME, None, false, main)
 }
 
 /// `GET /start`: sign in first, then the postcode.
@@ -189,18 +180,17 @@ pub(crate) async fn start(State(app): AppState, headers: HeaderMap) -> Response 
 pub(crate) async fn sign_in(State(app): AppState) -> Response {
     let request = match app.backends.begin_sign_in().await {
         Ok(request) => request,
-        Err(err) => return internal_error(&app, &format!("starting sign-in: {err}")),
+        Err(err) => return internal_error(&format!("starting sign-in: {err}")),
     };
     let pending = PendingSignIn::new(&request.pending, app.sessions.now());
     let Some(sealed) = app.sessions.signer.seal(&pending) else {
-        return internal_error(&app, "sealing the sign-in cookie");
+        return internal_error("sealing the sign-in cookie");
     };
     with_cookies(redirect(request.url.as_str()), &[app.sessions.cookies.set_sign_in(&sealed)])
 }
 
 fn sign_in_failed(app: &App) -> Response {
     let page = problem(
-        app,
         None,
         &Problem {
             status: StatusCode::UNAUTHORIZED,
@@ -238,11 +228,11 @@ pub(crate) async fn sign_in_callback(
             }
         };
     if let Err(err) = app.sessions.end(&headers).await {
-        return internal_error(&app, &format!("ending the old session: {err}"));
+        return internal_error(&format!("ending the old session: {err}"));
     }
     let csrf = match new_token() {
         Ok(token) => token,
-        Err(err) => return internal_error(&app, &err.to_string()),
+        Err(err) => return internal_error(&err.to_string()),
     };
     let data = SessionData {
         subject,
@@ -257,7 +247,7 @@ pub(crate) async fn sign_in_callback(
             redirect("/postcode"),
             &[cookies.set_session(&id), cookies.clear_sign_in()],
         ),
-        Err(err) => internal_error(&app, &format!("starting a session: {err}")),
+        Err(err) => internal_error(&format!("starting a session: {err}")),
     }
 }
 
@@ -269,14 +259,14 @@ pub(crate) async fn sign_out(State(app): AppState, headers: HeaderMap, body: Byt
     let current = match app.sessions.current(&headers).await {
         Ok(Some(current)) => current,
         Ok(None) => return with_cookies(redirect("/signed-out"), &[cookies.clear_session()]),
-        Err(err) => return internal_error(&app, &format!("reading the session: {err}")),
+        Err(err) => return internal_error(&format!("reading the session: {err}")),
     };
     if !current.data.csrf_matches(form.get(CSRF_FIELD).map(String::as_str)) {
         log("refused a sign-out without this session's token", "");
-        return forbidden(&app);
+        return forbidden();
     }
     if let Err(err) = app.records.delete_session(&current.id_hash).await {
-        return internal_error(&app, &format!("ending the session: {err}"));
+        return internal_error(&format!("ending the session: {err}"));
     }
     let back = format!("{}/signed-out", app.config.public_url);
     let state = new_token().unwrap_or_default();
@@ -298,11 +288,11 @@ pub(crate) async fn signed_out(State(app): AppState) -> Response {
         "You have signed out of Pay your Council Tax and of GOV.UK One Login on this device.",
     ));
     main.push_str(&govuk::link_p("/", "Go to the start page"));
-    let page = render(&app, None, StatusCode::OK, "You have signed out", None, false, main);
+    let page = render(None, StatusCode::OK, "You have signed out", None, false, main);
     with_cookies(page, &[app.sessions.cookies.clear_session()])
 }
 
-fn postcode_page(app: &App, session: &SessionData, value: &str, error: Option<&str>) -> Response {
+fn postcode_page(session: &SessionData, value: &str, error: Option<&str>) -> Response {
     let mut main = String::new();
     if let Some(message) = error {
         main.push_str(&govuk::error_summary(&[("postcode", message)]));
@@ -317,7 +307,6 @@ fn postcode_page(app: &App, session: &SessionData, value: &str, error: Option<&s
     main.push_str(&govuk::form("/postcode", &session.csrf, &field, "Continue"));
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     render(
-        app,
         Some(session),
         status,
         "What is the postcode of the property?",
@@ -332,7 +321,7 @@ pub(crate) async fn postcode_form(State(app): AppState, headers: HeaderMap) -> R
     match signed_in(&app, &headers).await {
         Ok(current) => {
             let value = current.data.postcode.as_deref().unwrap_or("");
-            postcode_page(&app, &current.data, value, None)
+            postcode_page(&current.data, value, None)
         }
         Err(response) => response,
     }
@@ -351,12 +340,7 @@ pub(crate) async fn postcode_submit(
     };
     let typed = form.get("postcode").map(|s| s.trim()).unwrap_or("");
     if typed.is_empty() {
-        return postcode_page(
-            &app,
-            &current.data,
-            typed,
-            Some("Enter the postcode of the property"),
-        );
+        return postcode_page(&current.data, typed, Some("Enter the postcode of the property"));
     }
     match app.backends.addresses(typed) {
         Ok((postcode, _)) => {
@@ -365,10 +349,9 @@ pub(crate) async fn postcode_submit(
             save(&app, &current, redirect("/address")).await
         }
         Err(PostcodeError::Invalid) => {
-            postcode_page(&app, &current.data, typed, Some("Enter a real postcode, like SW1A 2AA"))
+            postcode_page(&current.data, typed, Some("Enter a real postcode, like SW1A 2AA"))
         }
         Err(PostcodeError::Unknown) => postcode_page(
-            &app,
             &current.data,
             typed,
             Some("We could not find any addresses for that postcode. Check it and try again"),
@@ -389,7 +372,6 @@ fn address_page(app: &App, session: &SessionData, postcode: &str, error: Option<
     main.push_str(&govuk::form("/address", &session.csrf, &fields, "Continue"));
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     render(
-        app,
         Some(session),
         status,
         "Select the address of the property",
@@ -471,7 +453,6 @@ pub(crate) async fn amount_due(State(app): AppState, headers: HeaderMap) -> Resp
     }
     let Some(bill) = bill(&app, session) else {
         return problem(
-            &app,
             Some(session),
             &Problem {
                 status: StatusCode::NOT_FOUND,
@@ -500,7 +481,7 @@ pub(crate) async fn amount_due(State(app): AppState, headers: HeaderMap) -> Resp
         "Bands and amounts in this example are illustrative, derived from the synthetic address.",
     ));
     main.push_str(&govuk::form("/pay", &session.csrf, "", "Continue to payment"));
-    page(&app, session, "Your Council Tax", Some("/address"), main)
+    page(session, "Your Council Tax", Some("/address"), main)
 }
 
 /// `POST /pay`: record the application, create the payment and send the browser to Pay.
@@ -525,7 +506,7 @@ pub(crate) async fn pay(State(app): AppState, headers: HeaderMap, body: Bytes) -
     };
     let application = match app.records.add_application(application).await {
         Ok(application) => application,
-        Err(err) => return internal_error(&app, &format!("recording the application: {err}")),
+        Err(err) => return internal_error(&format!("recording the application: {err}")),
     };
     let reference = format!("CT-{:06}", application.id);
     let return_url = format!("{}/payment-return/{}", app.config.public_url, application.id);
@@ -549,11 +530,11 @@ pub(crate) async fn pay(State(app): AppState, headers: HeaderMap, body: Bytes) -
                 status: "created".to_owned(),
             };
             if let Err(err) = app.records.add_payment(&record).await {
-                return internal_error(&app, &format!("recording the payment: {err}"));
+                return internal_error(&format!("recording the payment: {err}"));
             }
             redirect(&next_url)
         }
-        Err(err) => internal_error(&app, &format!("creating the payment: {err}")),
+        Err(err) => internal_error(&format!("creating the payment: {err}")),
     }
 }
 
@@ -571,15 +552,8 @@ async fn own_payment(
     Some((application, payment))
 }
 
-fn try_again(
-    app: &App,
-    session: &SessionData,
-    heading: &str,
-    summary: &str,
-    advice: &str,
-) -> Response {
+fn try_again(session: &SessionData, heading: &str, summary: &str, advice: &str) -> Response {
     problem(
-        app,
         Some(session),
         &Problem {
             status: StatusCode::OK,
@@ -606,11 +580,11 @@ pub(crate) async fn payment_return(
     let session = &current.data;
     let Some((application, payment)) = own_payment(&app, &session.subject, application).await
     else {
-        return not_found(State(app)).await;
+        return not_found().await;
     };
     let reported = match app.backends.payment_outcome(&payment.payment_id).await {
         Ok(state) => state,
-        Err(err) => return internal_error(&app, &format!("asking Pay: {err}")),
+        Err(err) => return internal_error(&format!("asking Pay: {err}")),
     };
     match payments::advance(&app.records, &payment.payment_id, reported).await {
         Ok(Advance::Refused { current }) => log(
@@ -618,12 +592,12 @@ pub(crate) async fn payment_return(
             &format!("payment={} reported={reported:?} kept={current:?}", payment.payment_id),
         ),
         Ok(_) => {}
-        Err(err) => return internal_error(&app, &format!("recording the payment state: {err}")),
+        Err(err) => return internal_error(&format!("recording the payment state: {err}")),
     }
     let state = match payments::current(&app.records, &payment.payment_id).await {
         Ok(Some(state)) => state,
-        Ok(None) => return internal_error(&app, "the payment has no readable state"),
-        Err(err) => return internal_error(&app, &format!("reading the payment state: {err}")),
+        Ok(None) => return internal_error("the payment has no readable state"),
+        Err(err) => return internal_error(&format!("reading the payment state: {err}")),
     };
     match PaymentOutcome::of(state) {
         PaymentOutcome::Success => {
@@ -633,21 +607,18 @@ pub(crate) async fn payment_return(
             redirect(&format!("/confirmation/{}", application.id))
         }
         PaymentOutcome::Declined => try_again(
-            &app,
             session,
             "Your payment was declined",
             "Your card was declined",
             "No money has been taken from your account. Check your card details or use a different card.",
         ),
         PaymentOutcome::Cancelled => try_again(
-            &app,
             session,
             "Your payment was cancelled",
             "You cancelled your payment",
             "No money has been taken from your account.",
         ),
         PaymentOutcome::Failed(_) => try_again(
-            &app,
             session,
             "Your payment did not go through",
             "Your payment did not go through",
@@ -663,7 +634,7 @@ pub(crate) async fn payment_return(
                 &format!("/payment-return/{}", application.id),
                 "Check again",
             ));
-            page(&app, session, "Your payment is not finished", Some("/amount-due"), main)
+            page(session, "Your payment is not finished", Some("/amount-due"), main)
         }
     }
 }
@@ -683,7 +654,7 @@ pub(crate) async fn confirmation(
         .await
         .filter(|(_, p)| p.status == "success")
     else {
-        return not_found(State(app)).await;
+        return not_found().await;
     };
     let mut main =
         govuk::panel("Payment complete", "Your payment reference is", &payment.reference);
@@ -697,7 +668,7 @@ pub(crate) async fn confirmation(
         ("Amount paid", govuk::pounds(application.amount_pence)),
     ]));
     main.push_str(&govuk::link_p("/", "Back to the start"));
-    page(&app, session, "Payment complete", None, main)
+    page(session, "Payment complete", None, main)
 }
 
 /// `POST /webhooks/pay`: verify `Pay-Signature` over the raw body, record the message once, then apply
@@ -755,46 +726,23 @@ pub(crate) async fn pay_webhook(State(app): AppState, headers: HeaderMap, body: 
     StatusCode::OK.into_response()
 }
 
-/// `GET /assets/...`: the govuk-frontend stylesheet, fonts and images, when installed.
-pub(crate) async fn asset(State(app): AppState, Path(path): Path<String>) -> Response {
-    let Some(root) = &app.config.govuk_frontend else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let safe = !path.is_empty()
-        && path.split('/').all(|part| {
-            !part.is_empty()
-                && !part.starts_with('.')
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        });
-    if !safe {
+/// `GET /assets/govuk-frontend.min.css`: GOV.UK Frontend's stylesheet, compiled in (see [`govuk::STYLESHEET`]);
+/// any other asset path is not found.
+pub(crate) async fn asset(Path(path): Path<String>) -> Response {
+    if path != "govuk-frontend.min.css" {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let file = if path == "govuk-frontend.min.css" {
-        root.join(&path)
-    } else {
-        root.join("assets").join(&path)
-    };
-    let content_type = match file.extension().and_then(|e| e.to_str()) {
-        Some("css") => "text/css; charset=utf-8",
-        Some("woff2") => "font/woff2",
-        Some("woff") => "font/woff",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    match tokio::fs::read(&file).await {
-        Ok(bytes) => {
-            ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "max-age=3600")], bytes).into_response()
-        }
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "max-age=3600")],
+        govuk::STYLESHEET,
+    )
+        .into_response()
 }
 
 /// Any other path.
-pub(crate) async fn not_found(State(app): AppState) -> Response {
+pub(crate) async fn not_found() -> Response {
     let mut main = String::from("<h1 class=\"govuk-heading-l\">Page not found</h1>\n");
     main.push_str(&govuk::p("If you typed the web address, check it is correct."));
     main.push_str(&govuk::link_p("/", "Go to the start page"));
-    render(&app, None, StatusCode::NOT_FOUND, "Page not found", None, false, main)
+    render(None, StatusCode::NOT_FOUND, "Page not found", None, false, main)
 }

@@ -45,9 +45,6 @@ pub struct Config {
     /// Where sessions, applications and payments are kept: SQLite in memory (the default), a SQLite file,
     /// or PostgreSQL (shared by replicas).
     pub database: Database,
-    /// The `govuk-frontend` package's `dist/govuk` folder, if installed; its stylesheet and fonts are
-    /// served under `/assets/`.
-    pub govuk_frontend: Option<PathBuf>,
     /// The clock sessions and sign-ins are timed on.
     pub clock: SharedClock,
     /// Session expiry and the cap on how many are kept.
@@ -58,8 +55,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// A config for an app listening on `addr`, with the stylesheet found next to the workspace if
-    /// installed (or under `$GAAP_NODE_MODULES`).
+    /// A config for an app listening on `addr`.
     #[must_use]
     pub fn for_addr(addr: SocketAddr) -> Self {
         Self::for_public_url(&format!("http://{addr}"))
@@ -72,26 +68,11 @@ impl Config {
         Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             database: Database::Memory,
-            govuk_frontend: find_govuk_frontend(),
             clock: Arc::new(SystemClock),
             sessions: Limits::default(),
             form_action_origins: Vec::new(),
         }
     }
-}
-
-/// Finds `govuk-frontend/dist/govuk` under `$GAAP_NODE_MODULES` or the workspace's `interop/node_modules`.
-#[must_use]
-pub fn find_govuk_frontend() -> Option<PathBuf> {
-    let mut roots = Vec::new();
-    if let Some(dir) = std::env::var_os("GAAP_NODE_MODULES") {
-        roots.push(PathBuf::from(dir));
-    }
-    roots.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/node_modules")));
-    roots
-        .into_iter()
-        .map(|root| root.join("govuk-frontend/dist/govuk"))
-        .find(|dir| dir.join("govuk-frontend.min.css").is_file())
 }
 
 /// Everything a handler needs.

@@ -134,7 +134,7 @@ pub(crate) async fn same_origin_posts(
             "refused a cross-site POST",
             &format!("path={} origin={origin:?} referer={referer:?}", request.uri().path()),
         );
-        return super::handlers::forbidden(&app);
+        return super::handlers::forbidden();
     }
     next.run(request).await
 }

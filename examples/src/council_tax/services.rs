@@ -187,6 +187,7 @@ pub const RECEIPT_TEMPLATE_ID: uuid::Uuid = uuid::uuid!("5c0b5f5e-6f1a-4c51-9b6e
 pub fn sandbox_config(public_url: &str) -> gaap_sandbox::Config {
     let mut config = gaap_sandbox::Config::default();
     config.one_login.clients = vec![gaap_sandbox::ClientConfig {
+        client_name: super::SERVICE_NAME.to_owned(),
         redirect_uris: vec![format!("{public_url}/sign-in/callback")],
         post_logout_redirect_uris: vec![format!("{public_url}/signed-out")],
         ..gaap_sandbox::ClientConfig::default()

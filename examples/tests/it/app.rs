@@ -204,3 +204,27 @@ async fn webhooks_are_verified_and_recorded_once() {
     assert_eq!(records.webhook_count(&payment.payment_id).await.unwrap(), count);
     journey.running.task.abort();
 }
+
+/// A fresh clone is styled: every page links GOV.UK Frontend's stylesheet, which the app serves from its own
+/// binary (no npm step, no `GAAP_NODE_MODULES`), without GOV.UK's own font; other asset paths are not found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_link_the_compiled_in_govuk_frontend_stylesheet() {
+    let journey = start().await;
+    let page = journey.get(&journey.url("/")).await.text().await.unwrap();
+    assert!(
+        page.contains("<link rel=\"stylesheet\" href=\"/assets/govuk-frontend.min.css\">"),
+        "{page}"
+    );
+    let css = journey.get(&journey.url("/assets/govuk-frontend.min.css")).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let css = css.text().await.unwrap();
+    assert_eq!(css, gaap_examples::govuk::STYLESHEET);
+    assert!(css.contains(".govuk-header{") && !css.contains("@font-face"));
+    for path in ["/assets/fonts/bold-b542beb274-v2.woff2", "/assets/../Cargo.toml", "/assets/x.css"]
+    {
+        let response = journey.get(&journey.url(path)).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    journey.running.task.abort();
+}

@@ -52,6 +52,9 @@ async fn browser_journey(database: Database) {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/browser/journey.mjs");
     let url = running.url.clone();
     let outbox = running.outbox_json_url.clone();
+    // The journey screenshots every page it checks, after checking GOV.UK Frontend's computed style on it.
+    let shots = tempfile::tempdir().unwrap();
+    let shots_dir = shots.path().to_owned();
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
@@ -59,6 +62,7 @@ async fn browser_journey(database: Database) {
             .arg(outbox)
             .env("GAAP_NODE_MODULES", &modules)
             .env("GAAP_CHROMIUM", &chromium)
+            .env("GAAP_SCREENSHOTS", &shots_dir)
             .output()
             .expect("cannot run node")
     })
@@ -69,6 +73,7 @@ async fn browser_journey(database: Database) {
     println!("{stdout}\n{stderr}");
     assert!(output.status.success(), "the browser journey failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("journey passed"));
+    assert_styled_screenshots(shots.path(), &stdout);
 
     // The service's own records: exactly one payment succeeded, and Pay's signed webhook for it arrived.
     let store = database.open().await.unwrap();
@@ -77,6 +82,32 @@ async fn browser_journey(database: Database) {
     let webhooks = wait_for_webhook(&running, &store, &paid[0].payment_id).await;
     assert!(webhooks >= 1, "no verified Pay webhook was recorded for {}", paid[0].payment_id);
     running.task.abort();
+}
+
+/// The journey checked the GOV.UK header's computed style (GOV.UK blue, GOV.UK's font stack) on every page, the
+/// service's and the sandbox's, and left a screenshot of each: the app served GOV.UK Frontend from its own
+/// binary (it no longer reads `GAAP_NODE_MODULES`, which here only gives the test its browser driver).
+fn assert_styled_screenshots(dir: &std::path::Path, stdout: &str) {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("GOV.UK look checked on "))
+        .unwrap_or_else(|| panic!("the journey did not report its GOV.UK look checks:\n{stdout}"));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(line.ends_with(&format!("{} screenshots", names.len())), "{line}: {names:?}");
+    for wanted in
+        ["start-page", "one-login-sign-in-sandbox", "amount-due", "pay-card-details-sandbox"]
+    {
+        assert!(names.iter().any(|n| n.contains(wanted)), "no screenshot of {wanted}: {names:?}");
+    }
+    for name in &names {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
+        assert!(bytes.len() > 5_000, "{name} is a real page, {} bytes", bytes.len());
+    }
 }
 
 /// Pay's webhooks are delivered on the sandbox's clock: run what is due until the app has recorded one.

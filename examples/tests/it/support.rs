@@ -222,7 +222,7 @@ impl Journey {
         } else {
             // Declined or cancelled: Pay's page links back with Continue.
             let page = submitted.text().await.unwrap();
-            between(&page, "<a href=\"", "\">Continue").replace("&amp;", "&")
+            between(&page, "class=\"govuk-link\" href=\"", "\">Continue").replace("&amp;", "&")
         };
         assert!(
             back_url.starts_with(&self.running.url),

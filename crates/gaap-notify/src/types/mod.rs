@@ -1,18 +1,16 @@
 //! Request and response bodies of the v2 API, with Notify's JSON keys.
 
+mod personalisation;
 mod status;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
+pub use personalisation::{IntoPersonalisation, Personalisation, personalisation_of};
 pub use status::{NotificationStatus, NotificationType};
 
 pub use crate::rules::postal_address::Postage;
-
-/// Personalisation: placeholder name to value (string, number, bool, list, or a file from
-/// [`crate::prepare_upload`]).
-pub type Personalisation = Map<String, Value>;
 
 /// `POST /v2/notifications/sms`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,10 +43,11 @@ impl SmsRequest {
         }
     }
 
-    /// Sets the personalisation.
+    /// Sets the personalisation: pairs (`[("name", "Ada")]`), a map, or a [`Personalisation`]; see
+    /// [`IntoPersonalisation`], and [`personalisation_of`] for a struct of your own.
     #[must_use]
-    pub fn personalisation(mut self, values: Personalisation) -> Self {
-        self.personalisation = Some(values);
+    pub fn personalisation(mut self, values: impl IntoPersonalisation) -> Self {
+        self.personalisation = Some(values.into_personalisation());
         self
     }
 
@@ -99,10 +98,11 @@ impl EmailRequest {
         }
     }
 
-    /// Sets the personalisation.
+    /// Sets the personalisation: pairs (`[("name", "Ada")]`), a map, or a [`Personalisation`]; see
+    /// [`IntoPersonalisation`], and [`personalisation_of`] for a struct of your own.
     #[must_use]
-    pub fn personalisation(mut self, values: Personalisation) -> Self {
-        self.personalisation = Some(values);
+    pub fn personalisation(mut self, values: impl IntoPersonalisation) -> Self {
+        self.personalisation = Some(values.into_personalisation());
         self
     }
 

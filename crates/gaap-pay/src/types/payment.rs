@@ -227,6 +227,21 @@ impl CreatePaymentRequest {
         }
     }
 
+    /// A `moto_api` payment (no `return_url`): the service takes the card details itself and sends them with
+    /// [`crate::Client::authorise_moto`] and the payment's [`Payment::moto_one_time_token`]. The account must
+    /// have MOTO payments turned on.
+    #[must_use]
+    pub fn moto_api(
+        amount: Money,
+        reference: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        let mut req = Self::new(amount, reference, description, String::new());
+        req.return_url = None;
+        req.authorisation_mode = Some(AuthorisationMode::MotoApi);
+        req
+    }
+
     /// A recurring payment against an active agreement (no `return_url`).
     #[must_use]
     pub fn for_agreement(
@@ -458,6 +473,14 @@ impl Payment {
     #[must_use]
     pub fn next_url(&self) -> Option<&str> {
         self.links.as_ref()?.next_url.as_ref().map(|l| l.href.as_str())
+    }
+
+    /// For a `moto_api` payment not yet authorised: the single-use `one_time_token` of its `auth_url_post` link,
+    /// for [`crate::AuthoriseRequest`].
+    #[must_use]
+    pub fn moto_one_time_token(&self) -> Option<&str> {
+        let params = self.links.as_ref()?.auth_url_post.as_ref()?.params.as_ref()?;
+        params.get("one_time_token")?.as_str()
     }
 }
 

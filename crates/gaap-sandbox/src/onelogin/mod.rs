@@ -19,7 +19,7 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
 use serde::Deserialize;
@@ -322,7 +322,11 @@ pub(crate) fn router(state: Arc<OneLoginState>) -> Router {
         .route("/logout", get(logout))
         .route("/trustmark", get(trustmark))
         .route("/config", get(runtime_config::get_config).post(runtime_config::post_config))
-        .route("/signed-out", get(|| async { Html("<!DOCTYPE html><html lang=\"en\"><body><h1>You have signed out</h1></body></html>") }))
+        .route(
+            "/signed-out",
+            get(|| async { crate::pages::page(PRODUCT, NOTICE, "You have signed out", "") }),
+        )
+        .route(crate::pages::STYLESHEET_PATH, get(crate::pages::stylesheet))
         .route("/openapi.json", get(|| async { crate::openapi::one_login() }))
         .with_state(state)
 }
@@ -617,62 +621,64 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
     page
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+/// The product name in the header of One Login's pages.
+const PRODUCT: &str = "GOV.UK One Login sandbox";
+/// What the banner of One Login's pages says.
+const NOTICE: &str =
+    "Nobody's identity is checked: this page stands in for GOV.UK One Login's sign-in.";
 
+/// The sign-in page: its heading names the service (the client's `client_name`), then who signs in and how.
 fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest) -> Response {
-    let users: String = s
+    let users: Vec<(String, String, bool)> = s
         .read()
         .users
         .iter()
         .enumerate()
         .map(|(i, u)| {
-            format!(
-                "<label><input type=\"radio\" name=\"user\" value=\"{i}\"{}> {} {} ({}, up to {})</label>",
-                if i == 0 { " checked" } else { "" },
-                esc(&u.given_names.join(" ")),
-                esc(&u.family_name),
-                esc(&u.email),
-                esc(&u.max_loc)
-            )
+            let label = format!(
+                "{} {} ({}, up to {})",
+                u.given_names.join(" "),
+                u.family_name,
+                u.email,
+                u.max_loc
+            );
+            (i.to_string(), label, i == 0)
         })
         .collect();
-    let options = |names: &[&str]| -> String {
-        names
-            .iter()
-            .map(|n| {
-                format!(
-                    "<label><input type=\"checkbox\" name=\"{}\" value=\"{n}\"> {n}</label>",
-                    "x"
-                )
-            })
-            .collect()
+    let vtr = match &r.loc {
+        Some(p) => format!("{}.{p}", r.credential),
+        None => r.credential.clone(),
     };
-    let id_errors = options(&ID_TOKEN_ERRORS).replace("name=\"x\"", "name=\"id_token_error\"");
-    let ci_errors =
-        options(&CORE_IDENTITY_ERRORS).replace("name=\"x\"", "name=\"core_identity_error\"");
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in - GOV.UK One Login sandbox</title>\
-         <style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}}label{{display:block}}</style></head><body>\
-         <p><strong>GOV.UK One Login sandbox</strong> – pick who signs in.</p><h1>Sign in to {client}</h1>\
-         <form method=\"post\" action=\"/authorize/sign-in\"><input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\
-         <fieldset><legend>User</legend>{users}</fieldset>\
-         <fieldset><legend>Outcome</legend>\
-         <label><input type=\"radio\" name=\"outcome\" value=\"success\" checked> Sign in ({vtr})</label>\
-         <label><input type=\"radio\" name=\"outcome\" value=\"access_denied\"> access_denied</label>\
-         <label><input type=\"radio\" name=\"outcome\" value=\"temporarily_unavailable\"> temporarily_unavailable</label>\
-         <label><input type=\"radio\" name=\"outcome\" value=\"login_required\"> login_required</label></fieldset>\
-         <fieldset><legend>ID token errors</legend>{id_errors}</fieldset>\
-         <fieldset><legend>Core identity errors</legend>{ci_errors}</fieldset>\
-         <button>Continue</button></form></body></html>",
-        client = esc(&r.client_id),
-        vtr = esc(&match &r.loc {
-            Some(p) => format!("{}.{p}", r.credential),
-            None => r.credential.clone(),
-        }),
-    ))
-    .into_response()
+    let mut outcomes = vec![("success".to_owned(), format!("Sign in ({vtr})"), true)];
+    for error in ["access_denied", "temporarily_unavailable", "login_required"] {
+        outcomes.push((error.to_owned(), error.to_owned(), false));
+    }
+    let errors = |names: &[&str]| -> Vec<(String, String, bool)> {
+        names.iter().map(|n| ((*n).to_owned(), (*n).to_owned(), false)).collect()
+    };
+    let service =
+        s.client(&r.client_id).map_or_else(|| r.client_id.clone(), |c| c.cfg.client_name.clone());
+    let main = format!(
+        "<form method=\"post\" action=\"/authorize/sign-in\" novalidate>\
+         <input type=\"hidden\" name=\"request_id\" value=\"{}\">{}{}{}{}\
+         <button class=\"govuk-button\">Continue</button></form>",
+        crate::pages::esc(request_id),
+        crate::pages::choices("radio", "user", "User", &users),
+        crate::pages::choices("radio", "outcome", "Outcome", &outcomes),
+        crate::pages::choices(
+            "checkbox",
+            "id_token_error",
+            "ID token errors",
+            &errors(&ID_TOKEN_ERRORS)
+        ),
+        crate::pages::choices(
+            "checkbox",
+            "core_identity_error",
+            "Core identity errors",
+            &errors(&CORE_IDENTITY_ERRORS)
+        ),
+    );
+    crate::pages::page(PRODUCT, NOTICE, &format!("Sign in to {service}"), &main).into_response()
 }
 
 async fn sign_in(State(s): State<Arc<OneLoginState>>, body: axum::body::Bytes) -> Response {

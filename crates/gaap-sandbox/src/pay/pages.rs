@@ -7,13 +7,14 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use gaap_pay::{PaymentEvent, PaymentState};
+use gaap_pay::{Money, PaymentEvent, PaymentState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::PayState;
+use crate::pages::{self, esc, text_input};
 
 /// What the sandbox PSP does with a card number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,20 +94,20 @@ pub(super) fn router() -> Router<Arc<PayState>> {
         .route("/secure", axum::routing::post(open_token_post))
         .route("/card_details/{id}", get(card_form).post(submit_card))
         .route("/card_details/{id}/confirm", get(confirm_page).post(confirm))
+        .route(pages::STYLESHEET_PATH, get(pages::stylesheet))
 }
+
+/// The product name in the header of Pay's pages.
+const PRODUCT: &str = "GOV.UK Pay sandbox";
 
 fn page(title: &str, body: &str) -> Response {
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} - GOV.UK Pay sandbox</title>\
-         <style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}}label{{display:block;margin-top:1em}}\
-         .error{{color:#d4351c}}</style></head><body><p><strong>GOV.UK Pay sandbox</strong> – no real money moves.</p>\
-         <h1>{title}</h1>{body}</body></html>"
-    ))
+    pages::page(
+        PRODUCT,
+        "No real money moves: this page stands in for GOV.UK Pay's card pages.",
+        title,
+        body,
+    )
     .into_response()
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn not_found() -> Response {
@@ -144,8 +145,9 @@ async fn open_token_post(
     start(&state, &form.charge_token_id)
 }
 
+/// The amount as every gaap page shows money (`£1,680.00`): [`Money`]'s `Display`.
 fn amount_text(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, pence % 100)
+    Money::from_pence(pence).to_string()
 }
 
 fn outcome_page(state: &PayState, id: &str) -> Response {
@@ -153,31 +155,101 @@ fn outcome_page(state: &PayState, id: &str) -> Response {
     let Some(p) = data.payment(id) else { return not_found() };
     let s = p.state.state();
     let return_url = p.field("return_url").and_then(Value::as_str).unwrap_or("/");
-    let continue_link = format!("<p><a href=\"{}\">Continue</a></p>", esc(return_url));
+    let continue_link = format!(
+        "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"{}\">Continue</a></p>",
+        esc(return_url)
+    );
     match s {
         PaymentState::Started => {
             let description = p.field("description").and_then(Value::as_str).unwrap_or_default();
             let email = p.field("email").and_then(Value::as_str).unwrap_or_default();
+            let fields = [
+                text_input(
+                    "cardNo",
+                    "Card number",
+                    "",
+                    "width-20",
+                    " autocomplete=\"cc-number\" inputmode=\"numeric\"",
+                ),
+                text_input(
+                    "expiryMonth",
+                    "Expiry month",
+                    "12",
+                    "width-2",
+                    " autocomplete=\"cc-exp-month\" inputmode=\"numeric\"",
+                ),
+                text_input(
+                    "expiryYear",
+                    "Expiry year",
+                    "30",
+                    "width-4",
+                    " autocomplete=\"cc-exp-year\" inputmode=\"numeric\"",
+                ),
+                text_input("cardholderName", "Name on card", "", "", " autocomplete=\"cc-name\""),
+                text_input(
+                    "cvc",
+                    "Card security code",
+                    "123",
+                    "width-4",
+                    " autocomplete=\"cc-csc\" inputmode=\"numeric\"",
+                ),
+                text_input(
+                    "addressLine1",
+                    "Billing address line 1",
+                    "",
+                    "",
+                    " autocomplete=\"address-line1\"",
+                ),
+                text_input(
+                    "addressLine2",
+                    "Billing address line 2 (optional)",
+                    "",
+                    "",
+                    " autocomplete=\"address-line2\"",
+                ),
+                text_input(
+                    "addressCity",
+                    "Town or city",
+                    "",
+                    "width-20",
+                    " autocomplete=\"address-level2\"",
+                ),
+                text_input(
+                    "addressPostcode",
+                    "Postcode",
+                    "",
+                    "width-10",
+                    " autocomplete=\"postal-code\"",
+                ),
+                text_input(
+                    "addressCountry",
+                    "Country code",
+                    "GB",
+                    "width-4",
+                    " autocomplete=\"country\"",
+                ),
+                text_input(
+                    "email",
+                    "Email",
+                    email,
+                    "",
+                    " autocomplete=\"email\" spellcheck=\"false\"",
+                ),
+            ]
+            .concat();
             page(
                 "Enter card details",
                 &format!(
-                    "<p>{} – {}</p><form method=\"post\" action=\"/card_details/{id}\">\
-                     <label for=\"cardNo\">Card number</label><input id=\"cardNo\" name=\"cardNo\" autocomplete=\"cc-number\">\
-                     <label for=\"expiryMonth\">Expiry month</label><input id=\"expiryMonth\" name=\"expiryMonth\" value=\"12\">\
-                     <label for=\"expiryYear\">Expiry year</label><input id=\"expiryYear\" name=\"expiryYear\" value=\"30\">\
-                     <label for=\"cardholderName\">Name on card</label><input id=\"cardholderName\" name=\"cardholderName\">\
-                     <label for=\"cvc\">Card security code</label><input id=\"cvc\" name=\"cvc\" value=\"123\">\
-                     <label for=\"addressLine1\">Billing address line 1</label><input id=\"addressLine1\" name=\"addressLine1\" autocomplete=\"address-line1\">\
-                     <label for=\"addressLine2\">Billing address line 2 (optional)</label><input id=\"addressLine2\" name=\"addressLine2\" autocomplete=\"address-line2\">\
-                     <label for=\"addressCity\">Town or city</label><input id=\"addressCity\" name=\"addressCity\" autocomplete=\"address-level2\">\
-                     <label for=\"addressPostcode\">Postcode</label><input id=\"addressPostcode\" name=\"addressPostcode\" autocomplete=\"postal-code\">\
-                     <label for=\"addressCountry\">Country code</label><input id=\"addressCountry\" name=\"addressCountry\" value=\"GB\">\
-                     <label for=\"email\">Email</label><input id=\"email\" name=\"email\" value=\"{}\">\
-                     <p><button name=\"action\" value=\"pay\">Continue</button> \
-                     <button name=\"action\" value=\"cancel\">Cancel payment</button></p></form>",
+                    "<dl class=\"govuk-summary-list\">\
+                     <div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">Payment for</dt>\
+                     <dd class=\"govuk-summary-list__value\">{}</dd></div>\
+                     <div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">Total amount</dt>\
+                     <dd class=\"govuk-summary-list__value\" id=\"amount\">{}</dd></div></dl>\
+                     <form method=\"post\" action=\"/card_details/{id}\" novalidate>{fields}\
+                     <div class=\"govuk-button-group\"><button class=\"govuk-button\" name=\"action\" value=\"pay\">Continue</button>\
+                     <button class=\"govuk-button govuk-button--secondary\" name=\"action\" value=\"cancel\">Cancel payment</button></div></form>",
                     esc(description),
                     amount_text(p.amount),
-                    esc(email)
                 ),
             )
         }
@@ -189,7 +261,7 @@ fn outcome_page(state: &PayState, id: &str) -> Response {
         }
         PaymentState::Failed(_) | PaymentState::Cancelled | PaymentState::Error => page(
             "Your payment was not taken",
-            &format!("<p>{}</p>{continue_link}", esc(s.message().unwrap_or("The payment ended"))),
+            &format!("{}{continue_link}", pages::p(s.message().unwrap_or("The payment ended"))),
         ),
         PaymentState::Created => page("Payment not started", &continue_link),
     }
@@ -244,8 +316,17 @@ async fn submit_card(
             let number: String =
                 form.card_no.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
             if !(12..=19).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_digit()) {
-                let mut r =
-                    page("Enter card details", "<p class=\"error\">Enter a valid card number</p>");
+                let mut r = page(
+                    "Enter card details",
+                    &format!(
+                        "<div class=\"govuk-error-summary\"><div role=\"alert\">\
+                         <h2 class=\"govuk-error-summary__title\">There is a problem</h2>\
+                         <div class=\"govuk-error-summary__body\"><ul class=\"govuk-list govuk-error-summary__list\">\
+                         <li>Enter a valid card number</li></ul></div></div></div>\
+                         <p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/card_details/{}\">Enter the card details again</a></p>",
+                        esc(&id)
+                    ),
+                );
                 *r.status_mut() = StatusCode::BAD_REQUEST;
                 return r;
             }
@@ -286,9 +367,11 @@ async fn confirm_page(State(state): State<Arc<PayState>>, Path(id): Path<String>
     page(
         "Confirm your payment",
         &format!(
-            "<p>{} with the card ending {last4}</p><form method=\"post\" action=\"/card_details/{id}/confirm\">\
-             <button>Confirm payment</button></form>",
-            amount_text(p.amount)
+            "<p class=\"govuk-body\"><span id=\"amount\">{}</span> with the card ending {}</p>\
+             <form method=\"post\" action=\"/card_details/{id}/confirm\">\
+             <button class=\"govuk-button\">Confirm payment</button></form>",
+            amount_text(p.amount),
+            esc(last4)
         ),
     )
 }

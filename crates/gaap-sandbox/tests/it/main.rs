@@ -22,5 +22,6 @@ mod one_login;
 mod one_login_fidelity;
 mod one_login_runtime_config;
 mod one_login_secret;
+mod pages;
 mod pay;
 mod pay_moto_disputes;

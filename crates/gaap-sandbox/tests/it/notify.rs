@@ -408,6 +408,22 @@ async fn outbox_shows_what_was_sent() {
     assert!(html.contains("Your code is 123"));
 }
 
+#[cfg(not(feature = "sqlite"))]
+#[tokio::test]
+async fn a_state_file_without_the_sqlite_feature_is_refused_naming_the_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sandbox.sqlite");
+    let config = Config { state_file: Some(file.clone()), ..Config::default() };
+    let err = gaap_sandbox::Sandbox::start(config)
+        .await
+        .err()
+        .expect("a state file needs the sqlite feature");
+    let message = err.to_string();
+    assert!(message.contains("`sqlite` feature"), "{message}");
+    assert!(message.contains(&file.display().to_string()), "{message}");
+}
+
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();

@@ -52,12 +52,8 @@ fn query(location: &str) -> HashMap<String, String> {
 
 pub(crate) const REDIRECT: &str = "http://localhost:8080/oidc/authorization-code/callback";
 
-/// Authorize and sign in through the page; returns the redirect's query.
-pub(crate) async fn sign_in(
-    issuer: &str,
-    extra: &[(&str, &str)],
-    form: &[(&str, &str)],
-) -> HashMap<String, String> {
+/// The authorize URL for the default client, with `extra` query parameters.
+pub(crate) fn authorize_url(issuer: &str, extra: &[(&str, &str)]) -> url::Url {
     let mut url = url::Url::parse(&format!("{issuer}authorize")).unwrap();
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -69,7 +65,16 @@ pub(crate) async fn sign_in(
     for (k, v) in extra {
         url.query_pairs_mut().append_pair(k, v);
     }
-    let page = http().get(url).send().await.unwrap();
+    url
+}
+
+/// Authorize and sign in through the page; returns the redirect's query.
+pub(crate) async fn sign_in(
+    issuer: &str,
+    extra: &[(&str, &str)],
+    form: &[(&str, &str)],
+) -> HashMap<String, String> {
+    let page = http().get(authorize_url(issuer, extra)).send().await.unwrap();
     let location = page.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
     if let Some(location) = location {
         return query(&location);
