@@ -8,13 +8,13 @@
 //! response headers within the timeout a 504; both are logged and shown as the gateway's own page.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::uri::{PathAndQuery, Uri};
 use axum::response::Response;
-use std::sync::Arc;
 
 use super::pool::Pool;
 use super::session::Cookies;
@@ -256,9 +256,66 @@ mod tests {
         assert_eq!(h["cookie"], "PHPSESSID=a; lang=cy");
         assert_eq!(h["accept"], "text/html");
 
+        let mut untouched = HeaderMap::new();
+        untouched.insert("cookie", HeaderValue::from_static("a=1;b=2"));
+        clean_request_headers(&mut untouched);
+        assert_eq!(untouched["cookie"], "a=1;b=2", "none of ours: left as sent");
+
         let mut only_ours = HeaderMap::new();
         only_ours.insert("cookie", HeaderValue::from_static("gaap_session=x"));
         clean_request_headers(&mut only_ours);
         assert!(!only_ours.contains_key("cookie"));
+    }
+
+    #[test]
+    fn forwarded_for_appends_the_peer() {
+        let v4: IpAddr = "192.0.2.10".parse().unwrap();
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(forwarded_for(None, v4), "192.0.2.10");
+        assert_eq!(forwarded_for(Some("203.0.113.9"), v4), "203.0.113.9, 192.0.2.10");
+        assert_eq!(forwarded_for(None, "0.0.0.0".parse().unwrap()), "0.0.0.0");
+        assert_eq!(forwarded_for(None, "255.255.255.255".parse().unwrap()), "255.255.255.255");
+        assert_eq!(forwarded_for(Some("a"), v6), "a, 2001:db8::1");
+    }
+
+    proptest::proptest! {
+        /// Whatever the Cookie headers hold, the gateway's cookies never reach the upstream and every other
+        /// pair does, in order.
+        #[test]
+        fn our_cookies_never_pass_and_others_all_do(
+            headers in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(vec![
+                            "gaap_session", "__Host-gaap_session", "gaap_signin",
+                            "__Host-gaap_signin", "PHPSESSID", "lang", "gaap_sessionx",
+                        ]),
+                        "[a-zA-Z0-9_-]{0,8}",
+                    ),
+                    0..5,
+                ),
+                0..3,
+            ),
+        ) {
+            let mut h = HeaderMap::new();
+            for pairs in &headers {
+                let value: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                h.append("cookie", HeaderValue::from_str(&value.join("; ")).unwrap());
+            }
+            clean_request_headers(&mut h);
+            let sent: Vec<String> = h
+                .get_all("cookie")
+                .iter()
+                .flat_map(|v| v.to_str().unwrap().split(';').map(|p| p.trim().to_owned()))
+                .filter(|p| !p.is_empty())
+                .collect();
+            let expected: Vec<String> = headers
+                .iter()
+                .flatten()
+                .filter(|(k, _)| !Cookies::is_ours(k))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            proptest::prop_assert_eq!(sent, expected);
+        }
     }
 }
