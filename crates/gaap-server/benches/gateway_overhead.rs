@@ -29,7 +29,8 @@
 //! ```
 //!
 //! Run each with two request counts: the difference divided by the difference in requests is the cost of
-//! one request, without start-up and sign-in.
+//! one request, without start-up and sign-in (whose cost varies from run to run: use counts far apart, such
+//! as 200 and 20,200). `TOKIO_WORKER_THREADS=1` keeps work stealing between threads out of the counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
