@@ -3,7 +3,7 @@
 //! A connection goes back to the pool when the response body it carried has been read to its end (or had
 //! none), from the body itself, so no task is spawned per request to wait for that. A request that finds
 //! an idle connection closed before anything was written is sent again on another; one that fails after
-//! it was written is not. Connections idle for longer than [`IDLE_FOR`] are not used again.
+//! it was written is not. Connections idle for longer than [`IDLE_FOR`] are closed.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -38,20 +38,47 @@ struct Idle {
     since: Instant,
 }
 
+impl Idle {
+    fn usable(&self, now: Instant) -> bool {
+        !self.sender.is_closed() && now.saturating_duration_since(self.since) < IDLE_FOR
+    }
+}
+
 impl Pool {
+    /// A pool; inside a tokio runtime it also closes connections idle for [`IDLE_FOR`] in the
+    /// background (outside one, they are dropped when next found in the pool).
     pub(crate) fn new(addr: String, connect_timeout: Duration) -> Arc<Self> {
-        Arc::new(Self { addr, connect_timeout, idle: Mutex::new(Vec::new()) })
+        let pool = Arc::new(Self { addr, connect_timeout, idle: Mutex::new(Vec::new()) });
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let weak = Arc::downgrade(&pool);
+            runtime.spawn(async move {
+                let mut tick = tokio::time::interval(IDLE_FOR / 2);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                loop {
+                    tick.tick().await;
+                    let Some(pool) = weak.upgrade() else { return };
+                    pool.close_idle(Instant::now());
+                }
+            });
+        }
+        pool
     }
 
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
         self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Closes the connections idle for [`IDLE_FOR`] at `now`, and those the upstream has closed.
+    fn close_idle(&self, now: Instant) {
+        self.idle().retain(|i| i.usable(now));
+    }
+
     /// The most recently used idle connection that is still open and fresh.
     fn checkout(&self) -> Option<SendRequest<Body>> {
+        let now = Instant::now();
         let mut idle = self.idle();
         while let Some(i) = idle.pop() {
-            if !i.sender.is_closed() && i.since.elapsed() < IDLE_FOR {
+            if i.usable(now) {
                 return Some(i.sender);
             }
         }
@@ -280,6 +307,26 @@ mod tests {
         assert!(pool.idle().is_empty(), "a body dropped unread closes its connection");
         assert_eq!(read(&pool).await, "a body");
         assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_is_closed_after_idle_for() {
+        let (addr, accepted) = upstream("hello", Arc::new(AtomicBool::new(false))).await;
+        let pool = Pool::new(addr, Duration::from_secs(5));
+        assert_eq!(read(&pool).await, "hello");
+        assert_eq!(pool.idle().len(), 1);
+        // What the background task does every IDLE_FOR / 2, at times given to it.
+        let now = Instant::now();
+        pool.close_idle(now + IDLE_FOR - Duration::from_secs(1));
+        assert_eq!(pool.idle().len(), 1, "not yet idle for long enough");
+        pool.close_idle(now + IDLE_FOR);
+        assert!(pool.idle().is_empty(), "closed once idle for IDLE_FOR");
+        assert_eq!(read(&pool).await, "hello");
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            2,
+            "a new connection after the idle one closed"
+        );
     }
 
     #[tokio::test]
