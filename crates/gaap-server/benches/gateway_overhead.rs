@@ -1,6 +1,9 @@
 //! What the One Login gateway adds to a signed-in request: `wrk` against a small upstream directly, then
-//! through the gateway with a session cookie, on loopback. Prints p50 and p99 latency and requests a second
-//! for both, and the differences.
+//! through the gateway with a session cookie, then through nginx `proxy_pass` for scale, on loopback. For 1
+//! and 16 connections it prints p50 and p99 latency and requests a second of each, the latency the gateway
+//! adds, its throughput as a share of direct, and CPU time per request of each process part (from
+//! `/proc/self/task/*/stat` utime + stime over the whole run, divided by wrk's request count). CPU per
+//! request holds still on a loaded machine where requests a second do not.
 //!
 //! ```sh
 //! cargo bench -p gaap-server --bench gateway_overhead            # needs wrk (Debian package wrk)
@@ -8,26 +11,58 @@
 //! # against the docs' PHP site instead of the built-in minimal upstream:
 //! PHP_CLI_SERVER_WORKERS=2 php -S 127.0.0.1:9000 docs/gateway/php-site/index.php &
 //! GAAP_BENCH_UPSTREAM=http://127.0.0.1:9000 cargo bench -p gaap-server --bench gateway_overhead
-//! # with nginx proxy_pass to the same upstream for scale:
-//! GAAP_BENCH_NGINX=/usr/sbin/nginx cargo bench -p gaap-server --bench gateway_overhead
+//! # nginx is /usr/sbin/nginx unless GAAP_BENCH_NGINX names another binary ("off" leaves its row out)
 //! ```
 //!
-//! Everything runs in this process (the upstream, gaap-sandbox's One Login and the gateway, on SQLite
-//! sessions) except wrk; on a shared machine the figures move with the other load.
+//! The upstream, gaap-sandbox's One Login and the gateway (on SQLite sessions) run in this process, each on
+//! its own tokio runtime with named threads, so their CPU time is counted apart; wrk and nginx run beside.
+//!
+//! Instruction counts (callgrind; no timing, so a shared machine does not matter): `GAAP_BENCH_PROFILE`
+//! runs a fixed number of keep-alive requests with curl and exits.
+//!
+//! ```sh
+//! B=$(ls target/release/deps/gateway_overhead-* | grep -v '\.d$')
+//! GAAP_BENCH_PROFILE=serve $B &                        # a minimal upstream alone; prints its URL
+//! GAAP_BENCH_UPSTREAM=http://127.0.0.1:PORT GAAP_BENCH_PROFILE=gateway:2000 \
+//!   valgrind --tool=callgrind $B                         # the gateway's instructions for 2,000 requests
+//! GAAP_BENCH_PROFILE=upstream:2000 valgrind --tool=callgrind $B   # the minimal upstream's
+//! ```
+//!
+//! Run each with two request counts: the difference divided by the difference in requests is the cost of
+//! one request, without start-up and sign-in (whose cost varies from run to run: use counts far apart, such
+//! as 200 and 20,200). `TOKIO_WORKER_THREADS=1` keeps work stealing between threads out of the counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, missing_docs)]
 
+use std::collections::HashMap;
 use std::process::Command;
 
 use gaap_sandbox::{ClientConfig, Config as SandboxConfig, OneLoginConfig, Sandbox};
 use gaap_server::{Config, Logger, Server};
+use tokio::runtime::Runtime;
+
+/// Thread-name prefixes of the runtimes, for CPU accounting.
+const UPSTREAM: &str = "bench-upstream";
+const GATEWAY: &str = "bench-gateway";
+const OTHER: &str = "bench-other";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// One wrk run: (p50 µs, p99 µs, requests/s).
-fn wrk(url: &str, connections: u32, seconds: u64, cookie: Option<&str>) -> (f64, f64, f64) {
+fn runtime(name: &str) -> Runtime {
+    tokio::runtime::Builder::new_multi_thread().thread_name(name).enable_all().build().unwrap()
+}
+
+/// One wrk run.
+struct Run {
+    p50: f64,
+    p99: f64,
+    rps: f64,
+    requests: f64,
+}
+
+fn wrk(url: &str, connections: u32, seconds: u64, cookie: Option<&str>) -> Run {
     let mut cmd = Command::new("wrk");
     cmd.args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency"]);
     if let Some(c) = cookie {
@@ -46,91 +81,257 @@ fn wrk(url: &str, connections: u32, seconds: u64, cookie: Option<&str>) -> (f64,
             other => panic!("unit {other}"),
         }
     };
-    let line = |prefix: &str| {
+    let field = |prefix: &str, nth: usize| {
         text.lines()
             .find(|l| l.trim_start().starts_with(prefix))
             .unwrap_or_else(|| panic!("no {prefix} in {text}"))
             .split_whitespace()
-            .nth(1)
+            .nth(nth)
             .unwrap()
             .to_owned()
     };
-    let rps: f64 = line("Requests/sec:").parse().unwrap();
-    (micros(&line("50%")), micros(&line("99%")), rps)
-}
-
-fn main() {
-    let seconds: u64 =
-        std::env::var("GAAP_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let (upstream, gateway, cookie, _keep) = runtime.block_on(setup());
-
-    // For scale: nginx proxy_pass to the same upstream, when GAAP_BENCH_NGINX names the binary.
-    let nginx = std::env::var("GAAP_BENCH_NGINX").ok().map(|bin| Nginx::start(&bin, &upstream));
-
-    println!("gateway overhead, {seconds} s per run, wrk -t1 on loopback");
-    for connections in [1, 16] {
-        if let Some(nginx) = &nginx {
-            let r = wrk(&format!("{}/page", nginx.url), connections, seconds, None);
-            println!(
-                "c={connections:<3} nginx   p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s  (reference proxy)",
-                r.0, r.1, r.2
-            );
-        }
-        let direct = wrk(&format!("{upstream}/page"), connections, seconds, None);
-        let through = wrk(&format!("{gateway}/page"), connections, seconds, Some(&cookie));
-        let public = wrk(&format!("{gateway}/public/page"), connections, seconds, None);
-        println!(
-            "c={connections:<3} direct  p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s",
-            direct.0, direct.1, direct.2
-        );
-        println!(
-            "c={connections:<3} gateway p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s",
-            through.0, through.1, through.2
-        );
-        println!(
-            "c={connections:<3} public  p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s  (proxy only, no session)",
-            public.0, public.1, public.2
-        );
-        println!(
-            "c={connections:<3} added   p50 {:>8.1} µs  p99 {:>8.1} µs  throughput {:.0}% of direct",
-            through.0 - direct.0,
-            through.1 - direct.1,
-            100.0 * through.2 / direct.2
-        );
+    // "  123456 requests in 10.00s, 12.34MB read"
+    let requests = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no request count in {text}"));
+    Run {
+        p50: micros(&field("50%", 1)),
+        p99: micros(&field("99%", 1)),
+        rps: field("Requests/sec:", 1).parse().unwrap(),
+        requests,
     }
 }
 
-/// The upstream, the sandbox and a gateway with a signed-in session: (upstream URL, gateway URL, cookie).
-async fn setup() -> (String, String, String, Box<dyn std::any::Any>) {
-    let upstream = match std::env::var("GAAP_BENCH_UPSTREAM") {
-        Ok(url) => url,
-        Err(_) => {
-            let app = axum::Router::new()
-                .fallback(|| async { "<!DOCTYPE html><p>Hello from the upstream</p>" });
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let upstream = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(listener, app).await });
-            upstream
-        }
-    };
+/// utime + stime in clock ticks from a `/proc/…/stat` line (fields after the `(comm)`).
+fn ticks(stat: &str) -> Option<(String, u64)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat[open + 1..close].to_owned();
+    let rest: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+    let utime: u64 = rest.get(11)?.parse().ok()?;
+    let stime: u64 = rest.get(12)?.parse().ok()?;
+    Some((comm, utime + stime))
+}
 
+/// CPU ticks so far of this process's threads, by runtime, and of nginx's workers.
+#[derive(Default, Clone)]
+struct Cpu(HashMap<&'static str, u64>);
+
+impl Cpu {
+    fn now(nginx_master: Option<u32>) -> Self {
+        let mut by = HashMap::new();
+        for entry in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            let Some((comm, t)) = ticks(&stat) else { continue };
+            let part = [UPSTREAM, GATEWAY, OTHER]
+                .into_iter()
+                .find(|p| comm.starts_with(&p[..p.len().min(15)]))
+                .unwrap_or("main");
+            *by.entry(part).or_default() += t;
+        }
+        if let Some(master) = nginx_master {
+            for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+                let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+                let Some(close) = stat.rfind(')') else { continue };
+                let ppid = stat[close + 1..].split_whitespace().nth(1).and_then(|p| p.parse().ok());
+                if ppid == Some(master)
+                    && let Some((_, t)) = ticks(&stat)
+                {
+                    *by.entry("nginx").or_default() += t;
+                }
+            }
+        }
+        Self(by)
+    }
+
+    /// µs of CPU per request for `part` between `self` (before) and `after`.
+    fn per_request(&self, after: &Self, part: &str, requests: f64, tick_us: f64) -> f64 {
+        let before = self.0.get(part).copied().unwrap_or(0);
+        let after = after.0.get(part).copied().unwrap_or(0);
+        after.saturating_sub(before) as f64 * tick_us / requests
+    }
+}
+
+fn clock_tick_micros() -> f64 {
+    let hz = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    1e6 / hz
+}
+
+/// A minimal upstream: "hello" for every path.
+async fn hello_upstream() -> String {
+    let app =
+        axum::Router::new().fallback(|| async { "<!DOCTYPE html><p>Hello from the upstream</p>" });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// `n` requests, one after another on one keep-alive connection, by curl.
+fn curl(url: &str, n: u32, cookie: Option<&str>) {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sf", "-o", "/dev/null"]);
+    if let Some(c) = cookie {
+        cmd.args(["-H", &format!("Cookie: {c}")]);
+    }
+    let status = cmd.arg(format!("{url}?[1-{n}]")).status().expect("cannot run curl");
+    assert!(status.success(), "curl failed");
+}
+
+fn profile(mode: &str) {
+    let other = runtime(OTHER);
+    if mode == "serve" {
+        let url = other.block_on(hello_upstream());
+        println!("{url}");
+        other.block_on(std::future::pending::<()>());
+        return;
+    }
+    let (target, n) = mode.split_once(':').expect("GAAP_BENCH_PROFILE=serve|upstream:N|gateway:N");
+    let n: u32 = n.parse().expect("a request count");
+    match target {
+        "upstream" => {
+            let url = other.block_on(hello_upstream());
+            curl(&format!("{url}/page"), n, None);
+        }
+        "gateway" | "public" => {
+            let upstream = std::env::var("GAAP_BENCH_UPSTREAM").expect(
+                "GAAP_BENCH_UPSTREAM: profile the gateway against an upstream in another process",
+            );
+            let gateway_rt = runtime(GATEWAY);
+            let (gateway, cookie, _keep) = setup(&gateway_rt, &other, &upstream);
+            if target == "gateway" {
+                curl(&format!("{gateway}/page"), n, Some(&cookie));
+            } else {
+                curl(&format!("{gateway}/public/page"), n, None);
+            }
+        }
+        other => panic!("unknown GAAP_BENCH_PROFILE target {other}"),
+    }
+}
+
+fn main() {
+    if let Ok(mode) = std::env::var("GAAP_BENCH_PROFILE") {
+        profile(&mode);
+        return;
+    }
+    let seconds: u64 =
+        std::env::var("GAAP_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(8);
+    let tick_us = clock_tick_micros();
+    let upstream_rt = runtime(UPSTREAM);
+    let gateway_rt = runtime(GATEWAY);
+    let other = runtime(OTHER);
+    let (upstream, own_upstream) = match std::env::var("GAAP_BENCH_UPSTREAM") {
+        Ok(url) => (url, false),
+        Err(_) => (upstream_rt.block_on(hello_upstream()), true),
+    };
+    let (gateway, cookie, _keep) = setup(&gateway_rt, &other, &upstream);
+
+    let nginx_bin = std::env::var("GAAP_BENCH_NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
+    let nginx = if nginx_bin == "off" {
+        None
+    } else if std::path::Path::new(&nginx_bin).exists() {
+        Some(Nginx::start(&nginx_bin, &upstream))
+    } else {
+        println!("(no nginx at {nginx_bin}: its reference row is left out)");
+        None
+    };
+    let master = nginx.as_ref().map(|n| n.child.id());
+
+    println!(
+        "gateway overhead: {seconds} s per run, wrk -t1 on loopback, {upstream} as the upstream"
+    );
+    println!(
+        "CPU µs/request: utime+stime of each part over the run / wrk's requests (tick {tick_us} µs)"
+    );
+    let cpu_note = |before: &Cpu, after: &Cpu, run: &Run, parts: &[&str]| -> String {
+        parts
+            .iter()
+            .map(|p| {
+                let name = if *p == UPSTREAM {
+                    "upstream"
+                } else if *p == GATEWAY {
+                    "gateway"
+                } else {
+                    p
+                };
+                format!("{name} {:.1}", before.per_request(after, p, run.requests, tick_us))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let up_parts: &[&str] = if own_upstream { &[UPSTREAM] } else { &[] };
+    for connections in [1, 16] {
+        let measure = |url: &str, cookie: Option<&str>| {
+            let before = Cpu::now(master);
+            let run = wrk(url, connections, seconds, cookie);
+            (run, before, Cpu::now(master))
+        };
+        let row = |label: &str, run: &Run, cpu: String, note: &str| {
+            println!(
+                "c={connections:<3} {label:<8} p50 {:>8.1} µs  p99 {:>8.1} µs  {:>9.0} req/s  CPU µs/req: {cpu}{note}",
+                run.p50, run.p99, run.rps
+            );
+        };
+        let (direct, b, a) = measure(&format!("{upstream}/page"), None);
+        row("direct", &direct, cpu_note(&b, &a, &direct, up_parts), "");
+        let (through, b, a) = measure(&format!("{gateway}/page"), Some(&cookie));
+        let gw_cpu = b.per_request(&a, GATEWAY, through.requests, tick_us);
+        let mut parts = vec![GATEWAY];
+        parts.extend_from_slice(up_parts);
+        row("gateway", &through, cpu_note(&b, &a, &through, &parts), "  (signed in)");
+        let (public, b, a) = measure(&format!("{gateway}/public/page"), None);
+        row("public", &public, cpu_note(&b, &a, &public, &parts), "  (proxy only, no session)");
+        let nginx_run = nginx.as_ref().map(|n| {
+            let (run, b, a) = measure(&format!("{}/page", n.url), None);
+            let mut parts = vec!["nginx"];
+            parts.extend_from_slice(up_parts);
+            row("nginx", &run, cpu_note(&b, &a, &run, &parts), "  (reference proxy_pass)");
+            run
+        });
+        println!(
+            "c={connections:<3} added    p50 {:>8.1} µs  p99 {:>8.1} µs  gateway throughput {:.0}% of direct{}",
+            through.p50 - direct.p50,
+            through.p99 - direct.p99,
+            100.0 * through.rps / direct.rps,
+            nginx_run
+                .map_or(String::new(), |n| format!(" (nginx {:.0}%)", 100.0 * n.rps / direct.rps)),
+        );
+        println!("c={connections:<3} gateway CPU {gw_cpu:.1} µs per signed-in request");
+    }
+}
+
+/// The sandbox (on `other`) and a gateway (on `gateway_rt`) in front of `upstream`, with a signed-in
+/// session: (gateway URL, cookie, what must live as long as they are used).
+fn setup(
+    gateway_rt: &Runtime,
+    other: &Runtime,
+    upstream: &str,
+) -> (String, String, Box<dyn std::any::Any>) {
     let port = free_port();
     let gateway = format!("http://127.0.0.1:{port}");
     let client = ClientConfig {
         redirect_uris: vec![format!("{gateway}/_gaap/callback")],
         ..ClientConfig::default()
     };
-    let sandbox = Sandbox::start(SandboxConfig {
-        one_login: OneLoginConfig {
-            clients: vec![client],
-            auto_sign_in: true,
-            ..OneLoginConfig::default()
-        },
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+    let sandbox = other
+        .block_on(Sandbox::start(SandboxConfig {
+            one_login: OneLoginConfig {
+                clients: vec![client],
+                auto_sign_in: true,
+                ..OneLoginConfig::default()
+            },
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
     let creds = sandbox.credentials().one_login.clone();
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("rp.pem");
@@ -145,13 +346,19 @@ async fn setup() -> (String, String, String, Box<dyn std::any::Any>) {
             "routes": [{"path": "/public", "sign_in": false}],
         }
     });
-    let server = Server::new(Config::from_json(&config.to_string()).unwrap())
-        .logger(Logger::off())
-        .start()
-        .await
+    let server = gateway_rt
+        .block_on(
+            Server::new(Config::from_json(&config.to_string()).unwrap())
+                .logger(Logger::off())
+                .start(),
+        )
         .unwrap();
+    let cookie = other.block_on(sign_in(&gateway));
+    (gateway, cookie, Box::new((sandbox, server, dir)))
+}
 
-    // Sign in: the sandbox signs in its first user at once.
+/// Signs in (the sandbox signs its first user in at once) and returns the session cookie.
+async fn sign_in(gateway: &str) -> String {
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let start =
@@ -167,7 +374,7 @@ async fn setup() -> (String, String, String, Box<dyn std::any::Any>) {
         done.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let check = http.get(format!("{gateway}/page")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(check.status().as_u16(), 200);
-    (upstream, gateway, cookie, Box::new((sandbox, server, dir)))
+    cookie
 }
 
 /// nginx as a reference reverse proxy, until dropped.

@@ -28,7 +28,7 @@
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use gaap_identity::{CoreIdentity, NamePartKind};
+use gaap_identity::{CoreIdentity, NamePartKind, Vtr};
 use serde_json::{Value, json};
 
 use super::session::SessionData;
@@ -58,24 +58,58 @@ pub(crate) fn remove_gaap_headers(headers: &mut HeaderMap) {
     }
 }
 
-/// Adds the session's headers; `X-Gaap-Identity` only when `identity` (the route asks for it).
-pub(crate) fn add_trusted(headers: &mut HeaderMap, session: &SessionData, identity: bool) {
-    let mut put = |name: HeaderName, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            headers.insert(name, v);
+/// A session's trusted headers and its vector of trust, worked out once when the session is created or
+/// read from the store, so a proxied request only adds reference-counted copies.
+pub(crate) struct Trusted {
+    /// `X-Gaap-Sub`, `-Email`, `-Email-Verified`, `-Vot` and `-Csrf-Token`: on every proxied request.
+    always: Vec<(HeaderName, HeaderValue)>,
+    /// `X-Gaap-Identity`: on identity routes only.
+    identity: Option<HeaderValue>,
+    /// The vector of trust the session holds (`None` if it does not parse: then it satisfies no route).
+    pub(crate) vtr: Option<Vtr>,
+}
+
+impl std::fmt::Debug for Trusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values hold the CSRF token and personal data.
+        f.debug_struct("Trusted").field("vtr", &self.vtr).finish_non_exhaustive()
+    }
+}
+
+impl Trusted {
+    pub(crate) fn new(session: &SessionData) -> Self {
+        let mut always = Vec::with_capacity(5);
+        let mut put = |name: HeaderName, value: &str, sensitive: bool| {
+            if let Ok(mut v) = HeaderValue::from_str(value) {
+                v.set_sensitive(sensitive);
+                always.push((name, v));
+            }
+        };
+        put(SUB, &percent_encode_unsafe(&session.sub), false);
+        if let Some(email) = &session.email {
+            put(EMAIL, &percent_encode_unsafe(email), false);
         }
-    };
-    put(SUB, &percent_encode_unsafe(&session.sub));
-    if let Some(email) = &session.email {
-        put(EMAIL, &percent_encode_unsafe(email));
+        if let Some(verified) = session.email_verified {
+            put(EMAIL_VERIFIED, if verified { "true" } else { "false" }, false);
+        }
+        put(VOT, &session.vtr, false);
+        put(CSRF_TOKEN, &session.csrf.0, true);
+        let identity =
+            session.identity.as_deref().and_then(|v| HeaderValue::from_str(v).ok()).map(|mut v| {
+                v.set_sensitive(true);
+                v
+            });
+        Self { always, identity, vtr: session.vtr.parse().ok() }
     }
-    if let Some(verified) = session.email_verified {
-        put(EMAIL_VERIFIED, if verified { "true" } else { "false" });
-    }
-    put(VOT, &session.vtr);
-    put(CSRF_TOKEN, &session.csrf.0);
-    if identity && let Some(value) = &session.identity {
-        put(IDENTITY, value);
+
+    /// Adds the session's headers; `X-Gaap-Identity` only when `identity` (the route asks for it).
+    pub(crate) fn add_to(&self, headers: &mut HeaderMap, identity: bool) {
+        for (name, value) in &self.always {
+            headers.insert(name.clone(), value.clone());
+        }
+        if identity && let Some(value) = &self.identity {
+            headers.insert(IDENTITY, value.clone());
+        }
     }
 }
 
@@ -151,7 +185,7 @@ mod tests {
             vtr: "Cl.Cm.P2".to_owned(),
             identity: Some("e30".to_owned()),
             id_token: Secret("t".to_owned()),
-            csrf: Secret("c".to_owned()),
+            csrf: Secret("csrf-secret".to_owned()),
         }
     }
 
@@ -163,13 +197,18 @@ mod tests {
         h.insert("x-other", HeaderValue::from_static("kept"));
         remove_gaap_headers(&mut h);
         assert_eq!(h.len(), 1);
-        add_trusted(&mut h, &session(), false);
+        let trusted = Trusted::new(&session());
+        let debug = format!("{trusted:?}");
+        assert!(!debug.contains("csrf-secret") && !debug.contains("example.com"), "{debug}");
+        trusted.add_to(&mut h, false);
         assert_eq!(h[SUB], "urn:fdc:gov.uk:2022:abc");
         assert_eq!(h[EMAIL], "zo%C3%AB@example.com");
         assert_eq!(h[EMAIL_VERIFIED], "true");
         assert_eq!(h[VOT], "Cl.Cm.P2");
+        assert_eq!(h[CSRF_TOKEN], "csrf-secret");
+        assert!(h[CSRF_TOKEN].is_sensitive());
         assert!(!h.contains_key(IDENTITY), "identity only on identity routes");
-        add_trusted(&mut h, &session(), true);
+        trusted.add_to(&mut h, true);
         assert_eq!(h[IDENTITY], "e30");
     }
 }

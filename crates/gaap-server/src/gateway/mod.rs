@@ -11,6 +11,7 @@ pub mod config;
 pub mod headers;
 mod pages;
 mod pending;
+mod pool;
 mod proxy;
 mod routes;
 mod session;
@@ -274,11 +275,11 @@ fn needs_identity(vtr: &Vtr) -> bool {
     vtr.level().is_some_and(|l| l > LevelOfConfidence::P0)
 }
 
-/// Whether a session holding `held` satisfies a route needing `need`.
-fn satisfies(held: &str, need: &Vtr) -> bool {
-    let Ok(held) = held.parse::<Vtr>() else { return false };
+/// Whether a session holding `held` (`None`: a value that does not parse) satisfies a route needing `need`.
+fn satisfies(held: Option<&Vtr>, need: &Vtr) -> bool {
+    let Some(held) = held else { return false };
     let rank = |v: &Vtr| v.level().unwrap_or(LevelOfConfidence::P0);
-    held.credential() >= need.credential() && rank(&held) >= rank(need)
+    held.credential() >= need.credential() && rank(held) >= rank(need)
 }
 
 /// A top-level browser navigation (so a redirect to One Login makes sense): a GET that the browser marks
@@ -345,7 +346,7 @@ async fn gate(State(gw): State<Arc<Gateway>>, mut request: Request) -> Response 
     };
     let allowed = match &session {
         _ if !sign_in => true,
-        Some((_, s)) => satisfies(&s.data.vtr, &need),
+        Some((_, s)) => satisfies(s.trusted.vtr.as_ref(), &need),
         None => false,
     };
     if !allowed {
@@ -358,13 +359,14 @@ async fn gate(State(gw): State<Arc<Gateway>>, mut request: Request) -> Response 
             return gw.pages.bad_return_address();
         };
         if is_navigation(&request) {
-            return gw.start_sign_in(request.headers(), return_to, need).await;
+            // Boxed: the sign-in future is large, and a signed-in request should not carry it around.
+            return Box::pin(gw.start_sign_in(request.headers(), return_to, need)).await;
         }
         return gw.pages.sign_in_required(&sign_in_href(&return_to));
     }
     proxy::clean_request_headers(request.headers_mut());
     if let Some((_, s)) = &session {
-        headers::add_trusted(request.headers_mut(), &s.data, identity);
+        s.trusted.add_to(request.headers_mut(), identity);
     }
     match gw.upstream.forward(request, peer).await {
         Ok(r) => r,
@@ -390,6 +392,8 @@ mod tests {
     #[test]
     fn trust_levels_order() {
         let v = |s: &str| s.parse::<Vtr>().unwrap();
+        let held = |s: &str| s.parse::<Vtr>().ok();
+        let satisfies = |h: &str, need: &Vtr| satisfies(held(h).as_ref(), need);
         assert!(satisfies("Cl.Cm", &v("Cl")));
         assert!(satisfies("Cl.Cm", &v("Cl.Cm")));
         assert!(!satisfies("Cl", &v("Cl.Cm")));

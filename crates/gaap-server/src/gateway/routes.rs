@@ -213,7 +213,7 @@ async fn start_session(
         return gw.store_failed(&e);
     }
     let vtr = data.vtr.clone();
-    let session = Session { data: Arc::new(data), created_at: now, last_seen: now };
+    let session = Session::new(data, now, now);
     if let Err(e) = gw.store.create(&hash_token(&id), &session).await {
         return gw.store_failed(&e);
     }

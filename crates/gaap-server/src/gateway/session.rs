@@ -17,6 +17,7 @@ use ring::rand::SecureRandom as _;
 use serde::{Deserialize, Serialize};
 
 use super::config::SessionsUrl;
+use super::headers::Trusted;
 
 /// A boxed future, so the store trait can be used as `dyn Store`.
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -66,6 +67,15 @@ pub(crate) struct Session {
     pub(crate) created_at: i64,
     /// Last use, Unix seconds (updated at most once a minute).
     pub(crate) last_seen: i64,
+    /// The trusted headers and vector of trust, worked out from `data` once.
+    pub(crate) trusted: Arc<Trusted>,
+}
+
+impl Session {
+    pub(crate) fn new(data: SessionData, created_at: i64, last_seen: i64) -> Self {
+        let trusted = Arc::new(Trusted::new(&data));
+        Self { data: Arc::new(data), created_at, last_seen, trusted }
+    }
 }
 
 /// 32 random bytes, base64url without padding (43 characters).
@@ -249,7 +259,7 @@ const SQL_PURGE_JTIS: &str = "DELETE FROM gaap_gateway_jtis WHERE forget_after <
 fn decode_session(data: &str, created_at: i64, last_seen: i64) -> Result<Session, StoreError> {
     let data: SessionData = serde_json::from_str(data)
         .map_err(|e| StoreError(format!("a session row does not decode: {e}")))?;
-    Ok(Session { data: Arc::new(data), created_at, last_seen })
+    Ok(Session::new(data, created_at, last_seen))
 }
 
 fn encode_session(s: &Session) -> Result<String, StoreError> {
@@ -261,7 +271,38 @@ fn encode_session(s: &Session) -> Result<String, StoreError> {
 /// signed-in request does not read the file.
 pub(crate) struct SqliteStore {
     conn: Mutex<rusqlite::Connection>,
-    cache: RwLock<HashMap<String, Session>>,
+    cache: RwLock<HashMap<String, Session, DigestKeys>>,
+}
+
+/// Hashes a cache key, the base64url of a SHA-256 and so already uniform, by its first eight bytes instead
+/// of SipHash over all 43. The map holds only sessions that exist, so a chosen cookie cannot crowd a bucket.
+#[derive(Debug, Default, Clone, Copy)]
+struct DigestKeys;
+
+impl std::hash::BuildHasher for DigestKeys {
+    type Hasher = DigestKeyHasher;
+    fn build_hasher(&self) -> DigestKeyHasher {
+        DigestKeyHasher(None)
+    }
+}
+
+struct DigestKeyHasher(Option<u64>);
+
+impl std::hash::Hasher for DigestKeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // `str` writes its bytes, then a 0xff marker: only the first write counts.
+        if self.0.is_none() {
+            let mut first = [0u8; 8];
+            let n = bytes.len().min(8);
+            first[..n].copy_from_slice(&bytes[..n]);
+            // Spreads the 6 bits a base64 character holds over the whole word (the map uses the top bits).
+            self.0 = Some(u64::from_le_bytes(first).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.unwrap_or(0)
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -292,11 +333,11 @@ impl SqliteStore {
         Ok(Self { conn: Mutex::new(conn), cache: RwLock::default() })
     }
 
-    fn cached(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Session>> {
+    fn cached(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Session, DigestKeys>> {
         self.cache.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn cache_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Session>> {
+    fn cache_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Session, DigestKeys>> {
         self.cache.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -733,8 +774,8 @@ mod tests {
     use super::*;
 
     fn session(sub: &str, sid: &str, at: i64) -> Session {
-        Session {
-            data: Arc::new(SessionData {
+        Session::new(
+            SessionData {
                 sub: sub.to_owned(),
                 sid: Some(sid.to_owned()),
                 email: Some("a@example.com".to_owned()),
@@ -743,10 +784,10 @@ mod tests {
                 identity: None,
                 id_token: Secret("id-token-secret".to_owned()),
                 csrf: Secret("csrf-secret".to_owned()),
-            }),
-            created_at: at,
-            last_seen: at,
-        }
+            },
+            at,
+            at,
+        )
     }
 
     #[tokio::test]

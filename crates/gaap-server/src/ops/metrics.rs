@@ -24,6 +24,24 @@ struct Route {
     latency: Histogram,
 }
 
+impl Route {
+    fn record(&mut self, status: u16, took: Duration) {
+        match self.statuses.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, n)) => *n += 1,
+            None => self.statuses.push((status, 1)),
+        }
+        let h = &mut self.latency;
+        let secs = took.as_secs_f64();
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.sum += secs;
+        h.count += 1;
+    }
+}
+
 /// By route. Looked up by `&str`, so recording a request allocates only the first time a route is seen.
 #[derive(Debug, Default)]
 struct Inner {
@@ -53,23 +71,14 @@ impl Metrics {
 
     pub(crate) fn record(&self, route: &str, status: u16, took: Duration) {
         let Ok(mut inner) = self.inner.lock() else { return };
-        if !inner.routes.contains_key(route) {
-            inner.routes.insert(route.into(), Route::default());
+        // One hash of the route for a route seen before (every request but the first).
+        if let Some(r) = inner.routes.get_mut(route) {
+            r.record(status, took);
+        } else {
+            let mut r = Route::default();
+            r.record(status, took);
+            inner.routes.insert(route.into(), r);
         }
-        let Some(r) = inner.routes.get_mut(route) else { return };
-        match r.statuses.iter_mut().find(|(s, _)| *s == status) {
-            Some((_, n)) => *n += 1,
-            None => r.statuses.push((status, 1)),
-        }
-        let h = &mut r.latency;
-        let secs = took.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                h.counts[i] += 1;
-            }
-        }
-        h.sum += secs;
-        h.count += 1;
     }
 
     pub(crate) fn render(&self, index: IndexFacts) -> String {
