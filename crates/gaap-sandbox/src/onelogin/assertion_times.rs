@@ -2,7 +2,9 @@
 //! client sends them, so `exp`, `iat` and `nbf` are read as numbers, not integers (the simulator's
 //! `validate-private-key-jwt.ts`: `exp` a number, expired when the current whole second is past it). The sandbox
 //! also refuses an `exp` further ahead than [`MAX_AHEAD_SECONDS`]: a long-lived assertion is a replayable
-//! credential, and its `jti` would have to be remembered for as long.
+//! credential, and its `jti` would have to be remembered for as long. The simulator then verifies the assertion
+//! with jose's `jwtVerify` and its defaults, which also refuses an `nbf` still ahead and an `exp` that is not after
+//! the current whole second; it answers those as a bad signature, and so does the sandbox.
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -19,6 +21,8 @@ pub(crate) enum TimeProblem {
     Expired,
     /// `exp` is more than [`MAX_AHEAD_SECONDS`] ahead.
     TooFarAhead,
+    /// `nbf` is after the current whole second, or `exp` is that second: jose's `jwtVerify` time checks fail.
+    NotValidNow,
 }
 
 /// Checks `exp` (and the types of `iat` and `nbf`); the expiry, as a time, for the `jti` store.
@@ -42,6 +46,11 @@ pub(crate) fn check(claims: &Value, now: OffsetDateTime) -> Result<OffsetDateTim
     if exp - now_f > MAX_AHEAD_SECONDS {
         return Err(TimeProblem::TooFarAhead);
     }
+    // jose: `exp <= now` and `nbf > now` fail, `now` being the current whole second.
+    let not_before = claims.get("nbf").and_then(Value::as_f64);
+    if exp <= now_f || not_before.is_some_and(|nbf| nbf > now_f) {
+        return Err(TimeProblem::NotValidNow);
+    }
     #[allow(clippy::cast_possible_truncation)]
     let whole = exp.ceil() as i64;
     Ok(OffsetDateTime::from_unix_timestamp(whole).unwrap_or(now))
@@ -61,7 +70,21 @@ mod tests {
             check(&(json!({"exp": t + 0.5})), now).unwrap().unix_timestamp(),
             now.unix_timestamp() + 1
         );
-        assert!(check(&(json!({"exp": t})), now).is_ok(), "not past in whole seconds");
+        assert_eq!(
+            check(&(json!({"exp": t})), now),
+            Err(TimeProblem::NotValidNow),
+            "jose: exp <= now"
+        );
+        assert!(check(&(json!({"exp": t + 0.001})), now).is_ok());
+        assert_eq!(
+            check(&(json!({"exp": t + 60.0, "nbf": t + 0.5})), now),
+            Err(TimeProblem::NotValidNow)
+        );
+        assert!(check(&(json!({"exp": t + 60.0, "nbf": t})), now).is_ok());
+        assert!(
+            check(&(json!({"exp": t + 60.0, "iat": t + 3600.0})), now).is_ok(),
+            "iat unchecked"
+        );
         assert_eq!(check(&(json!({"exp": t - 0.5})), now), Err(TimeProblem::Expired));
         assert_eq!(check(&(json!({"exp": t + 315_360_000.0})), now), Err(TimeProblem::TooFarAhead));
         assert_eq!(check(&(json!({"exp": "soon"})), now), Err(TimeProblem::Malformed));

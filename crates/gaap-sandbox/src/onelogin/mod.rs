@@ -853,6 +853,13 @@ fn verify_assertion(
         Err(assertion_times::TimeProblem::Expired) => {
             return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
         }
+        Err(assertion_times::TimeProblem::NotValidNow) => {
+            return bad(
+                StatusCode::BAD_REQUEST,
+                "invalid_client",
+                "Invalid signature in private_key_jwt",
+            );
+        }
         Err(assertion_times::TimeProblem::TooFarAhead) => {
             return bad(
                 StatusCode::BAD_REQUEST,

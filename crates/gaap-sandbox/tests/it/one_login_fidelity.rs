@@ -62,6 +62,39 @@ async fn fractional_numeric_dates_are_accepted_and_a_far_exp_is_not() {
     );
 }
 
+/// The simulator verifies an assertion with jose's `jwtVerify` and its defaults: an `nbf` still ahead, or an `exp`
+/// that is the current whole second, fails that check, and the simulator answers it as a bad signature.
+#[tokio::test]
+async fn an_assertion_not_yet_valid_or_expiring_this_second_is_refused_as_the_simulator_refuses_it()
+{
+    let clock = clock();
+    let h = start(Config::default(), &clock).await;
+    let issuer = h.credentials().one_login.issuer.clone();
+    let now = clock.unix_seconds() as f64;
+    let cases = [
+        (json!({"iat": now, "exp": now + 300.0, "nbf": now + 120.0}), "n1"),
+        (json!({"iat": now, "exp": now + 300.0, "nbf": now + 0.5}), "n2"),
+        (json!({"iat": now - 10.0, "exp": now}), "n3"),
+    ];
+    for (times, jti) in cases {
+        let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+        let (status, body) = exchange(&h, &q["code"], &times, jti).await;
+        assert_eq!(
+            (status, body["error"].as_str(), body["error_description"].as_str()),
+            (400, Some("invalid_client"), Some("Invalid signature in private_key_jwt")),
+            "{times}: {body}"
+        );
+    }
+    for (times, jti) in [
+        (json!({"iat": now, "exp": now + 300.0, "nbf": now}), "ok1"),
+        (json!({"iat": now + 3600.0, "exp": now + 0.25}), "ok2"),
+    ] {
+        let q = sign_in(&issuer, &[], &[("user", "0")]).await;
+        let (status, body) = exchange(&h, &q["code"], &times, jti).await;
+        assert_eq!(status, 200, "{times}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn the_expired_core_identity_is_a_day_old() {
     let clock = clock();
