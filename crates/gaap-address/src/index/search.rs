@@ -846,72 +846,79 @@ impl Index {
                 .filter(|(e, _)| !e.is_empty())
                 .collect();
             expanded.sort_by_key(|(_, df)| *df);
-            // The rarest three, unless too common to help.
-            expanded.truncate(3);
+            // Unless too common to help.
             expanded.retain(|(_, df)| *df <= 20_000);
-            let postings = expanded.iter().map(|(_, df)| df).sum();
-            let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
-                HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
-            for (e, df) in &expanded {
-                let w = s.idf(*df);
-                for (&t, &q) in e {
-                    for &rank in s.postings_of(t) {
-                        *hits.entry(s.doc_at(rank)).or_insert(0.0) += w * q;
+            // The rarest three; when the best is still weak, the rarest six, in case an added house name's
+            // rare words (`THE BARN`, `THE COACH HOUSE`) crowded out the street's.
+            for rarest in [3, 6] {
+                if rarest > 3 && (expanded.len() <= 3 || best.is_some_and(|(b, _)| b >= WEAK)) {
+                    break;
+                }
+                let expanded = &expanded[..rarest.min(expanded.len())];
+                let postings = expanded.iter().map(|(_, df)| df).sum();
+                let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
+                    HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
+                for (e, df) in expanded {
+                    let w = s.idf(*df);
+                    for (&t, &q) in e {
+                        for &rank in s.postings_of(t) {
+                            *hits.entry(s.doc_at(rank)).or_insert(0.0) += w * q;
+                        }
                     }
                 }
-            }
-            let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
-            // The best few hits under the stated outward code, though rarer words (an added house name) match
-            // more elsewhere.
-            if let Some(q) = postcode {
-                let (lo, hi) = self.postcode_prefix_docs(q.outward());
-                // The query's house number breaks ties among a street's addresses.
-                let numbers: Vec<u32> = query
-                    .others
-                    .iter()
-                    .filter_map(|t| t.parse().ok())
-                    .filter(|&n| n != NONE32)
-                    .collect();
-                let mut near: Vec<(u32, f32)> = Vec::new();
-                // Those with the query's house number also get slots of their own, however many others match
-                // rarer words (an added house name common nearby).
-                let mut numbered: Vec<(u32, f32)> = Vec::new();
-                for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
-                    let row = self.rows.get(d as usize);
-                    if row.is_some_and(|r| numbers.contains(&r.building_number)) {
-                        near.push((d, h + NEAR_NUMBER));
-                        // Nearer the stated postcode first, among equal text hits (a block's flats share them).
-                        let pc = row.and_then(|r| self.postcode_of(&r));
-                        let pcs = pc.map_or(0.0, |p| postcode_similarity(&q, &p));
-                        numbered.push((d, h + pcs));
-                    } else {
-                        near.push((d, h));
+                let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
+                // The best few hits under the stated outward code, though rarer words (an added house name) match
+                // more elsewhere.
+                if let Some(q) = postcode {
+                    let (lo, hi) = self.postcode_prefix_docs(q.outward());
+                    // The query's house number breaks ties among a street's addresses.
+                    let numbers: Vec<u32> = query
+                        .others
+                        .iter()
+                        .filter_map(|t| t.parse().ok())
+                        .filter(|&n| n != NONE32)
+                        .collect();
+                    let mut near: Vec<(u32, f32)> = Vec::new();
+                    // Those with the query's house number also get slots of their own, however many others match
+                    // rarer words (an added house name common nearby).
+                    let mut numbered: Vec<(u32, f32)> = Vec::new();
+                    for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
+                        let row = self.rows.get(d as usize);
+                        if row.is_some_and(|r| numbers.contains(&r.building_number)) {
+                            near.push((d, h + NEAR_NUMBER));
+                            // Nearer the stated postcode first, among equal text hits (a block's flats share them).
+                            let pc = row.and_then(|r| self.postcode_of(&r));
+                            let pcs = pc.map_or(0.0, |p| postcode_similarity(&q, &p));
+                            numbered.push((d, h + pcs));
+                        } else {
+                            near.push((d, h));
+                        }
+                    }
+                    best_first(&mut near, NEAR);
+                    best_first(&mut numbered, NEAR_NUMBERED);
+                    near.extend(numbered);
+                    near.extend(self.sector_hits(&q, &query, &ranked));
+                    for &(doc, _) in &near {
+                        consider(doc, None, &mut best);
                     }
                 }
-                best_first(&mut near, NEAR);
-                best_first(&mut numbered, NEAR_NUMBERED);
-                near.extend(numbered);
-                near.extend(self.sector_hits(&q, &query, &ranked));
-                for &(doc, _) in &near {
+                // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
+                // hit that could still reach the top is weighed: doc order is postcode order, so cutting first would
+                // favour postcodes early in the alphabet.
+                if let Some(q) = postcode {
+                    let top = ranked.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
+                    for (doc, h) in &mut ranked {
+                        if *h + 0.5 >= top
+                            && let Some(d) = self.row_postcode(*doc)
+                        {
+                            *h += 0.5 * postcode_similarity(&q, &d);
+                        }
+                    }
+                }
+                best_first(&mut ranked, 32);
+                for (doc, _) in ranked {
                     consider(doc, None, &mut best);
                 }
-            }
-            // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
-            // hit that could still reach the top is weighed: doc order is postcode order, so cutting first would
-            // favour postcodes early in the alphabet.
-            if let Some(q) = postcode {
-                let top = ranked.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
-                for (doc, h) in &mut ranked {
-                    if *h + 0.5 >= top
-                        && let Some(d) = self.row_postcode(*doc)
-                    {
-                        *h += 0.5 * postcode_similarity(&q, &d);
-                    }
-                }
-            }
-            best_first(&mut ranked, 32);
-            for (doc, _) in ranked {
-                consider(doc, None, &mut best);
             }
         }
         let uprn = |doc: u32| self.rows.get(doc as usize).map(|r| Uprn::checked_before(r.uprn));
@@ -1393,6 +1400,9 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Text score of an address whose words and numbers the query says exactly, and no others.
 const EXACT_TEXT: f32 = 0.999;
+
+/// A best score under this after the wider search's first round asks for a second, on more of the query's words.
+const WEAK: f32 = 0.8;
 
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
@@ -2046,6 +2056,43 @@ mod tests {
         assert_eq!(best(&index, "Flat B, 23, New Belmont St, Exeter, EX4 1EH"), 12);
         assert_eq!(best(&index, "23, New Belmont St, Exeter, EX4 1EH"), 11);
         assert_eq!(best(&index, "Flat 1, 25, New Belmont St, Exeter, EX4 1EH"), 14);
+    }
+
+    #[test]
+    fn an_added_house_name_common_elsewhere_does_not_crowd_out_the_street() {
+        let streets: Vec<String> = (0..40).map(|n| format!("FIELD {n} LANE")).collect();
+        let flats: Vec<String> = (1..=50).map(|n| format!("FLAT {n}")).collect();
+        let mut rows: Vec<Row<'_>> = Vec::new();
+        // Forty houses called THE BARN: their two words are rarer than the street's.
+        rows.extend(
+            streets
+                .iter()
+                .enumerate()
+                .map(|(i, st)| (300 + i as u64, "", "THE BARN", None, st.as_str(), "W3 1AB")),
+        );
+        rows.extend(
+            (1..=60).map(|n| (400 + u64::from(n), "", "", Some(n), "WEST BUDDLE COURT", "W1T 1HZ")),
+        );
+        rows.extend(flats.iter().enumerate().map(|(i, f)| {
+            (
+                500 + i as u64,
+                f.as_str(),
+                "LYNDHURST COURT",
+                Some(25),
+                "WEST BUDDLE COURT",
+                "W1T 1HZ",
+            )
+        }));
+        // Numbers 2 and 25 on every other street, as in a town.
+        for (i, st) in streets.iter().enumerate() {
+            rows.push((600 + i as u64, "", "", Some(2), st.as_str(), "W3 1AB"));
+            rows.push((700 + i as u64, "", "", Some(25), st.as_str(), "W3 1AB"));
+        }
+        let index = with_filler(rows);
+        assert_eq!(
+            best(&index, "Flat 2, Lyndhurst Court, The Barn, 25, West Buddle Court, London"),
+            501
+        );
     }
 
     #[test]
