@@ -231,15 +231,54 @@ print(json.dumps({"seconds": time.perf_counter() - t0}))
 '''
 
 
-def main():
+def write_canonical(rows, text, path):
+    """uk-address-matcher's canonical table: UPRN, the address on one line (TEXT of a row) and the postcode."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["unique_id", "address_concat", "postcode"])
+        for r in rows:
+            w.writerow([r["uprn"], text(r), r["postcode"]])
+
+
+def score(best, subset):
+    """Top-1 of BEST (answers by record id) on SUBSET of the truth rows."""
+    ok = sum(1 for t in subset if best.get(t["record_id"], "") == t["assigned_uprn"])
+    return {"rows": len(subset), "top1": round(ok / len(subset), 5) if subset else None, "misses": len(subset) - ok}
+
+
+def gaap_answers(gaap, work):
+    """gaap's top UPRN by record id on WORK/truth.csv (also written to WORK/gaap.json): (truth, answers, seconds)."""
+    truth, answers, seconds = match_truth(gaap, work)
+    best = {k: r["uprn"] for k, r in answers.items()}
+    with open(os.path.join(work, "gaap.json"), "w") as f:
+        json.dump(best, f)
+    return truth, best, seconds
+
+
+def uam_answers(python, work, n):
+    """uk-address-matcher's top UPRN by record id on the first N rows of WORK/truth.csv: (answers, seconds for the
+    whole process)."""
+    t0 = time.perf_counter()
+    run([python, "-c", UAM, work, str(n)])
+    seconds = time.perf_counter() - t0
+    with open(os.path.join(work, "uam.json")) as f:
+        return json.load(f), seconds
+
+
+def bench_arguments(seed):
+    """The command line shared by the council benches; SEED is the default seed."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--gaap", required=True)
     ap.add_argument("--address-errors", default=os.path.join(os.path.dirname(sys.executable), "address-errors"))
     ap.add_argument("--n", type=int, default=20_000)
-    ap.add_argument("--seed", type=int, default=101)
+    ap.add_argument("--seed", type=int, default=seed)
     ap.add_argument("--work")
     ap.add_argument("--uam", help="a python with uk-address-matcher installed")
-    a = ap.parse_args()
+    return ap
+
+
+def main():
+    a = bench_arguments(101).parse_args()
     work = a.work or tempfile.mkdtemp(prefix="gaap-council-accuracy-")
     os.makedirs(work, exist_ok=True)
     p = lambda name: os.path.join(work, name)  # noqa: E731
@@ -247,25 +286,13 @@ def main():
     rows = generate(council_postcodes(), a.seed)
     write_reference(rows, work)
     write_components(rows, p("components.csv"))
-    with open(p("canonical.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["unique_id", "address_concat", "postcode"])
-        for r in rows:
-            w.writerow([r["uprn"], single_line(r), r["postcode"]])
+    write_canonical(rows, single_line, p("canonical.csv"))
     build = run([a.gaap, "address", "build", "--out", p("council.idx"), "--input", f"os-places={p('dpa.json')}",
                  "--input", f"os-places={p('lpi.json')}", "--input", f"addressbase={p('council.csv')}"])
     built = json.loads(build.stdout.splitlines()[0])
     run([a.address_errors, "corrupt", "--components", p("components.csv"), "--output", p("truth.csv"),
          "--n", str(a.n), "--seed", str(a.seed)])
-    truth, answers, gaap_seconds = match_truth(a.gaap, work)
-    gaap = {k: r["uprn"] for k, r in answers.items()}
-    with open(p("gaap.json"), "w") as f:
-        json.dump(gaap, f)
-
-    def score(best, subset):
-        ok = sum(1 for t in subset if best.get(t["record_id"], "") == t["assigned_uprn"])
-        return {"rows": len(subset), "top1": round(ok / len(subset), 5) if subset else None, "misses": len(subset) - ok}
-
+    truth, gaap, gaap_seconds = gaap_answers(a.gaap, work)
     collision = [t for t in truth if t["collision"] == "matches_other_only"]
     report = {
         "council": COUNCIL, "seed": a.seed, "addresses": len(rows), "postcodes_used": len({r["postcode"] for r in rows}),
@@ -277,10 +304,7 @@ def main():
         "work": work,
     }
     if a.uam:
-        t0 = time.perf_counter()
-        run([a.uam, "-c", UAM, work, str(len(truth))])
-        uam_seconds = time.perf_counter() - t0
-        uam = json.load(open(p("uam.json")))
+        uam, uam_seconds = uam_answers(a.uam, work, len(truth))
         report["uam"] = {"all": score(uam, truth), "collision_rows": score(uam, collision),
                          "non_collision": score(uam, [t for t in truth if t not in collision]),
                          "seconds_whole_process": round(uam_seconds, 2)}

@@ -746,35 +746,29 @@ impl Index {
         let mut best: Option<(f32, u32)> = None;
         let mut seen: HashSet<u32> = HashSet::new();
         let mut buf: Vec<u32> = Vec::with_capacity(32);
-        // `row` is given when the caller has it already (a postcode's rows are read in one run).
-        let mut consider = |doc: u32, row: Option<Row>, best: &mut Option<(f32, u32)>| {
-            if !seen.insert(doc) {
-                return;
-            }
-            let Some(row) = row.or_else(|| self.rows.get(doc as usize)) else { return };
-            let a = self.materialise(&row);
-            s.doc_terms(&row, &self.extras, &mut buf);
-            let (premise, street_from) = premise_tokens(&a);
-            let mut score = query.similarity(s, &buf, &premise, street_from, &a)
+        // Scores one address, given the words of its record.
+        let score_of = |a: &Address, all: &[&str]| -> f32 {
+            let (premise, street_from) = premise_tokens(a);
+            let mut score = query.similarity(s, all, &premise, street_from, a)
                 * query.number_agreement(&premise)
-                * query.flat_role(&a)
-                * query.locality_said(&a);
+                * query.flat_role(a)
+                * query.locality_said(a);
             match (postcode, a.postcode) {
                 (Some(q), Some(d)) if q == d => {
                     // Postcode and house/flat numbers together name a premise, even when the street or a house
                     // name is wrong or added.
-                    if query.same_numbers(&premise, &a) {
+                    if query.same_numbers(&premise, a) {
                         // A house number is a stronger key than a flat number alone (every block has a flat 1),
                         // which names a flat only with its block.
-                        let key = if has_house_number(&a) {
+                        let key = if has_house_number(a) {
                             HOUSE_KEY
-                        } else if query.building_said(s, &a) {
+                        } else if query.building_said(s, a) {
                             NUMBER_KEY
                         } else {
                             0.0
                         };
                         score += key * (1.0 - score);
-                    } else if query.names_house(s, &premise, &a) {
+                    } else if query.names_house(s, &premise, a) {
                         // So do postcode and a house name, when neither side has a number.
                         score += HOUSE_KEY * (1.0 - score);
                     }
@@ -783,9 +777,7 @@ impl Index {
                 (Some(q), Some(d)) => {
                     let mut sim = postcode_similarity(&q, &d);
                     // Near the stated postcode, a house number and street still go a long way.
-                    if sim >= PCS_OUTWARD
-                        && query.same_numbers(&premise, &a)
-                        && has_house_number(&a)
+                    if sim >= PCS_OUTWARD && query.same_numbers(&premise, a) && has_house_number(a)
                     {
                         // Every word and number said, both ways: only the postcode's inward part is off, however
                         // far within the outward code.
@@ -798,6 +790,32 @@ impl Index {
                 }
                 (Some(_), None) => score *= 0.7,
                 (None, _) => score *= 0.95,
+            }
+            score
+        };
+        // `row` is given when the caller has it already (a postcode's rows are read in one run).
+        let mut consider = |doc: u32, row: Option<Row>, best: &mut Option<(f32, u32)>| {
+            if !seen.insert(doc) {
+                return;
+            }
+            let Some(row) = row.or_else(|| self.rows.get(doc as usize)) else { return };
+            let a = self.materialise(&row);
+            s.doc_terms(&row, &self.extras, &mut buf);
+            let all: Vec<&str> = buf.iter().filter_map(|&t| s.term(t)).collect();
+            let mut score = score_of(&a, &all);
+            // `FLAT 2, 28` or `FIRST FLOOR FLAT, 28` for `28A`: a lettered house is often a flat of the house
+            // with the bare number, and written as one.
+            if query.states_flat
+                && let Some((flat, label)) =
+                    flat_of_lettered(&a, |l| query.tokens.iter().any(|(t, _)| *t == l))
+                && let Some(number) = flat.building_number.map(|n| n.to_string())
+                // The query says the bare number as a house's (`FLAT 1, ARTHUR WAY` is no flat of `1A`).
+                && query.others.contains(&number.as_str())
+            {
+                let mut words: Vec<&str> = all.iter().copied().filter(|w| *w != label).collect();
+                let premise = premise_tokens(&flat).0;
+                words.extend(premise.iter().map(String::as_str));
+                score = score.max(LETTERED_AS_FLAT * score_of(&flat, &words));
             }
             if best.is_none_or(|(b, bd)| score > b || (score == b && doc < bd)) {
                 *best = Some((score, doc));
@@ -828,72 +846,79 @@ impl Index {
                 .filter(|(e, _)| !e.is_empty())
                 .collect();
             expanded.sort_by_key(|(_, df)| *df);
-            // The rarest three, unless too common to help.
-            expanded.truncate(3);
+            // Unless too common to help.
             expanded.retain(|(_, df)| *df <= 20_000);
-            let postings = expanded.iter().map(|(_, df)| df).sum();
-            let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
-                HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
-            for (e, df) in &expanded {
-                let w = s.idf(*df);
-                for (&t, &q) in e {
-                    for &rank in s.postings_of(t) {
-                        *hits.entry(s.doc_at(rank)).or_insert(0.0) += w * q;
+            // The rarest three; when the best is still weak, the rarest six, in case an added house name's
+            // rare words (`THE BARN`, `THE COACH HOUSE`) crowded out the street's.
+            for rarest in [3, 6] {
+                if rarest > 3 && (expanded.len() <= 3 || best.is_some_and(|(b, _)| b >= WEAK)) {
+                    break;
+                }
+                let expanded = &expanded[..rarest.min(expanded.len())];
+                let postings = expanded.iter().map(|(_, df)| df).sum();
+                let mut hits: HashMap<u32, f32, BuildHasherDefault<IdHasher>> =
+                    HashMap::with_capacity_and_hasher(postings, BuildHasherDefault::default());
+                for (e, df) in expanded {
+                    let w = s.idf(*df);
+                    for (&t, &q) in e {
+                        for &rank in s.postings_of(t) {
+                            *hits.entry(s.doc_at(rank)).or_insert(0.0) += w * q;
+                        }
                     }
                 }
-            }
-            let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
-            // The best few hits under the stated outward code, though rarer words (an added house name) match
-            // more elsewhere.
-            if let Some(q) = postcode {
-                let (lo, hi) = self.postcode_prefix_docs(q.outward());
-                // The query's house number breaks ties among a street's addresses.
-                let numbers: Vec<u32> = query
-                    .others
-                    .iter()
-                    .filter_map(|t| t.parse().ok())
-                    .filter(|&n| n != NONE32)
-                    .collect();
-                let mut near: Vec<(u32, f32)> = Vec::new();
-                // Those with the query's house number also get slots of their own, however many others match
-                // rarer words (an added house name common nearby).
-                let mut numbered: Vec<(u32, f32)> = Vec::new();
-                for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
-                    let row = self.rows.get(d as usize);
-                    if row.is_some_and(|r| numbers.contains(&r.building_number)) {
-                        near.push((d, h + NEAR_NUMBER));
-                        // Nearer the stated postcode first, among equal text hits (a block's flats share them).
-                        let pc = row.and_then(|r| self.postcode_of(&r));
-                        let pcs = pc.map_or(0.0, |p| postcode_similarity(&q, &p));
-                        numbered.push((d, h + pcs));
-                    } else {
-                        near.push((d, h));
+                let mut ranked: Vec<(u32, f32)> = hits.into_iter().collect();
+                // The best few hits under the stated outward code, though rarer words (an added house name) match
+                // more elsewhere.
+                if let Some(q) = postcode {
+                    let (lo, hi) = self.postcode_prefix_docs(q.outward());
+                    // The query's house number breaks ties among a street's addresses.
+                    let numbers: Vec<u32> = query
+                        .others
+                        .iter()
+                        .filter_map(|t| t.parse().ok())
+                        .filter(|&n| n != NONE32)
+                        .collect();
+                    let mut near: Vec<(u32, f32)> = Vec::new();
+                    // Those with the query's house number also get slots of their own, however many others match
+                    // rarer words (an added house name common nearby).
+                    let mut numbered: Vec<(u32, f32)> = Vec::new();
+                    for &(d, h) in ranked.iter().filter(|(d, _)| (lo..hi).contains(d)) {
+                        let row = self.rows.get(d as usize);
+                        if row.is_some_and(|r| numbers.contains(&r.building_number)) {
+                            near.push((d, h + NEAR_NUMBER));
+                            // Nearer the stated postcode first, among equal text hits (a block's flats share them).
+                            let pc = row.and_then(|r| self.postcode_of(&r));
+                            let pcs = pc.map_or(0.0, |p| postcode_similarity(&q, &p));
+                            numbered.push((d, h + pcs));
+                        } else {
+                            near.push((d, h));
+                        }
+                    }
+                    best_first(&mut near, NEAR);
+                    best_first(&mut numbered, NEAR_NUMBERED);
+                    near.extend(numbered);
+                    near.extend(self.sector_hits(&q, &query, &ranked));
+                    for &(doc, _) in &near {
+                        consider(doc, None, &mut best);
                     }
                 }
-                best_first(&mut near, NEAR);
-                best_first(&mut numbered, NEAR_NUMBERED);
-                near.extend(numbered);
-                near.extend(self.sector_hits(&q, &query, &ranked));
-                for &(doc, _) in &near {
+                // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
+                // hit that could still reach the top is weighed: doc order is postcode order, so cutting first would
+                // favour postcodes early in the alphabet.
+                if let Some(q) = postcode {
+                    let top = ranked.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
+                    for (doc, h) in &mut ranked {
+                        if *h + 0.5 >= top
+                            && let Some(d) = self.row_postcode(*doc)
+                        {
+                            *h += 0.5 * postcode_similarity(&q, &d);
+                        }
+                    }
+                }
+                best_first(&mut ranked, 32);
+                for (doc, _) in ranked {
                     consider(doc, None, &mut best);
                 }
-            }
-            // Among equally good text hits, prefer those nearest the stated postcode (it may carry a typo). Every
-            // hit that could still reach the top is weighed: doc order is postcode order, so cutting first would
-            // favour postcodes early in the alphabet.
-            if let Some(q) = postcode {
-                let top = ranked.iter().map(|(_, h)| *h).fold(0.0f32, f32::max);
-                for (doc, h) in &mut ranked {
-                    if *h + 0.5 >= top
-                        && let Some(d) = self.row_postcode(*doc)
-                    {
-                        *h += 0.5 * postcode_similarity(&q, &d);
-                    }
-                }
-            }
-            best_first(&mut ranked, 32);
-            for (doc, _) in ranked {
-                consider(doc, None, &mut best);
             }
         }
         let uprn = |doc: u32| self.rows.get(doc as usize).map(|r| Uprn::checked_before(r.uprn));
@@ -1041,6 +1066,51 @@ struct QueryProfile<'q> {
     others: Vec<&'q str>,
     /// Numbers after a flat word and a comma (`FLAT, 26`): a flat with no number, in the house with this one.
     houses: Vec<&'q str>,
+    /// True when the query says which flat or part of a house it is (`FLAT 2`, `FLAT B`, `FIRST FLOOR`, `REAR OF`).
+    states_flat: bool,
+}
+
+/// Words that say an address is a part of a house.
+const FLAT_WORDS: [&str; 5] = ["FLOOR", "MAISONETTE", "BASEMENT", "REAR", "OVER"];
+
+/// Factor on the score of a lettered house read as a flat of the bare number (see [`flat_of_lettered`]): the
+/// address as recorded, when it scores as well, comes first.
+const LETTERED_AS_FLAT: f32 = 0.999;
+
+/// A lettered house with no flat (`28A`, its letter in the number or the number in its name) read as a flat of
+/// house `28`, with the label it drops. The flat is `FLAT A` when `said` says the query has the letter, else just
+/// `FLAT`: a record that gives a flat number (`FLAT 2, 28`) names no letter, as `FLAT, 28` names none.
+fn flat_of_lettered(a: &Address, said: impl Fn(&str) -> bool) -> Option<(Address, String)> {
+    if a.sub_building.is_some() || a.building_number_end.is_some() {
+        return None;
+    }
+    let (number, letter, label) = match (a.building_number, a.building_number_suffix.as_deref()) {
+        (Some(n), Some(l)) => (n, l.to_owned(), a.number_label()?),
+        (None, None) => {
+            let name = a.building_name.as_deref()?;
+            let mut words = tokens(name);
+            let label = words.next().filter(|w| is_number_token(w))?;
+            if words.next().is_some() {
+                return None;
+            }
+            let stem = number_stem(&label);
+            let letter = &label[stem.len()..];
+            if letter.is_empty() || !letter.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return None;
+            }
+            (stem.parse().ok()?, letter.to_owned(), label.clone())
+        }
+        _ => return None,
+    };
+    let mut flat = a.clone();
+    flat.sub_building =
+        Some(if said(&letter) { format!("FLAT {letter}") } else { "FLAT".to_owned() });
+    flat.building_number = Some(number);
+    flat.building_number_suffix = None;
+    if a.building_number.is_none() {
+        flat.building_name = None;
+    }
+    Some((flat, label))
 }
 
 const NUMBER_WEIGHT: f32 = 3.0;
@@ -1089,7 +1159,16 @@ impl<'q> QueryProfile<'q> {
             }
             if after_flat && !starts[i] { &mut flats } else { &mut others }.push(t.as_str());
         }
-        Self { tokens, total, flats, others, houses }
+        // `FLAT 2`, `FLAT B`, `FIRST FLOOR FLAT`; the word `FLAT` alone (`FLAT, 26`) says too little.
+        let flat_letter = (1..qt.len()).any(|i| {
+            qt[i - 1] == "FLAT"
+                && !starts[i]
+                && qt[i].len() == 1
+                && qt[i].bytes().all(|b| b.is_ascii_alphabetic())
+        });
+        let states_flat =
+            !flats.is_empty() || flat_letter || qt.iter().any(|t| FLAT_WORDS.contains(&t.as_str()));
+        Self { tokens, total, flats, others, houses, states_flat }
     }
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
@@ -1231,16 +1310,15 @@ impl<'q> QueryProfile<'q> {
     fn similarity(
         &self,
         s: &SearchIndex,
-        doc_terms: &[u32],
+        all: &[&str],
         premise: &[String],
         street_from: usize,
         a: &Address,
     ) -> f32 {
-        let all: Vec<&str> = doc_terms.iter().filter_map(|&t| s.term(t)).collect();
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
         for (t, w) in &self.tokens {
-            if let Some((q, term)) = best_quality(t, &all) {
+            if let Some((q, term)) = best_quality(t, all) {
                 matched += w * q;
                 used.push((term, q));
             } else if let Some((first, second)) = joined_words(t, premise) {
@@ -1322,6 +1400,9 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Text score of an address whose words and numbers the query says exactly, and no others.
 const EXACT_TEXT: f32 = 0.999;
+
+/// A best score under this after the wider search's first round asks for a second, on more of the query's words.
+const WEAK: f32 = 0.8;
 
 /// Candidates under the stated outward code always considered in the wider search.
 const NEAR: usize = 16;
@@ -1927,6 +2008,91 @@ mod tests {
         let street = |n: u32| ["ELM ROW", "ASH ROW", "ELM LANE"][n as usize % 3];
         rows.extend((1..=90).map(|n| (100 + u64::from(n), "", "", Some(n), street(n), "W2 1AB")));
         small(&rows)
+    }
+
+    #[test]
+    fn a_stated_flat_at_a_number_is_its_lettered_house_before_the_bare_one() {
+        let mut index = with_filler(vec![
+            (1, "", "", Some(28), "EAST BUDDLE STREET", "EX1 1AN"),
+            (2, "", "28A", None, "EAST BUDDLE STREET", "EX1 1AN"),
+            (3, "", "", Some(30), "EAST BUDDLE STREET", "EX1 1AN"),
+            (4, "", "28B", None, "EAST BUDDLE STREET", "EX1 1AN"),
+        ]);
+        // A flat number or a floor names no letter: either lettered house, not the bare one.
+        for input in [
+            "Flat 2, 28, East Buddle Street, Exeter, EX1 1AN",
+            "First Floor Flat, 28, East Buddle Street, Exeter, EX1 1AN",
+        ] {
+            assert!([2, 4].contains(&best(&index, input)), "{input}");
+        }
+        // A letter said is that house.
+        assert_eq!(best(&index, "Flat B, 28, East Buddle Street, Exeter, EX1 1AN"), 4);
+        assert_eq!(best(&index, "Flat A, 28, East Buddle Street, Exeter, EX1 1AN"), 2);
+        // Without a flat word, the bare number is the bare house.
+        assert_eq!(best(&index, "28, East Buddle Street, Exeter, EX1 1AN"), 1);
+        assert_eq!(best(&index, "28a, East Buddle Street, Exeter, EX1 1AN"), 2);
+        // The letter held as the number's suffix reads the same way; a flat that is recorded stays first.
+        let mut b = IndexBuilder::new();
+        let mut add = |uprn: u64, sub: Option<&str>, number: u32, suffix: Option<&str>| {
+            let mut a =
+                crate::types::address::Address::new(crate::types::uprn::Uprn::new(uprn).unwrap());
+            a.sub_building = sub.map(str::to_owned);
+            a.building_number = Some(number);
+            a.building_number_suffix = suffix.map(str::to_owned);
+            a.thoroughfare = Some("NEW BELMONT STREET".into());
+            a.post_town = Some("EXETER".into());
+            a.postcode = Some(pc("EX4 1EH"));
+            b.add_address(a);
+        };
+        add(11, None, 23, None);
+        add(12, None, 23, Some("A"));
+        add(13, None, 25, None);
+        add(14, Some("FLAT 1"), 25, None);
+        add(15, None, 25, Some("A"));
+        for n in 1..=60 {
+            add(100 + u64::from(n), None, 100 + n, None);
+        }
+        index = b.build();
+        assert_eq!(best(&index, "Flat B, 23, New Belmont St, Exeter, EX4 1EH"), 12);
+        assert_eq!(best(&index, "23, New Belmont St, Exeter, EX4 1EH"), 11);
+        assert_eq!(best(&index, "Flat 1, 25, New Belmont St, Exeter, EX4 1EH"), 14);
+    }
+
+    #[test]
+    fn an_added_house_name_common_elsewhere_does_not_crowd_out_the_street() {
+        let streets: Vec<String> = (0..40).map(|n| format!("FIELD {n} LANE")).collect();
+        let flats: Vec<String> = (1..=50).map(|n| format!("FLAT {n}")).collect();
+        let mut rows: Vec<Row<'_>> = Vec::new();
+        // Forty houses called THE BARN: their two words are rarer than the street's.
+        rows.extend(
+            streets
+                .iter()
+                .enumerate()
+                .map(|(i, st)| (300 + i as u64, "", "THE BARN", None, st.as_str(), "W3 1AB")),
+        );
+        rows.extend(
+            (1..=60).map(|n| (400 + u64::from(n), "", "", Some(n), "WEST BUDDLE COURT", "W1T 1HZ")),
+        );
+        rows.extend(flats.iter().enumerate().map(|(i, f)| {
+            (
+                500 + i as u64,
+                f.as_str(),
+                "LYNDHURST COURT",
+                Some(25),
+                "WEST BUDDLE COURT",
+                "W1T 1HZ",
+            )
+        }));
+        // Numbers 2 and 25 on every other street, as in a town.
+        for (i, st) in streets.iter().enumerate() {
+            rows.push((600 + i as u64, "", "", Some(2), st.as_str(), "W3 1AB"));
+            rows.push((700 + i as u64, "", "", Some(25), st.as_str(), "W3 1AB"));
+        }
+        let index = with_filler(rows);
+        assert_eq!(
+            best(&index, "Flat 2, Lyndhurst Court, The Barn, 25, West Buddle Court, London"),
+            501
+        );
     }
 
     #[test]
