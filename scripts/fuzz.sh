@@ -8,8 +8,15 @@
 #                                      comes first, then a table of executions and coverage edges per target
 #   scripts/fuzz.sh list               the targets
 #
+# FUZZ_BUILD picks how the targets are built; both builds keep the address sanitizer, debug assertions, overflow
+# checks and libFuzzer's coverage instrumentation, so a crash fails a run in the same way:
+#   quick (the default of ci)    opt-level 1 and no debug info: much less to compile and link on a fresh clone,
+#                                for fewer executions a second
+#   full  (the default of long)  cargo-fuzz's release build (opt-level 3, line tables for symbolised stack traces)
+#
 # Each run starts from the committed seeds in fuzz/corpus/TARGET and keeps what it finds in
-# fuzz/target/corpus/TARGET (ignored by git); a crash is written to fuzz/artifacts/TARGET/. cargo-fuzz is
+# fuzz/target/corpus/TARGET (ignored by git); a crash is written to fuzz/artifacts/TARGET/. FUZZ_TARGET_DIR
+# (default fuzz/target) puts the build, the logs and the kept corpora somewhere else. cargo-fuzz is
 # installed from the crate registry when missing. RUSTC_BOOTSTRAP=1 lets the stable compiler take the
 # sanitizer flags.
 set -euo pipefail
@@ -18,6 +25,8 @@ root=$PWD
 export RUSTC_BOOTSTRAP=1
 # The fuzz crate is a workspace of its own; it builds into fuzz/target.
 unset CARGO_TARGET_DIR
+target_dir=${FUZZ_TARGET_DIR:-$root/fuzz/target}
+case "$target_dir" in /*) ;; *) target_dir=$root/$target_dir ;; esac
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -25,8 +34,9 @@ mode=${1:-}
 [ $# -gt 0 ] && shift
 case "$mode" in
   # CI fuzzes with a fixed random seed (FUZZ_SEED), so a run is repeatable; long runs take a new seed each time.
-  ci) runs=${FUZZ_RUNS:-20000}; max_seconds=${FUZZ_MAX_SECONDS:-12}; seed=(-seed="${FUZZ_SEED:-1}") ;;
-  long) runs=${FUZZ_RUNS:-10000000}; max_seconds=${FUZZ_MAX_SECONDS:-1800}; seed=() ;;
+  ci) runs=${FUZZ_RUNS:-20000}; max_seconds=${FUZZ_MAX_SECONDS:-12}; seed=(-seed="${FUZZ_SEED:-1}")
+    build=${FUZZ_BUILD:-quick} ;;
+  long) runs=${FUZZ_RUNS:-10000000}; max_seconds=${FUZZ_MAX_SECONDS:-1800}; seed=(); build=${FUZZ_BUILD:-full} ;;
   list) ;;
   *) echo "usage: scripts/fuzz.sh ci | long [TARGET...] | list" >&2; exit 2 ;;
 esac
@@ -45,19 +55,26 @@ targets=${*:-$all_targets}
 
 # 16 codegen units instead of cargo-fuzz's one: several times faster to build on two cores, a little slower to
 # run. FUZZ_CODEGEN_UNITS=1 gives the fastest fuzzing binaries for a long run.
-say "building the fuzz targets (address sanitizer, release with debug assertions)"
+case "$build" in
+  # The profile's opt-level gives way to the environment; cargo-fuzz sets the release profile's debug info on its
+  # command line, so it is turned off in RUSTFLAGS, which cargo-fuzz appends after its own flags.
+  quick) export CARGO_PROFILE_RELEASE_OPT_LEVEL=1 RUSTFLAGS="${RUSTFLAGS:-} -Cdebuginfo=0" ;;
+  full) ;;
+  *) echo "FUZZ_BUILD must be quick or full, not $build" >&2; exit 2 ;;
+esac
+say "building the fuzz targets ($build: address sanitizer, debug assertions)"
 start=$(date +%s)
-(cd fuzz && cargo fuzz build --codegen-units "${FUZZ_CODEGEN_UNITS:-16}")
+(cd fuzz && cargo fuzz build --codegen-units "${FUZZ_CODEGEN_UNITS:-16}" --target-dir "$target_dir")
 say "built in $(( $(date +%s) - start ))s"
 
-bin_dir=fuzz/target/x86_64-unknown-linux-gnu/release
-logs=fuzz/target/logs
+bin_dir=$target_dir/x86_64-unknown-linux-gnu/release
+logs=$target_dir/logs
 mkdir -p "$logs"
 summary=()
 failed=()
 for t in $targets; do
   seeds=fuzz/corpus/$t
-  work=fuzz/target/corpus/$t
+  work=$target_dir/corpus/$t
   artifacts=fuzz/artifacts/$t
   mkdir -p "$work" "$artifacts"
   [ -d "$seeds" ] || { echo "error: $t has no seed corpus in $seeds" >&2; exit 1; }

@@ -1,6 +1,7 @@
 //! Phone numbers: parsing fuzzed text must not panic. A number Notify accepts must normalise to digits only,
-//! 8 to 15 of them (E.164). That the normalised form parses back to the same number is an open finding
-//! (fuzz/findings/notify_phone) and is not asserted until it is fixed.
+//! as many as Notify's rules allow (a calling code of 1 to 3 digits and a significant number of 2 to 17, as
+//! libphonenumber parses them), and its normalised form (with `+`) must parse back to the same number and get
+//! the same verdict for the same permissions: a validator never accepts what the platform's rules refuse.
 #![no_main]
 
 use gaap_notify::rules::phone::{
@@ -21,12 +22,24 @@ fuzz_target!(|data: &[u8]| {
             normalised.bytes().all(|b| b.is_ascii_digit()),
             "{text:?} normalised to {normalised:?}"
         );
-        // Normalising again is not yet idempotent for some international numbers with zeros after the country
-        // code (an open finding, fuzz/findings/notify_phone), so the round trip is not asserted here.
-        // A number accepted with more than 15 digits (`49544+14007478130`) is an open finding too
-        // (fuzz/findings/notify_phone), so the E.164 length is not asserted until it is fixed.
-        let _ = number.validate(permissions);
+        // Notify's rule, not E.164's 15 digits: it accepts `49544+14007478130` as the 16 digits
+        // `4954414007478130` and the TV number `+4477000` as 7 (fuzz/findings/README.md).
+        assert!((3..=20).contains(&normalised.len()), "{text:?} accepted as {normalised:?}");
+        let again = PhoneNumber::parse(&format!("+{normalised}")).unwrap_or_else(|e| {
+            panic!("{text:?} normalised to {normalised:?}, which does not parse: {e:?}")
+        });
+        assert_eq!(again.normalised(), normalised, "{text:?}");
+        assert_eq!(
+            again.validate(permissions),
+            number.validate(permissions),
+            "{text:?} and {normalised:?} get different verdicts"
+        );
     }
-    let _ = validate_phone_number(text, permissions);
+    if let Ok(normalised) = validate_phone_number(text, permissions) {
+        assert_eq!(
+            validate_phone_number(&format!("+{normalised}"), permissions).as_deref(),
+            Ok(normalised.as_str())
+        );
+    }
     let _ = check_for_api(text, permissions);
 });

@@ -293,8 +293,17 @@ impl PostalAddress {
                 .map(|(l, _)| l)
                 .collect();
         }
-        let trailing_uk =
-            lines.iter().rev().take_while(|l| canonical_country(l) == Some(UK)).count();
+        // `trailing_uk_countries`: from the end, UK nations and Crown dependencies are counted, a
+        // line that is not a country is passed over (its `CountryNotFoundError` is suppressed
+        // inside the loop), and another country stops the count.
+        let mut trailing_uk = 0;
+        for line in lines.iter().rev() {
+            match canonical_country(line) {
+                Some(UK) => trailing_uk += 1,
+                Some(_) => break,
+                None => {}
+            }
+        }
         let (country, without_country) = match lines.last().and_then(|l| canonical_country(l)) {
             Some(country) => {
                 let cut = trailing_uk.max(1).min(lines.len());

@@ -166,3 +166,41 @@ fn from_personalisation() {
     assert_eq!(address.lines, ["A", "B", "SW1A 1AA"]);
     assert!(address.validate().is_ok());
 }
+
+// Found while checking the `notify_postal_address` fuzz findings against notifications-utils'
+// `PostalAddress`: `trailing_uk_countries` passes over a line that is not a country (its
+// `CountryNotFoundError` is suppressed inside the loop) and stops only at another country, so every
+// UK nation or Crown dependency from the end counts, and that many lines are cut from the end.
+#[test]
+fn trailing_uk_countries_pass_over_lines_that_are_not_countries() {
+    let address =
+        PostalAddress::parse("Isle of Man\n\u{0}\u{0}\nUnited Kingdom\n  \nGuernsey", false);
+    assert_eq!(address.lines, ["Isle of Man"]);
+    let address = PostalAddress::parse(
+        "United Kingdom\na\n  The Street  .\n10 Downing Street\nJE\nBFPO 1234\nBFPO 1234\nBFPO",
+        false,
+    );
+    assert_eq!(address.lines, ["United Kingdom", "a", "The Street.", "BFPO 1234"]);
+    // Another country stops the count: only `Wales` is cut.
+    let address = PostalAddress::parse("1 Rue de Rivoli\nFrance\nflat 2\nWales", false);
+    assert_eq!(address.lines, ["1 Rue de Rivoli", "France", "flat 2"]);
+    assert_eq!(address.country, "United Kingdom");
+}
+
+// The `notify_postal_address` fuzz findings, which are Notify's own behaviour (notifications-utils
+// gives the same lines): a line naming a country that is left last on a UK address is read as the
+// country when the printed address is parsed again, and a lone Crown dependency leaves no lines.
+#[test]
+fn fuzz_findings_where_notify_normalisation_is_not_idempotent() {
+    let address = PostalAddress::parse("246\r\u{0}\u{0}\u{0}\n.CA\nJE", true);
+    assert_eq!(address.lines, ["246", "\u{0}\u{0}\u{0}", ".CA"]);
+    assert_eq!(address.country, "United Kingdom");
+    let again = PostalAddress::parse(&address.lines.join("\n"), true);
+    assert_eq!(again.lines, ["246", "\u{0}\u{0}\u{0}", "Canada"]);
+    assert_eq!(again.country, "Canada");
+
+    let lone = PostalAddress::parse("GG", false);
+    assert!(lone.lines.is_empty());
+    assert_eq!(PostalAddress::parse("", false).lines, [""]);
+    assert_eq!(lone.validate(), Err(AddressError::NotEnoughLines));
+}

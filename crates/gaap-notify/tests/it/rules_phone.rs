@@ -208,3 +208,112 @@ fn unknown_characters() {
     }
     assert_eq!(PhoneNumber::parse("").unwrap_err().code, PhoneErrorCode::TooShort);
 }
+
+// Found by the `notify_phone` fuzz target (fuzz/findings, now its seed corpus): the first parser
+// took zeros written after a calling code for a national prefix and dropped them, twice over, so
+// `31000646403110` was accepted as `310646403110`, which parses again as `31646403110`.
+// libphonenumber strips the Netherlands' national prefix `0` once and keeps the other zeros in the
+// significant number, which no Dutch pattern matches: Notify refuses the number.
+#[test]
+fn fuzz_finding_zeros_after_a_calling_code_are_kept_as_notify_keeps_them() {
+    for number in ["31000646403110", "+31000646403110", "+3100646403110"] {
+        assert_eq!(
+            PhoneNumber::parse(number).map(|n| n.normalised()).map_err(|e| e.code),
+            Err(PhoneErrorCode::InvalidNumber),
+            "{number}"
+        );
+    }
+    // One zero is the national prefix: stripped.
+    assert_eq!(PhoneNumber::parse("+310646403110").unwrap().normalised(), "31646403110");
+    // Italian numbers keep their leading zero (`italian_leading_zero`).
+    assert_eq!(PhoneNumber::parse("+39 06 1234 5678").unwrap().normalised(), "390612345678");
+}
+
+// Found by the `notify_phone` fuzz target: `49544+14007478130` is accepted with 16 digits, more
+// than E.164's 15. That is Notify's rule, not a defect: the `+` inside makes libphonenumber refuse
+// the text, Notify's retry drops every `+`, and the 16 digits are too long for a UK number, so
+// they are read as `+49 54414007478130`; German fixed-line numbers have up to 15 significant
+// digits in libphonenumber's metadata (up to 17 in any country), so it is possible and valid.
+#[test]
+fn fuzz_finding_a_german_number_of_sixteen_digits_is_accepted_as_notify_accepts_it() {
+    for number in ["49544+14007478130", "+4954414007478130"] {
+        let parsed = PhoneNumber::parse(number).unwrap();
+        assert_eq!(parsed.normalised(), "4954414007478130", "{number}");
+        assert!(parsed.validate(INTERNATIONAL).is_ok(), "{number}");
+    }
+}
+
+// Found by the `notify_phone` fuzz target: `+4477000` is accepted as a 7-digit number. Notify's
+// rule too: `+44 77000` is possible (a local-only length) and `77000` passes Notify's TV-number
+// check (`7700` then any digit). Without the plus, `4477000` is a possible 7-digit UK number that
+// is neither valid nor a TV number, and libphonenumber does not take `44` for a calling code when
+// `77000` is not a UK pattern: refused.
+#[test]
+fn fuzz_finding_a_short_tv_number_is_accepted_only_with_its_calling_code() {
+    let tv = PhoneNumber::parse("+4477000").unwrap();
+    assert_eq!(tv.normalised(), "4477000");
+    assert!(tv.validate(UK_ONLY).is_ok() && !tv.is_international());
+    assert_eq!(PhoneNumber::parse("4477000").unwrap_err().code, PhoneErrorCode::InvalidNumber);
+}
+
+// Whitespace inside a number that libphonenumber does not take for punctuation fails the first
+// parse; Notify's retry turns a tab into a space and refuses a newline.
+#[test]
+fn whitespace_inside_a_number_is_read_as_notify_reads_it() {
+    assert_eq!(validate_phone_number("07723\t456789", UK_ONLY).as_deref(), Ok("447723456789"));
+    assert_eq!(
+        validate_phone_number("07723\n456789", UK_ONLY).unwrap_err().code,
+        PhoneErrorCode::UnknownCharacter
+    );
+    // Only Python's ASCII `string.whitespace` and Notify's obscure spaces are allowed.
+    assert_eq!(
+        validate_phone_number("07723\u{2003}456789", UK_ONLY).unwrap_err().code,
+        PhoneErrorCode::UnknownCharacter
+    );
+}
+
+// What notifications-utils' `PhoneNumber(number)` gives (run with phonenumbers 9.0.33, the
+// metadata the `phonenumber` crate pins) for numbers the first parser got wrong: the normalised
+// number, or the error code.
+#[test]
+fn numbers_the_first_parser_got_wrong() {
+    let cases: &[(&str, Result<&str, PhoneErrorCode>)] = &[
+        ("+685221231", Err(PhoneErrorCode::InvalidNumber)),
+        ("+35408091234", Err(PhoneErrorCode::TooLong)),
+        ("+107584305678", Err(PhoneErrorCode::TooLong)),
+        ("+86091436186565", Err(PhoneErrorCode::InvalidNumber)),
+        ("+6890440123", Err(PhoneErrorCode::InvalidNumber)),
+        ("+490070012345678", Err(PhoneErrorCode::InvalidNumber)),
+        ("+2670071126456", Err(PhoneErrorCode::InvalidNumber)),
+        ("+385123456781", Err(PhoneErrorCode::InvalidNumber)),
+        ("+228090113345", Err(PhoneErrorCode::TooLong)),
+        ("+3300612335678", Err(PhoneErrorCode::TooLong)),
+        ("+35100212345678", Err(PhoneErrorCode::TooLong)),
+        ("+105002345678", Err(PhoneErrorCode::TooLong)),
+        ("+5060022123456", Err(PhoneErrorCode::InvalidNumber)),
+        ("4477005", Err(PhoneErrorCode::InvalidNumber)),
+        ("+39067320663", Ok("39067320663")),
+        ("00390212345698", Ok("390212345698")),
+        ("+31157(065554", Ok("31157065554")),
+        ("+49210874257782(6", Ok("492108742577826")),
+        ("+49346045808)7", Ok("493460458087")),
+        ("39085192902", Ok("39085192902")),
+        ("+241 01 44 12 34", Ok("24101441234")),
+        ("+39073694980", Ok("39073694980")),
+        ("+528712101(497", Ok("528712101497")),
+        ("+390954550", Ok("390954550")),
+        ("+44(0)", Err(PhoneErrorCode::TooShort)),
+        ("+37610712345", Err(PhoneErrorCode::InvalidNumber)),
+        ("+44", Err(PhoneErrorCode::TooShort)),
+        ("+8826552944(0465485", Err(PhoneErrorCode::TooLong)),
+        ("+88292512887109310", Err(PhoneErrorCode::TooLong)),
+        ("+390354459068", Ok("390354459068")),
+        ("00241263114\t4", Ok("442412631144")),
+        ("+390332681675", Ok("390332681675")),
+        ("+3903123456789", Ok("3903123456789")),
+    ];
+    for (number, expected) in cases {
+        let got = PhoneNumber::parse(number).map(|n| n.normalised()).map_err(|e| e.code);
+        assert_eq!(got.as_deref().map_err(|e| *e), *expected, "{number:?}");
+    }
+}

@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn delegates_keep_notifys_wording() {
         assert_eq!(validate_phone("07700 900123").unwrap().0, "447700900123");
-        assert_eq!(validate_phone("0770090"), Err("Not enough digits"));
+        assert_eq!(validate_phone("077234"), Err("Not enough digits"));
         assert_eq!(service_phone("02079460000"), Err("Not a UK mobile number"));
         assert_eq!(validate_email(" A@Example.gov.uk ").unwrap(), "a@example.gov.uk");
         let short =

@@ -119,7 +119,7 @@ async fn test_key_simulates_failures_and_smoke_tests_are_not_stored() {
 #[tokio::test]
 async fn validation_uses_notifys_envelope_and_messages() {
     let (_h, n) = sandbox(Config::default(), KeyType::Normal).await;
-    let (status, body) = n.post("/v2/notifications/sms", &sms("0770090")).await;
+    let (status, body) = n.post("/v2/notifications/sms", &sms("077234")).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
