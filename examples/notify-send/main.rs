@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Notify checks recipients server side; the error carries its envelope and message.
-    let bad = SmsRequest::new("0770 090", default_template_ids::SMS)
+    let bad = SmsRequest::new("0772 34", default_template_ids::SMS)
         .personalisation(values(&[("code", "1")]));
     match notify.send_sms(&bad).await {
         Err(Error::Validation(err)) => {

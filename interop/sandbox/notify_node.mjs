@@ -52,7 +52,7 @@ const texts = (await client.getReceivedTexts()).data;
 check(texts.received_text_messages.length >= 1, "received texts");
 
 try {
-  await client.sendSms(SMS, "0770090", { personalisation: { code: "1" } });
+  await client.sendSms(SMS, "077234", { personalisation: { code: "1" } });
   check(false, "invalid phone is refused");
 } catch (e) {
   check(e.response?.status === 400, `invalid phone gets 400 (got ${e.response?.status})`);

@@ -64,7 +64,7 @@ def main():
     check(len(list(client.get_received_texts_iterator())) >= 1, "received texts iterator")
 
     try:
-        client.send_sms_notification("0770090", SMS, {"code": "1"})
+        client.send_sms_notification("077234", SMS, {"code": "1"})
         check(False, "invalid phone number is refused")
     except HTTPError as e:
         check(e.status_code == 400, f"invalid phone gets 400 (got {e.status_code})")
