@@ -18,18 +18,7 @@ pub const STYLESHEET: &str =
 /// Escapes text for an HTML text node or a quoted attribute value.
 #[must_use]
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    gaap_html::Escape::Html.escape(text)
 }
 
 /// One page: the service name in the header, an optional back link, and the main content (trusted HTML).

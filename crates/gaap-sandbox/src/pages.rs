@@ -30,11 +30,7 @@ pub(crate) async fn stylesheet() -> Response {
 
 /// Escapes text for an HTML text node or a quoted attribute value.
 pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    gaap_html::Escape::Html.escape(s)
 }
 
 /// A whole page in the GOV.UK template: the header, `product` (e.g. "GOV.UK Pay sandbox") in the service

@@ -1,8 +1,10 @@
 //! Govspeak's extensions, matched as the gem's regular expressions match them (`lib/govspeak.rb`), in the
 //! gem's declaration order.
 
+use gaap_html::Escape;
+
 use super::markdown::DocState;
-use super::sanitize::{escape_into, find_marker, is_safe_url};
+use super::sanitize::{find_marker, is_safe_url};
 use super::{Mode, Renderer};
 
 /// A `surrounded_by` marker: `open` at a line start, then the body up to the closing marker.
@@ -280,16 +282,16 @@ impl Renderer<'_> {
         html.push_str("\" draggable=\"false\"");
         if let Some(code) = button.tracking {
             html.push_str(" data-tracking-code=\"");
-            escape_into(&mut html, code);
+            Escape::DoubleQuoted.escape_into(&mut html, code);
             html.push_str("\" data-tracking-name=\"govspeakButtonTracker\"");
         }
         if is_safe_url(button.href) {
             html.push_str(" href=\"");
-            escape_into(&mut html, button.href);
+            Escape::DoubleQuoted.escape_into(&mut html, button.href);
             html.push('"');
         }
         html.push('>');
-        escape_into(&mut html, button.text);
+        Escape::DoubleQuoted.escape_into(&mut html, button.text);
         html.push_str("</a>");
         html
     }
@@ -323,7 +325,7 @@ impl Renderer<'_> {
             let url = url.trim();
             if is_safe_url(url) {
                 html.push_str(" href=\"");
-                escape_into(&mut html, url);
+                Escape::DoubleQuoted.escape_into(&mut html, url);
                 html.push('"');
             }
             html.push_str(" rel=\"external\">");

@@ -3,28 +3,13 @@
 
 use std::collections::HashMap;
 
+use gaap_html::Escape;
 use pulldown_cmark::{
     Alignment, CowStr, Event, HeadingLevel, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd,
 };
 
-use super::sanitize::{Sanitizer, escape_into, is_safe_url};
+use super::sanitize::{Sanitizer, is_safe_url};
 use super::{Mode, PLACEHOLDER_OPEN, Renderer};
-
-fn text_escape(out: &mut String, text: &str) {
-    let mut copied = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            _ => continue,
-        };
-        out.push_str(&text[copied..i]);
-        out.push_str(entity);
-        copied = i + 1;
-    }
-    out.push_str(&text[copied..]);
-}
 
 /// kramdown's `basic_generate_id`: drop leading non-letters, keep `[a-zA-Z0-9 -]`, spaces to hyphens, lowercase.
 pub(crate) fn heading_id(text: &str) -> String {
@@ -278,7 +263,7 @@ impl Renderer<'_> {
                         link_stack.push(true);
                         if matches!(link_type, LinkType::Email) {
                             o.push_str("<a href=\"mailto:");
-                            escape_into(o, &dest_url);
+                            Escape::DoubleQuoted.escape_into(o, &dest_url);
                             o.push_str("\">");
                             continue;
                         }
@@ -291,14 +276,14 @@ impl Renderer<'_> {
                         }
                         if safe {
                             o.push_str(" href=\"");
-                            escape_into(o, &dest_url);
+                            Escape::DoubleQuoted.escape_into(o, &dest_url);
                             o.push('"');
                         } else {
                             state.sanitizer.changed = true;
                         }
                         if !title.is_empty() {
                             o.push_str(" title=\"");
-                            escape_into(o, &title);
+                            Escape::DoubleQuoted.escape_into(o, &title);
                             o.push('"');
                         }
                         o.push('>');
@@ -308,14 +293,14 @@ impl Renderer<'_> {
                         o.push_str("<img");
                         if is_safe_url(&dest_url) && !dest_url.trim_start().to_ascii_lowercase().starts_with("mailto:") {
                             o.push_str(" src=\"");
-                            escape_into(o, &dest_url);
+                            Escape::DoubleQuoted.escape_into(o, &dest_url);
                             o.push('"');
                         } else {
                             state.sanitizer.changed = true;
                         }
                         if !title.is_empty() {
                             o.push_str(" title=\"");
-                            escape_into(o, &title);
+                            Escape::DoubleQuoted.escape_into(o, &title);
                             o.push('"');
                         }
                         image_alt = Some(String::new());
@@ -343,7 +328,7 @@ impl Renderer<'_> {
                             };
                             let o = out!();
                             o.push_str(&format!("<h{n} id=\""));
-                            escape_into(o, &id);
+                            Escape::DoubleQuoted.escape_into(o, &id);
                             o.push_str(&format!("\"{class}>"));
                             o.push_str(inner.trim_end());
                             o.push_str(&format!("</h{n}>\n\n"));
@@ -413,7 +398,7 @@ impl Renderer<'_> {
                         let alt = image_alt.take().unwrap_or_default();
                         let o = out!();
                         o.push_str(" alt=\"");
-                        escape_into(o, &alt);
+                        Escape::DoubleQuoted.escape_into(o, &alt);
                         o.push_str("\">");
                     }
                     _ => {}
@@ -425,7 +410,7 @@ impl Renderer<'_> {
                     let in_link = !link_stack.is_empty();
                     let o = out!();
                     if in_code_block {
-                        text_escape(o, &text);
+                        Escape::Text.escape_into(o, &text);
                     } else {
                         self.push_text_with_abbreviations(o, &text, in_link);
                     }
@@ -433,7 +418,7 @@ impl Renderer<'_> {
                 Event::Code(code) => {
                     let o = out!();
                     o.push_str("<code>");
-                    text_escape(o, &code);
+                    Escape::Text.escape_into(o, &code);
                     o.push_str("</code>");
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
@@ -485,7 +470,7 @@ impl Renderer<'_> {
         in_link: bool,
     ) {
         if self.abbreviations.is_empty() || in_link {
-            text_escape(out, text);
+            Escape::Text.escape_into(out, text);
             return;
         }
         // One pass over the bytes: at each word start whose byte begins some abbreviation, try them (longest
@@ -512,11 +497,11 @@ impl Renderer<'_> {
                         && rest.as_bytes().get(abbr.len()).is_none_or(|&n| !is_word(n))
                 });
                 if let Some((abbr, title)) = hit {
-                    text_escape(out, &text[copied..i]);
+                    Escape::Text.escape_into(out, &text[copied..i]);
                     out.push_str("<abbr title=\"");
-                    escape_into(out, title);
+                    Escape::DoubleQuoted.escape_into(out, title);
                     out.push_str("\">");
-                    text_escape(out, abbr);
+                    Escape::Text.escape_into(out, abbr);
                     out.push_str("</abbr>");
                     i += abbr.len();
                     copied = i;
@@ -525,7 +510,7 @@ impl Renderer<'_> {
             }
             i += 1;
         }
-        text_escape(out, &text[copied.min(text.len())..]);
+        Escape::Text.escape_into(out, &text[copied.min(text.len())..]);
     }
 }
 

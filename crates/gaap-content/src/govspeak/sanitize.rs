@@ -4,6 +4,8 @@
 //! executable or embedding elements lose their content too. Attributes are allow-listed: no `on*`, no
 //! `style`, and URL attributes keep only `http`, `https`, `mailto`, `tel`, relative and fragment URLs.
 
+use gaap_html::Escape;
+
 /// Elements kept (govspeak's `Sanitize::Config::RELAXED` minus `style`, plus `svg`/`path`).
 const ALLOWED_ELEMENTS: &[&str] = &[
     "a",
@@ -155,24 +157,6 @@ pub(crate) fn is_safe_url(url: &str) -> bool {
     }
 }
 
-/// Escapes text for an HTML text node or attribute value.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    let mut copied = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.push_str(&text[copied..i]);
-        out.push_str(entity);
-        copied = i + 1;
-    }
-    out.push_str(&text[copied..]);
-}
-
 /// Finds `needle` in `haystack` by scanning for its first byte (memchr) and comparing: cheaper than a
 /// substring searcher for the short, rare markers govspeak uses.
 pub(crate) fn find_marker(haystack: &str, needle: &str) -> Option<usize> {
@@ -316,7 +300,7 @@ impl Sanitizer {
                     None => out.push_str("&amp;"),
                 }
             } else {
-                escape_into(out, &tail[..1]);
+                Escape::DoubleQuoted.escape_into(out, &tail[..1]);
             }
             rest = &tail[1..];
         }
@@ -364,7 +348,7 @@ impl Sanitizer {
             out.push(' ');
             out.push_str(attr);
             out.push_str("=\"");
-            escape_into(out, &decode_entities(value));
+            Escape::DoubleQuoted.escape_into(out, &decode_entities(value));
             out.push('"');
         }
         out.push('>');

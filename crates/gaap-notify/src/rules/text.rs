@@ -160,18 +160,13 @@ pub fn strip_and_remove_obscure_whitespace(value: &str) -> String {
 }
 
 /// Escapes `&`, `<` and `>` as Python's `html.escape(quote=False)` does.
+///
+/// notifications-utils' `escape_html` first decodes the entities written with their `;` (keeping `&amp;`,
+/// `&nbsp;`, `&lpar;` and `&rpar;` as written), so `&lt;` stays `&lt;` there where it becomes `&amp;lt;`
+/// here; values with entities in them are the only ones that differ.
 #[must_use]
 pub fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    gaap_html::Escape::Text.escape(value)
 }
 
 #[cfg(test)]

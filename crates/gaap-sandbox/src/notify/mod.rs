@@ -1476,7 +1476,7 @@ async fn outbox_json(State(state): State<Arc<NotifyState>>) -> Response {
 }
 
 async fn outbox_html(State(state): State<Arc<NotifyState>>) -> Response {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = |s: &str| gaap_html::Escape::Text.escape(s);
     let mut rows = String::new();
     for n in outbox_rows(&state) {
         let to = n["email_address"]

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
+use gaap_html::Escape;
 use serde_json::Value;
 
 use super::wire::{FieldRef, Response, Sink};
-use crate::markup::escape_into;
 
 fn element(out: &mut String, name: &str, value: &Value) {
     match value {
@@ -15,7 +15,7 @@ fn element(out: &mut String, name: &str, value: &Value) {
         }
         Value::String(s) => {
             let _ = write!(out, "<{name}>");
-            escape_into(out, s);
+            Escape::Xml.escape_into(out, s);
             let _ = write!(out, "</{name}>");
         }
         other => {
@@ -34,7 +34,7 @@ impl Sink for Elements<'_> {
             FieldRef::Json(v) => element(out, name, v),
             FieldRef::Text(t) => {
                 let _ = write!(out, "<{name}>");
-                escape_into(out, t);
+                Escape::Xml.escape_into(out, t);
                 let _ = write!(out, "</{name}>");
             }
             other => {
