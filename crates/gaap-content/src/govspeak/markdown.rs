@@ -1,6 +1,7 @@
 //! The markdown core: pulldown-cmark events written as kramdown-like HTML (compat) or with govuk-frontend
 //! classes (frontend), with heading ids, external-link marking, abbreviations, footnotes and sanitised raw HTML.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use gaap_html::Escape;
@@ -134,6 +135,17 @@ impl Renderer<'_> {
         if let Some(html) = self.plain_paragraph(source) {
             return html;
         }
+        let source = self.with_footnote_stand_ins(source);
+        let mut pass = Pass::new(self, source.len());
+        for event in Parser::new_ext(&source, self.parser_options()) {
+            pass.event(event, state);
+        }
+        pass.finish()
+    }
+
+    /// pulldown-cmark's options for govspeak: tables, footnotes, strikethrough, heading attributes, and smart
+    /// punctuation when asked for.
+    fn parser_options(&self) -> CmarkOptions {
         let mut options = CmarkOptions::ENABLE_TABLES
             | CmarkOptions::ENABLE_FOOTNOTES
             | CmarkOptions::ENABLE_STRIKETHROUGH
@@ -141,326 +153,21 @@ impl Renderer<'_> {
         if self.options.smart_punctuation {
             options |= CmarkOptions::ENABLE_SMART_PUNCTUATION;
         }
-        let frontend = self.options.mode == Mode::Frontend;
-        // Nested bodies are parsed alone: give them stand-in definitions so references still parse; the
-        // real definitions come from the top-level document.
-        let nested = self.nested > 1;
-        let owned;
-        let source = if nested && !self.footnote_labels.is_empty() && source.contains("[^") {
+        options
+    }
+
+    /// Nested bodies are parsed alone: give them stand-in definitions so references still parse; the
+    /// real definitions come from the top-level document.
+    fn with_footnote_stand_ins<'s>(&self, source: &'s str) -> Cow<'s, str> {
+        if self.nested > 1 && !self.footnote_labels.is_empty() && source.contains("[^") {
             let mut with_defs = source.to_owned();
             for label in &self.footnote_labels {
                 with_defs.push_str(&format!("\n\n[^{label}]: -\n"));
             }
-            owned = with_defs;
-            owned.as_str()
+            Cow::Owned(with_defs)
         } else {
-            source
-        };
-        let mut stack: Vec<Frame> = Vec::new();
-        let mut root = String::with_capacity(source.len() * 3 / 2);
-        let mut table_alignments: Vec<Alignment> = Vec::new();
-        let mut cell_index = 0usize;
-        let mut in_table_head = false;
-        let mut image_alt: Option<String> = None;
-        let mut in_code_block = false;
-        let mut link_stack: Vec<bool> = Vec::new();
-
-        macro_rules! out {
-            () => {
-                match stack.last_mut() {
-                    Some(frame) => &mut frame.out,
-                    None => &mut root,
-                }
-            };
+            Cow::Borrowed(source)
         }
-
-        for event in Parser::new_ext(source, options) {
-            if let Some(alt) = image_alt.as_mut() {
-                match &event {
-                    Event::End(TagEnd::Image) => {}
-                    Event::Text(t) | Event::Code(t) => {
-                        alt.push_str(t);
-                        continue;
-                    }
-                    _ => continue,
-                }
-            }
-            if state.sanitizer.is_dropping()
-                && !matches!(event, Event::Html(_) | Event::InlineHtml(_))
-            {
-                // Inside a `<script>`-like element opened by raw HTML: drop everything until it closes.
-                continue;
-            }
-            match event {
-                Event::Start(tag) => match tag {
-                    Tag::Paragraph => out!().push_str(if frontend { "<p class=\"govuk-body\">" } else { "<p>" }),
-                    Tag::Heading { level, id, .. } => stack.push(Frame {
-                        kind: FrameKind::Heading { level, id: id.map(|i| i.to_string()), text: String::new() },
-                        out: String::new(),
-                    }),
-                    Tag::BlockQuote(_) => stack.push(Frame { kind: FrameKind::BlockQuote, out: String::new() }),
-                    Tag::CodeBlock(_) => {
-                        in_code_block = true;
-                        out!().push_str("<pre><code>");
-                    }
-                    Tag::List(start) => {
-                        let o = out!();
-                        match (start, frontend) {
-                            (None, false) => o.push_str("<ul>\n"),
-                            (None, true) => o.push_str("<ul class=\"govuk-list govuk-list--bullet\">\n"),
-                            (Some(n), _) => {
-                                o.push_str(if frontend { "<ol class=\"govuk-list govuk-list--number\"" } else { "<ol" });
-                                if n != 1 {
-                                    o.push_str(&format!(" start=\"{n}\""));
-                                }
-                                o.push_str(">\n");
-                            }
-                        }
-                    }
-                    Tag::Item => stack.push(Frame { kind: FrameKind::Item, out: String::new() }),
-                    Tag::FootnoteDefinition(label) => stack.push(Frame {
-                        kind: FrameKind::Footnote { label: label.to_string() },
-                        out: String::new(),
-                    }),
-                    Tag::Table(alignments) => {
-                        table_alignments = alignments;
-                        out!().push_str(if frontend { "<table class=\"govuk-table\">\n" } else { "<table>\n" });
-                    }
-                    Tag::TableHead => {
-                        in_table_head = true;
-                        cell_index = 0;
-                        out!().push_str(if frontend {
-                            "<thead class=\"govuk-table__head\">\n<tr class=\"govuk-table__row\">\n"
-                        } else {
-                            "<thead>\n<tr>\n"
-                        });
-                    }
-                    Tag::TableRow => {
-                        cell_index = 0;
-                        out!().push_str(if frontend { "<tr class=\"govuk-table__row\">\n" } else { "<tr>\n" });
-                    }
-                    Tag::TableCell => {
-                        let align = match table_alignments.get(cell_index) {
-                            Some(Alignment::Left) => Some("cell-text-left"),
-                            Some(Alignment::Center) => Some("cell-text-center"),
-                            Some(Alignment::Right) => Some("cell-text-right"),
-                            _ => None,
-                        };
-                        let o = out!();
-                        // Cell kind is decided on the first text: `#` marks a row header (govspeak tables).
-                        o.push('\u{E002}');
-                        if let Some(class) = align {
-                            o.push_str(class);
-                        }
-                        o.push('\u{E003}');
-                    }
-                    Tag::Emphasis => out!().push_str("<em>"),
-                    Tag::Strong => out!().push_str("<strong>"),
-                    Tag::Strikethrough => out!().push_str("<del>"),
-                    Tag::Link { link_type, dest_url, title, .. } => {
-                        let o = out!();
-                        let safe = is_safe_url(&dest_url);
-                        link_stack.push(true);
-                        if matches!(link_type, LinkType::Email) {
-                            o.push_str("<a href=\"mailto:");
-                            Escape::DoubleQuoted.escape_into(o, &dest_url);
-                            o.push_str("\">");
-                            continue;
-                        }
-                        o.push_str("<a");
-                        if frontend {
-                            o.push_str(" class=\"govuk-link\"");
-                        }
-                        if safe && self.is_external(&dest_url) {
-                            o.push_str(" rel=\"external\"");
-                        }
-                        if safe {
-                            o.push_str(" href=\"");
-                            Escape::DoubleQuoted.escape_into(o, &dest_url);
-                            o.push('"');
-                        } else {
-                            state.sanitizer.changed = true;
-                        }
-                        if !title.is_empty() {
-                            o.push_str(" title=\"");
-                            Escape::DoubleQuoted.escape_into(o, &title);
-                            o.push('"');
-                        }
-                        o.push('>');
-                    }
-                    Tag::Image { dest_url, title, .. } => {
-                        let o = out!();
-                        o.push_str("<img");
-                        if is_safe_url(&dest_url) && !dest_url.trim_start().to_ascii_lowercase().starts_with("mailto:") {
-                            o.push_str(" src=\"");
-                            Escape::DoubleQuoted.escape_into(o, &dest_url);
-                            o.push('"');
-                        } else {
-                            state.sanitizer.changed = true;
-                        }
-                        if !title.is_empty() {
-                            o.push_str(" title=\"");
-                            Escape::DoubleQuoted.escape_into(o, &title);
-                            o.push('"');
-                        }
-                        image_alt = Some(String::new());
-                    }
-                    _ => {}
-                },
-                Event::End(tag) => match tag {
-                    TagEnd::Paragraph => out!().push_str("</p>\n\n"),
-                    TagEnd::Heading(_) => {
-                        if let Some(Frame { kind: FrameKind::Heading { level, id, text }, out: inner }) = stack.pop() {
-                            let id = match id {
-                                Some(explicit) => {
-                                    state.used_ids.entry(explicit.clone()).or_insert(0);
-                                    explicit
-                                }
-                                None => state.unique_id(heading_id(&text)),
-                            };
-                            let n = level as usize;
-                            let class = match (frontend, n) {
-                                (false, _) => "",
-                                (true, 1) => " class=\"govuk-heading-xl\"",
-                                (true, 2) => " class=\"govuk-heading-l\"",
-                                (true, 3) => " class=\"govuk-heading-m\"",
-                                (true, _) => " class=\"govuk-heading-s\"",
-                            };
-                            let o = out!();
-                            o.push_str(&format!("<h{n} id=\""));
-                            Escape::DoubleQuoted.escape_into(o, &id);
-                            o.push_str(&format!("\"{class}>"));
-                            o.push_str(inner.trim_end());
-                            o.push_str(&format!("</h{n}>\n\n"));
-                        }
-                    }
-                    TagEnd::BlockQuote(_) => {
-                        if let Some(frame) = stack.pop() {
-                            let mut inner = frame.out;
-                            if !frontend && let Some(at) = inner.rfind("<p>") {
-                                inner.replace_range(at..at + 3, "<p class=\"last-child\">");
-                            }
-                            let o = out!();
-                            o.push_str(if frontend {
-                                "<blockquote class=\"govuk-inset-text govuk-!-margin-left-0\">\n"
-                            } else {
-                                "<blockquote>\n"
-                            });
-                            o.push_str(inner.trim_end());
-                            o.push_str("\n</blockquote>\n\n");
-                        }
-                    }
-                    TagEnd::CodeBlock => {
-                        in_code_block = false;
-                        out!().push_str("</code></pre>\n\n");
-                    }
-                    TagEnd::List(ordered) => {
-                        out!().push_str(if ordered { "</ol>\n\n" } else { "</ul>\n\n" });
-                    }
-                    TagEnd::Item => {
-                        if let Some(frame) = stack.pop() {
-                            let o = out!();
-                            o.push_str("<li>");
-                            o.push_str(frame.out.trim_end());
-                            o.push_str("</li>\n");
-                        }
-                    }
-                    TagEnd::FootnoteDefinition => {
-                        if let Some(Frame { kind: FrameKind::Footnote { label }, out: inner }) = stack.pop()
-                            && !nested
-                        {
-                            state.footnote_defs.entry(label).or_insert_with(|| inner.trim_end().to_owned());
-                        }
-                    }
-                    TagEnd::Table => out!().push_str("</tbody>\n</table>\n\n"),
-                    TagEnd::TableHead => {
-                        in_table_head = false;
-                        out!().push_str(if frontend {
-                            "</tr>\n</thead>\n<tbody class=\"govuk-table__body\">\n"
-                        } else {
-                            "</tr>\n</thead>\n<tbody>\n"
-                        });
-                    }
-                    TagEnd::TableRow => out!().push_str("</tr>\n"),
-                    TagEnd::TableCell => {
-                        let o = out!();
-                        finish_cell(o, in_table_head, cell_index == 0, frontend);
-                        cell_index += 1;
-                    }
-                    TagEnd::Emphasis => out!().push_str("</em>"),
-                    TagEnd::Strong => out!().push_str("</strong>"),
-                    TagEnd::Strikethrough => out!().push_str("</del>"),
-                    TagEnd::Link => {
-                        link_stack.pop();
-                        out!().push_str("</a>");
-                    }
-                    TagEnd::Image => {
-                        let alt = image_alt.take().unwrap_or_default();
-                        let o = out!();
-                        o.push_str(" alt=\"");
-                        Escape::DoubleQuoted.escape_into(o, &alt);
-                        o.push_str("\">");
-                    }
-                    _ => {}
-                },
-                Event::Text(text) => {
-                    if let Some(Frame { kind: FrameKind::Heading { text: plain, .. }, .. }) = stack.last_mut() {
-                        plain.push_str(&text);
-                    }
-                    let in_link = !link_stack.is_empty();
-                    let o = out!();
-                    if in_code_block {
-                        Escape::Text.escape_into(o, &text);
-                    } else {
-                        self.push_text_with_abbreviations(o, &text, in_link);
-                    }
-                }
-                Event::Code(code) => {
-                    let o = out!();
-                    o.push_str("<code>");
-                    Escape::Text.escape_into(o, &code);
-                    o.push_str("</code>");
-                }
-                Event::Html(html) | Event::InlineHtml(html) => {
-                    let o = out!();
-                    state.sanitizer.push_html(o, &html);
-                }
-                Event::FootnoteReference(label) => {
-                    let label = label.to_string();
-                    let (number, occurrence) = match state.footnote_refs.iter().position(|(l, _)| *l == label) {
-                        Some(i) => {
-                            let entry = &mut state.footnote_refs[i];
-                            entry.1 += 1;
-                            (i + 1, entry.1 - 1)
-                        }
-                        None => {
-                            state.footnote_refs.push((label.clone(), 1));
-                            (state.footnote_refs.len(), 0)
-                        }
-                    };
-                    let id = id_safe(&label);
-                    let ref_id = if occurrence == 0 { format!("fnref:{id}") } else { format!("fnref:{id}:{occurrence}") };
-                    let word = self.strings().footnote_label;
-                    let o = out!();
-                    o.push_str(&format!(
-                        "<sup id=\"{ref_id}\"><a href=\"#fn:{id}\" class=\"footnote{}\" rel=\"footnote\" role=\"doc-noteref\">[{word} {number}]</a></sup>",
-                        if frontend { " govuk-link" } else { "" }
-                    ));
-                }
-                Event::SoftBreak => out!().push('\n'),
-                Event::HardBreak => out!().push_str("<br>\n"),
-                Event::Rule => out!().push_str(if frontend {
-                    "<hr class=\"govuk-section-break govuk-section-break--xl govuk-section-break--visible\">\n\n"
-                } else {
-                    "<hr>\n\n"
-                }),
-                Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
-            }
-        }
-        while let Some(frame) = stack.pop() {
-            root.push_str(&frame.out);
-        }
-        root
     }
 
     pub(crate) fn push_text_with_abbreviations(
@@ -512,6 +219,411 @@ impl Renderer<'_> {
         }
         Escape::Text.escape_into(out, &text[copied.min(text.len())..]);
     }
+}
+
+/// One `markdown` pass over pulldown-cmark's events: the open frames (headings, quotes, list items,
+/// footnotes) above the root output, and what an open table, image, code block or link needs.
+struct Pass<'r, 'o> {
+    renderer: &'r Renderer<'o>,
+    frontend: bool,
+    /// Inside an extension body, whose footnote definitions the top-level document holds.
+    nested: bool,
+    stack: Vec<Frame>,
+    root: String,
+    table_alignments: Vec<Alignment>,
+    cell_index: usize,
+    in_table_head: bool,
+    /// The alt text of an open image, gathered from its text events.
+    image_alt: Option<String>,
+    in_code_block: bool,
+    link_stack: Vec<bool>,
+}
+
+impl<'r, 'o> Pass<'r, 'o> {
+    fn new(renderer: &'r Renderer<'o>, source_len: usize) -> Self {
+        Pass {
+            renderer,
+            frontend: renderer.options.mode == Mode::Frontend,
+            nested: renderer.nested > 1,
+            stack: Vec::new(),
+            root: String::with_capacity(source_len * 3 / 2),
+            table_alignments: Vec::new(),
+            cell_index: 0,
+            in_table_head: false,
+            image_alt: None,
+            in_code_block: false,
+            link_stack: Vec::new(),
+        }
+    }
+
+    /// Where output goes: the innermost open frame, or the root.
+    fn out(&mut self) -> &mut String {
+        match self.stack.last_mut() {
+            Some(frame) => &mut frame.out,
+            None => &mut self.root,
+        }
+    }
+
+    /// The HTML, with any frame left open appended as it stands.
+    fn finish(mut self) -> String {
+        while let Some(frame) = self.stack.pop() {
+            self.root.push_str(&frame.out);
+        }
+        self.root
+    }
+
+    fn event(&mut self, event: Event<'_>, state: &mut DocState) {
+        if let Some(alt) = self.image_alt.as_mut() {
+            match &event {
+                Event::End(TagEnd::Image) => {}
+                Event::Text(t) | Event::Code(t) => {
+                    alt.push_str(t);
+                    return;
+                }
+                _ => return,
+            }
+        }
+        if state.sanitizer.is_dropping() && !matches!(event, Event::Html(_) | Event::InlineHtml(_))
+        {
+            // Inside a `<script>`-like element opened by raw HTML: drop everything until it closes.
+            return;
+        }
+        let frontend = self.frontend;
+        match event {
+            Event::Start(tag) => self.start(tag, state),
+            Event::End(tag) => self.end(tag, state),
+            Event::Text(text) => self.text(&text),
+            Event::Code(code) => {
+                let o = self.out();
+                o.push_str("<code>");
+                Escape::Text.escape_into(o, &code);
+                o.push_str("</code>");
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let o = self.out();
+                state.sanitizer.push_html(o, &html);
+            }
+            Event::FootnoteReference(label) => self.footnote_reference(&label, state),
+            Event::SoftBreak => self.out().push('\n'),
+            Event::HardBreak => self.out().push_str("<br>\n"),
+            Event::Rule => self.out().push_str(if frontend {
+                "<hr class=\"govuk-section-break govuk-section-break--xl govuk-section-break--visible\">\n\n"
+            } else {
+                "<hr>\n\n"
+            }),
+            Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, state: &mut DocState) {
+        let frontend = self.frontend;
+        match tag {
+            Tag::Paragraph => {
+                self.out().push_str(if frontend { "<p class=\"govuk-body\">" } else { "<p>" })
+            }
+            Tag::Heading { level, id, .. } => self.stack.push(Frame {
+                kind: FrameKind::Heading {
+                    level,
+                    id: id.map(|i| i.to_string()),
+                    text: String::new(),
+                },
+                out: String::new(),
+            }),
+            Tag::BlockQuote(_) => {
+                self.stack.push(Frame { kind: FrameKind::BlockQuote, out: String::new() })
+            }
+            Tag::CodeBlock(_) => {
+                self.in_code_block = true;
+                self.out().push_str("<pre><code>");
+            }
+            Tag::List(start) => {
+                let o = self.out();
+                match (start, frontend) {
+                    (None, false) => o.push_str("<ul>\n"),
+                    (None, true) => o.push_str("<ul class=\"govuk-list govuk-list--bullet\">\n"),
+                    (Some(n), _) => {
+                        o.push_str(if frontend {
+                            "<ol class=\"govuk-list govuk-list--number\""
+                        } else {
+                            "<ol"
+                        });
+                        if n != 1 {
+                            o.push_str(&format!(" start=\"{n}\""));
+                        }
+                        o.push_str(">\n");
+                    }
+                }
+            }
+            Tag::Item => self.stack.push(Frame { kind: FrameKind::Item, out: String::new() }),
+            Tag::FootnoteDefinition(label) => self.stack.push(Frame {
+                kind: FrameKind::Footnote { label: label.to_string() },
+                out: String::new(),
+            }),
+            Tag::Table(alignments) => {
+                self.table_alignments = alignments;
+                self.out().push_str(if frontend {
+                    "<table class=\"govuk-table\">\n"
+                } else {
+                    "<table>\n"
+                });
+            }
+            Tag::TableHead => {
+                self.in_table_head = true;
+                self.cell_index = 0;
+                self.out().push_str(if frontend {
+                    "<thead class=\"govuk-table__head\">\n<tr class=\"govuk-table__row\">\n"
+                } else {
+                    "<thead>\n<tr>\n"
+                });
+            }
+            Tag::TableRow => {
+                self.cell_index = 0;
+                self.out().push_str(if frontend {
+                    "<tr class=\"govuk-table__row\">\n"
+                } else {
+                    "<tr>\n"
+                });
+            }
+            Tag::TableCell => self.start_cell(),
+            Tag::Emphasis => self.out().push_str("<em>"),
+            Tag::Strong => self.out().push_str("<strong>"),
+            Tag::Strikethrough => self.out().push_str("<del>"),
+            Tag::Link { link_type, dest_url, title, .. } => {
+                self.start_link(link_type, &dest_url, &title, state);
+            }
+            Tag::Image { dest_url, title, .. } => self.start_image(&dest_url, &title, state),
+            _ => {}
+        }
+    }
+
+    fn start_cell(&mut self) {
+        let align = match self.table_alignments.get(self.cell_index) {
+            Some(Alignment::Left) => Some("cell-text-left"),
+            Some(Alignment::Center) => Some("cell-text-center"),
+            Some(Alignment::Right) => Some("cell-text-right"),
+            _ => None,
+        };
+        let o = self.out();
+        // Cell kind is decided on the first text: `#` marks a row header (govspeak tables).
+        o.push('\u{E002}');
+        if let Some(class) = align {
+            o.push_str(class);
+        }
+        o.push('\u{E003}');
+    }
+
+    fn start_link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: &str,
+        title: &str,
+        state: &mut DocState,
+    ) {
+        let frontend = self.frontend;
+        let renderer = self.renderer;
+        self.link_stack.push(true);
+        let o = self.out();
+        let safe = is_safe_url(dest_url);
+        if matches!(link_type, LinkType::Email) {
+            o.push_str("<a href=\"mailto:");
+            Escape::DoubleQuoted.escape_into(o, dest_url);
+            o.push_str("\">");
+            return;
+        }
+        o.push_str("<a");
+        if frontend {
+            o.push_str(" class=\"govuk-link\"");
+        }
+        if safe && renderer.is_external(dest_url) {
+            o.push_str(" rel=\"external\"");
+        }
+        if safe {
+            push_attribute(o, "href", dest_url);
+        } else {
+            state.sanitizer.changed = true;
+        }
+        if !title.is_empty() {
+            push_attribute(o, "title", title);
+        }
+        o.push('>');
+    }
+
+    fn start_image(&mut self, dest_url: &str, title: &str, state: &mut DocState) {
+        let o = self.out();
+        o.push_str("<img");
+        if is_safe_url(dest_url)
+            && !dest_url.trim_start().to_ascii_lowercase().starts_with("mailto:")
+        {
+            push_attribute(o, "src", dest_url);
+        } else {
+            state.sanitizer.changed = true;
+        }
+        if !title.is_empty() {
+            push_attribute(o, "title", title);
+        }
+        self.image_alt = Some(String::new());
+    }
+
+    fn end(&mut self, tag: TagEnd, state: &mut DocState) {
+        let frontend = self.frontend;
+        match tag {
+            TagEnd::Paragraph => self.out().push_str("</p>\n\n"),
+            TagEnd::Heading(_) => self.end_heading(state),
+            TagEnd::BlockQuote(_) => self.end_block_quote(),
+            TagEnd::CodeBlock => {
+                self.in_code_block = false;
+                self.out().push_str("</code></pre>\n\n");
+            }
+            TagEnd::List(ordered) => {
+                self.out().push_str(if ordered { "</ol>\n\n" } else { "</ul>\n\n" });
+            }
+            TagEnd::Item => {
+                if let Some(frame) = self.stack.pop() {
+                    let o = self.out();
+                    o.push_str("<li>");
+                    o.push_str(frame.out.trim_end());
+                    o.push_str("</li>\n");
+                }
+            }
+            TagEnd::FootnoteDefinition => {
+                if let Some(Frame { kind: FrameKind::Footnote { label }, out: inner }) =
+                    self.stack.pop()
+                    && !self.nested
+                {
+                    state.footnote_defs.entry(label).or_insert_with(|| inner.trim_end().to_owned());
+                }
+            }
+            TagEnd::Table => self.out().push_str("</tbody>\n</table>\n\n"),
+            TagEnd::TableHead => {
+                self.in_table_head = false;
+                self.out().push_str(if frontend {
+                    "</tr>\n</thead>\n<tbody class=\"govuk-table__body\">\n"
+                } else {
+                    "</tr>\n</thead>\n<tbody>\n"
+                });
+            }
+            TagEnd::TableRow => self.out().push_str("</tr>\n"),
+            TagEnd::TableCell => {
+                let (in_head, first_in_row) = (self.in_table_head, self.cell_index == 0);
+                finish_cell(self.out(), in_head, first_in_row, frontend);
+                self.cell_index += 1;
+            }
+            TagEnd::Emphasis => self.out().push_str("</em>"),
+            TagEnd::Strong => self.out().push_str("</strong>"),
+            TagEnd::Strikethrough => self.out().push_str("</del>"),
+            TagEnd::Link => {
+                self.link_stack.pop();
+                self.out().push_str("</a>");
+            }
+            TagEnd::Image => {
+                let alt = self.image_alt.take().unwrap_or_default();
+                let o = self.out();
+                o.push_str(" alt=\"");
+                Escape::DoubleQuoted.escape_into(o, &alt);
+                o.push_str("\">");
+            }
+            _ => {}
+        }
+    }
+
+    fn end_heading(&mut self, state: &mut DocState) {
+        let Some(Frame { kind: FrameKind::Heading { level, id, text }, out: inner }) =
+            self.stack.pop()
+        else {
+            return;
+        };
+        let id = match id {
+            Some(explicit) => {
+                state.used_ids.entry(explicit.clone()).or_insert(0);
+                explicit
+            }
+            None => state.unique_id(heading_id(&text)),
+        };
+        let n = level as usize;
+        let class = match (self.frontend, n) {
+            (false, _) => "",
+            (true, 1) => " class=\"govuk-heading-xl\"",
+            (true, 2) => " class=\"govuk-heading-l\"",
+            (true, 3) => " class=\"govuk-heading-m\"",
+            (true, _) => " class=\"govuk-heading-s\"",
+        };
+        let o = self.out();
+        o.push_str(&format!("<h{n} id=\""));
+        Escape::DoubleQuoted.escape_into(o, &id);
+        o.push_str(&format!("\"{class}>"));
+        o.push_str(inner.trim_end());
+        o.push_str(&format!("</h{n}>\n\n"));
+    }
+
+    fn end_block_quote(&mut self) {
+        let Some(frame) = self.stack.pop() else { return };
+        let frontend = self.frontend;
+        let mut inner = frame.out;
+        if !frontend && let Some(at) = inner.rfind("<p>") {
+            inner.replace_range(at..at + 3, "<p class=\"last-child\">");
+        }
+        let o = self.out();
+        o.push_str(if frontend {
+            "<blockquote class=\"govuk-inset-text govuk-!-margin-left-0\">\n"
+        } else {
+            "<blockquote>\n"
+        });
+        o.push_str(inner.trim_end());
+        o.push_str("\n</blockquote>\n\n");
+    }
+
+    fn text(&mut self, text: &CowStr<'_>) {
+        if let Some(Frame { kind: FrameKind::Heading { text: plain, .. }, .. }) =
+            self.stack.last_mut()
+        {
+            plain.push_str(text);
+        }
+        let in_link = !self.link_stack.is_empty();
+        let in_code_block = self.in_code_block;
+        let renderer = self.renderer;
+        let o = self.out();
+        if in_code_block {
+            Escape::Text.escape_into(o, text);
+        } else {
+            renderer.push_text_with_abbreviations(o, text, in_link);
+        }
+    }
+
+    fn footnote_reference(&mut self, label: &str, state: &mut DocState) {
+        let label = label.to_owned();
+        let (number, occurrence) = match state.footnote_refs.iter().position(|(l, _)| *l == label) {
+            Some(i) => {
+                let entry = &mut state.footnote_refs[i];
+                entry.1 += 1;
+                (i + 1, entry.1 - 1)
+            }
+            None => {
+                state.footnote_refs.push((label.clone(), 1));
+                (state.footnote_refs.len(), 0)
+            }
+        };
+        let id = id_safe(&label);
+        let ref_id = if occurrence == 0 {
+            format!("fnref:{id}")
+        } else {
+            format!("fnref:{id}:{occurrence}")
+        };
+        let word = self.renderer.strings().footnote_label;
+        let frontend = self.frontend;
+        self.out().push_str(&format!(
+            "<sup id=\"{ref_id}\"><a href=\"#fn:{id}\" class=\"footnote{}\" rel=\"footnote\" role=\"doc-noteref\">[{word} {number}]</a></sup>",
+            if frontend { " govuk-link" } else { "" }
+        ));
+    }
+}
+
+/// Appends ` name="value"`, the value escaped.
+fn push_attribute(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    Escape::DoubleQuoted.escape_into(out, value);
+    out.push('"');
 }
 
 /// Replaces the cell marker with `<td>`/`<th>`, promoting a cell whose text starts with `#` to a header.
