@@ -239,38 +239,13 @@ pub fn validate_csv<R: Read>(
         .from_reader(QuoteTracker::new(reader));
     let headers: Vec<String> =
         csv.headers()?.iter().map(strip_and_remove_obscure_whitespace).collect();
-    let has = |name: &str| headers.iter().any(|h| names_match(h, name));
-    let find = |name: &str| headers.iter().position(|h| names_match(h, name));
-
-    let placeholders = template.placeholders();
     let recipient = recipient_column(template.kind);
-    let mut report = BulkReport::default();
-    let mut required: Vec<String> = recipient.map(|r| vec![r.to_owned()]).unwrap_or_default();
-    for p in &placeholders {
-        let is_address = template.kind == TemplateType::Letter
-            && ADDRESS_COLUMNS.iter().any(|a| names_match(a, p));
-        if !is_address && !required.iter().any(|r| names_match(r, p)) {
-            required.push(p.clone());
-        }
-    }
-    report.missing_columns = required.iter().filter(|c| !has(c)).cloned().collect();
-    if template.kind == TemplateType::Letter {
-        let address_count = ADDRESS_COLUMNS.iter().filter(|c| has(c)).count();
-        if address_count < 3 {
-            report.missing_columns.insert(0, "address_line_1".to_owned());
-        }
-    }
-
-    let recipient_index = recipient.and_then(find);
-    let placeholder_columns: Vec<(usize, &String)> = required
-        .iter()
-        .filter(|c| recipient.is_none_or(|r| !names_match(r, c)))
-        .filter_map(|c| find(c).map(|i| (i, c)))
-        .collect();
-    // Each header's insensitive key, computed once.
-    let keys: Vec<String> = headers.iter().map(|h| normalise_name(h)).collect();
-    let mut filled: Vec<usize> = Vec::with_capacity(headers.len());
-    let render = RenderOptions { sms: options.sms.clone() };
+    let required = required_columns(template, recipient);
+    let mut report = BulkReport {
+        missing_columns: missing_columns(&headers, &required, template.kind),
+        ..BulkReport::default()
+    };
+    let mut rows = RowCheck::new(headers, &required, recipient, template, options);
     let mut record = csv::StringRecord::new();
     let mut last_row = 0;
     while csv.read_record(&mut record)? {
@@ -278,7 +253,7 @@ pub fn validate_csv<R: Read>(
             continue;
         }
         report.rows += 1;
-        if report.rows % 1_000 == 0 {
+        if report.rows.is_multiple_of(1_000) {
             progress(report.rows);
         }
         if report.rows > MAX_ROWS {
@@ -286,64 +261,8 @@ pub fn validate_csv<R: Read>(
             continue;
         }
         let row_number = report.rows + 1;
-        let cell = |i: usize| clean(record.get(i).unwrap_or(""));
-        let before = report.errors.len();
         last_row = row_number;
-        macro_rules! push {
-            ($column:expr, $message:expr) => {
-                report.errors.push(RowError {
-                    row: row_number,
-                    column: $column.to_owned(),
-                    message: $message,
-                })
-            };
-        }
-        if let (Some(i), Some(name)) = (recipient_index, recipient) {
-            let value = cell(i);
-            let header = headers.get(i).map_or(name, String::as_str);
-            if value.is_empty() {
-                push!(header, MISSING.to_owned());
-            } else if template.kind == TemplateType::Sms {
-                if let Err(e) = PhoneNumber::parse(&value).and_then(|n| n.validate(options.phone)) {
-                    push!(header, e.to_string());
-                }
-            } else if validate_email_address(&value).is_err() {
-                push!(header, "Not a valid email address".to_owned());
-            }
-        }
-        // The first non-empty cell for each insensitive key.
-        let mut values = Map::new();
-        filled.clear();
-        for (i, header) in headers.iter().enumerate() {
-            let v = cell(i);
-            if !v.is_empty() && !filled.iter().any(|&j| keys[j] == keys[i]) {
-                filled.push(i);
-                values.insert(header.clone(), Value::String(v.into_owned()));
-            }
-        }
-        for (i, name) in &placeholder_columns {
-            if cell(*i).is_empty() {
-                push!(headers.get(*i).map_or(name.as_str(), String::as_str), MISSING.to_owned());
-            }
-        }
-        // The width of the row up to its last non-empty value.
-        let width = (0..record.len()).rev().find(|&i| !cell(i).is_empty()).map_or(0, |i| i + 1);
-        if width > headers.len() {
-            push!(EXTRA_VALUES_COLUMN, extra_values_message(width, headers.len()));
-        }
-        if template.kind == TemplateType::Letter {
-            let address =
-                PostalAddress::from_personalisation(&values, options.international_letters);
-            if let Err(e) = address.validate() {
-                push!("address", e.to_string());
-            }
-        } else if report.errors.len() == before {
-            let rendered = template.render(&values, &render);
-            if let Some(error) = rendered.error {
-                push!("message", error);
-            }
-        }
-        if report.errors.len() == before {
+        if rows.check(&record, row_number, &mut report.errors) {
             report.valid += 1;
         } else {
             report.invalid += 1;
@@ -354,6 +273,163 @@ pub fn validate_csv<R: Read>(
     }
     progress(report.rows);
     Ok(report)
+}
+
+/// The columns every row must fill: the recipient's, then each placeholder's (a letter's address
+/// placeholders aside, which [`missing_columns`] counts on their own).
+fn required_columns(template: &TemplateContent, recipient: Option<&str>) -> Vec<String> {
+    let mut required: Vec<String> = recipient.map(|r| vec![r.to_owned()]).unwrap_or_default();
+    for p in &template.placeholders() {
+        let is_address = template.kind == TemplateType::Letter
+            && ADDRESS_COLUMNS.iter().any(|a| names_match(a, p));
+        if !is_address && !required.iter().any(|r| names_match(r, p)) {
+            required.push(p.clone());
+        }
+    }
+    required
+}
+
+/// The required columns the header lacks; for a letter, `address_line_1` first when fewer than three
+/// address columns are there.
+fn missing_columns(headers: &[String], required: &[String], kind: TemplateType) -> Vec<String> {
+    let has = |name: &str| headers.iter().any(|h| names_match(h, name));
+    let mut missing: Vec<String> = required.iter().filter(|c| !has(c)).cloned().collect();
+    if kind == TemplateType::Letter {
+        let address_count = ADDRESS_COLUMNS.iter().filter(|c| has(c)).count();
+        if address_count < 3 {
+            missing.insert(0, "address_line_1".to_owned());
+        }
+    }
+    missing
+}
+
+/// Checks rows against the header and the template.
+struct RowCheck<'a> {
+    headers: Vec<String>,
+    /// Each header's insensitive key, computed once.
+    keys: Vec<String>,
+    recipient: Option<&'static str>,
+    recipient_index: Option<usize>,
+    /// The placeholders' columns found in the header (the recipient's aside), with their names.
+    placeholder_columns: Vec<(usize, String)>,
+    template: &'a TemplateContent,
+    options: &'a BulkOptions,
+    render: RenderOptions,
+    /// The columns whose values a row gave, reused from row to row.
+    filled: Vec<usize>,
+}
+
+impl<'a> RowCheck<'a> {
+    fn new(
+        headers: Vec<String>,
+        required: &[String],
+        recipient: Option<&'static str>,
+        template: &'a TemplateContent,
+        options: &'a BulkOptions,
+    ) -> Self {
+        let find = |name: &str| headers.iter().position(|h| names_match(h, name));
+        let recipient_index = recipient.and_then(find);
+        let placeholder_columns = required
+            .iter()
+            .filter(|c| recipient.is_none_or(|r| !names_match(r, c)))
+            .filter_map(|c| find(c).map(|i| (i, c.clone())))
+            .collect();
+        let keys = headers.iter().map(|h| normalise_name(h)).collect();
+        let filled = Vec::with_capacity(headers.len());
+        RowCheck {
+            headers,
+            keys,
+            recipient,
+            recipient_index,
+            placeholder_columns,
+            template,
+            options,
+            render: RenderOptions { sms: options.sms.clone() },
+            filled,
+        }
+    }
+
+    /// Checks the row numbered `row_number`, pushing its errors onto `errors`; `true` when it has none.
+    fn check(
+        &mut self,
+        record: &csv::StringRecord,
+        row_number: usize,
+        errors: &mut Vec<RowError>,
+    ) -> bool {
+        let cell = |i: usize| clean(record.get(i).unwrap_or(""));
+        let before = errors.len();
+        let row_error = |column: &str, message: String| RowError {
+            row: row_number,
+            column: column.to_owned(),
+            message,
+        };
+        if let (Some(i), Some(name)) = (self.recipient_index, self.recipient) {
+            let header = self.headers.get(i).map_or(name, String::as_str);
+            if let Some(message) = self.recipient_error(&cell(i)) {
+                errors.push(row_error(header, message));
+            }
+        }
+        let values = self.values(&cell);
+        for (i, name) in &self.placeholder_columns {
+            if cell(*i).is_empty() {
+                errors.push(row_error(
+                    self.headers.get(*i).map_or(name.as_str(), String::as_str),
+                    MISSING.to_owned(),
+                ));
+            }
+        }
+        // The width of the row up to its last non-empty value.
+        let width = (0..record.len()).rev().find(|&i| !cell(i).is_empty()).map_or(0, |i| i + 1);
+        if width > self.headers.len() {
+            errors.push(row_error(
+                EXTRA_VALUES_COLUMN,
+                extra_values_message(width, self.headers.len()),
+            ));
+        }
+        if self.template.kind == TemplateType::Letter {
+            let address =
+                PostalAddress::from_personalisation(&values, self.options.international_letters);
+            if let Err(e) = address.validate() {
+                errors.push(row_error("address", e.to_string()));
+            }
+        } else if errors.len() == before {
+            let rendered = self.template.render(&values, &self.render);
+            if let Some(error) = rendered.error {
+                errors.push(row_error("message", error));
+            }
+        }
+        errors.len() == before
+    }
+
+    /// The error of a recipient cell: missing, not a phone number Notify sends to, or not an email address.
+    fn recipient_error(&self, value: &str) -> Option<String> {
+        if value.is_empty() {
+            Some(MISSING.to_owned())
+        } else if self.template.kind == TemplateType::Sms {
+            PhoneNumber::parse(value)
+                .and_then(|n| n.validate(self.options.phone))
+                .err()
+                .map(|e| e.to_string())
+        } else if validate_email_address(value).is_err() {
+            Some("Not a valid email address".to_owned())
+        } else {
+            None
+        }
+    }
+
+    /// The row's personalisation: the first non-empty cell for each insensitive key.
+    fn values<'r>(&mut self, cell: &impl Fn(usize) -> Cow<'r, str>) -> Map<String, Value> {
+        let mut values = Map::new();
+        self.filled.clear();
+        for (i, header) in self.headers.iter().enumerate() {
+            let v = cell(i);
+            if !v.is_empty() && !self.filled.iter().any(|&j| self.keys[j] == self.keys[i]) {
+                self.filled.push(i);
+                values.insert(header.clone(), Value::String(v.into_owned()));
+            }
+        }
+        values
+    }
 }
 
 #[cfg(test)]
