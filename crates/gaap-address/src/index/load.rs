@@ -635,163 +635,99 @@ impl Loader {
                 continue;
             }
             let get = |c: Col| cols.get(&row, c);
-            let f64_of = |c: Col, field: &str, notes: &mut Vec<Placed>| {
-                noted(get(c).as_deref(), field, str::parse::<f64>, notes)
-            };
-            if !has_uprn {
-                let Some(text) = get(Col::Postcode) else {
-                    tally.reject(&at, "postcode is empty");
-                    continue;
-                };
-                let pc = match Postcode::parse_historic(&text) {
-                    Ok(pc) => pc,
-                    Err(e) => {
-                        tally.reject(&at, format!("postcode {text:?}: {e}"));
-                        continue;
-                    }
-                };
-                let coordinates = match (
-                    f64_of(Col::Easting, "easting", &mut notes),
-                    f64_of(Col::Northing, "northing", &mut notes),
-                ) {
-                    (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
-                    _ => None,
-                };
-                tally.placed(&at, &mut notes);
-                let info = PostcodeInfo {
-                    coordinates,
-                    admin_district: get(Col::AdminDistrict),
-                    ward: get(Col::Ward),
-                };
-                self.builder.add_postcode(pc, info);
-                tally.report.taken += 1;
-                tally.report.fields_taken += 1;
-                continue;
-            }
-            let Some(uprn_text) = get(Col::Uprn) else {
-                tally.reject(&at, "uprn is empty");
-                continue;
-            };
-            let uprn = match Uprn::parse(&uprn_text) {
-                Ok(u) => u,
-                Err(e) => {
-                    tally.reject(&at, format!("uprn {uprn_text:?}: {e}"));
-                    continue;
-                }
-            };
-            let mut a = Address::new(uprn);
-            a.udprn = noted(get(Col::Udprn).as_deref(), "udprn", str::parse::<u32>, &mut notes);
-            a.parent_uprn =
-                noted(get(Col::ParentUprn).as_deref(), "parent_uprn", Uprn::parse, &mut notes);
-            a.organisation = get(Col::Organisation).or_else(|| get(Col::LaOrganisation));
-            a.department = get(Col::Department);
-            a.po_box = get(Col::PoBox);
-            // Each component from the PAF columns, or else from the gazetteer (LPI) ones.
-            let paf_premise = [Col::SubBuilding, Col::BuildingName, Col::BuildingNumber];
-            let lpi_premise = [
-                Col::SaoStart,
-                Col::SaoStartSuffix,
-                Col::SaoEnd,
-                Col::SaoEndSuffix,
-                Col::SaoText,
-                Col::PaoStart,
-                Col::PaoStartSuffix,
-                Col::PaoEnd,
-                Col::PaoEndSuffix,
-                Col::PaoText,
-            ];
-            let filled = |group: &[Col]| group.iter().filter(|&&c| get(c).is_some()).count();
-            let mut repeated = 0usize;
-            if filled(&paf_premise) > 0 {
-                a.sub_building = get(Col::SubBuilding);
-                a.building_name = get(Col::BuildingName);
-                if let Some(n) = get(Col::BuildingNumber) {
-                    place_number(&mut a, &n, &mut notes);
-                }
-                repeated += filled(&lpi_premise);
+            if has_uprn {
+                self.take_headed_address(&get, &at, &mut notes, tally);
             } else {
-                let cells: Vec<Option<String>> = lpi_premise.iter().map(|&c| get(c)).collect();
-                place_sao(&mut a, &Aon::from_cells(&cells[..5]), &mut notes);
-                place_pao(&mut a, &Aon::from_cells(&cells[5..]), &mut notes);
+                self.take_headed_postcode(&get, &at, &mut notes, tally);
             }
-            let either = |paf: Option<String>, lpi: Col, repeated: &mut usize| match paf {
-                Some(v) => {
-                    *repeated += usize::from(get(lpi).is_some());
-                    Some(v)
-                }
-                None => get(lpi),
-            };
-            a.dependent_thoroughfare = get(Col::DependentThoroughfare);
-            a.thoroughfare = either(get(Col::Thoroughfare), Col::StreetDescription, &mut repeated);
-            a.double_dependent_locality = get(Col::DoubleDependentLocality);
-            let dependent = get(Col::DependentLocality);
-            a.dependent_locality = if dependent.is_some() || a.double_dependent_locality.is_some() {
-                repeated += usize::from(get(Col::Locality).is_some());
-                dependent
-            } else {
-                get(Col::Locality)
-            };
-            a.post_town = either(get(Col::PostTown), Col::TownName, &mut repeated);
-            let postcode = match get(Col::Postcode) {
-                Some(p) => {
-                    repeated += usize::from(get(Col::PostcodeLocator).is_some());
-                    Some(p)
-                }
-                None => get(Col::PostcodeLocator),
-            };
-            a.postcode =
-                noted(postcode.as_deref(), "postcode", Postcode::parse_historic, &mut notes);
-            a.coordinates = match (
-                f64_of(Col::Easting, "easting", &mut notes),
-                f64_of(Col::Northing, "northing", &mut notes),
-            ) {
-                (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
-                _ => None,
-            };
-            a.source_lat_lng = match (
-                f64_of(Col::Latitude, "latitude", &mut notes),
-                f64_of(Col::Longitude, "longitude", &mut notes),
-            ) {
-                (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
-                _ => None,
-            };
-            a.classification = get(Col::Classification);
-            a.local_custodian_code = noted(
-                get(Col::Custodian).as_deref(),
-                "local_custodian_code",
-                str::parse::<u16>,
-                &mut notes,
-            );
-            a.gss_code = get(Col::GssCode);
-            a.language = get(Col::Language).map(|l| Language::from_code(&l)).unwrap_or_default();
-            let welsh = WelshNames {
-                dependent_thoroughfare: get(Col::WelshDependentThoroughfare),
-                thoroughfare: get(Col::WelshThoroughfare),
-                double_dependent_locality: get(Col::WelshDoubleDependentLocality),
-                dependent_locality: get(Col::WelshDependentLocality),
-                post_town: get(Col::WelshPostTown),
-            };
-            if welsh != WelshNames::default() {
-                a.welsh = Some(welsh);
-            }
-            tally.placed(&at, &mut notes);
-            if repeated > 0 {
-                tally.note(NoteKind::FieldMerged, repeated, &at, || {
-                    "the gazetteer (LPI) columns repeat components the PAF columns give; the PAF \
-                     ones are kept"
-                        .to_owned()
-                });
-            }
-            if let (Some(pc), Some(gss)) = (a.postcode, a.gss_code.clone()) {
-                self.builder.add_postcode(
-                    pc,
-                    PostcodeInfo { admin_district: Some(gss), ..PostcodeInfo::default() },
-                );
-            }
-            tally.took(&a);
-            self.builder.add_address(a);
         }
         Ok(())
+    }
+
+    /// A row of a file without a `uprn` column: a postcode, with its coordinates, district and ward.
+    fn take_headed_postcode(
+        &mut self,
+        get: &impl Fn(Col) -> Option<String>,
+        at: &Line<'_>,
+        notes: &mut Vec<Placed>,
+        tally: &mut Tally,
+    ) {
+        let Some(pc) =
+            required(get(Col::Postcode), "postcode", Postcode::parse_historic, at, tally)
+        else {
+            return;
+        };
+        let coordinates = headed_coordinates(get, notes);
+        tally.placed(at, notes);
+        let info = PostcodeInfo {
+            coordinates,
+            admin_district: get(Col::AdminDistrict),
+            ward: get(Col::Ward),
+        };
+        self.builder.add_postcode(pc, info);
+        tally.report.taken += 1;
+        tally.report.fields_taken += 1;
+    }
+
+    /// A row of a file with a `uprn` column: one address.
+    fn take_headed_address(
+        &mut self,
+        get: &impl Fn(Col) -> Option<String>,
+        at: &Line<'_>,
+        notes: &mut Vec<Placed>,
+        tally: &mut Tally,
+    ) {
+        let Some(uprn) = required(get(Col::Uprn), "uprn", Uprn::parse, at, tally) else {
+            return;
+        };
+        let mut a = Address::new(uprn);
+        a.udprn = noted(get(Col::Udprn).as_deref(), "udprn", str::parse::<u32>, notes);
+        a.parent_uprn = noted(get(Col::ParentUprn).as_deref(), "parent_uprn", Uprn::parse, notes);
+        a.organisation = get(Col::Organisation).or_else(|| get(Col::LaOrganisation));
+        a.department = get(Col::Department);
+        a.po_box = get(Col::PoBox);
+        let mut repeated = headed_premise(&mut a, get, notes);
+        let postcode = headed_localities(&mut a, get, &mut repeated);
+        a.postcode = noted(postcode.as_deref(), "postcode", Postcode::parse_historic, notes);
+        a.coordinates = headed_coordinates(get, notes);
+        a.source_lat_lng = match (
+            noted(get(Col::Latitude).as_deref(), "latitude", str::parse::<f64>, notes),
+            noted(get(Col::Longitude).as_deref(), "longitude", str::parse::<f64>, notes),
+        ) {
+            (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
+            _ => None,
+        };
+        a.classification = get(Col::Classification);
+        a.local_custodian_code =
+            noted(get(Col::Custodian).as_deref(), "local_custodian_code", str::parse::<u16>, notes);
+        a.gss_code = get(Col::GssCode);
+        a.language = get(Col::Language).map(|l| Language::from_code(&l)).unwrap_or_default();
+        let welsh = WelshNames {
+            dependent_thoroughfare: get(Col::WelshDependentThoroughfare),
+            thoroughfare: get(Col::WelshThoroughfare),
+            double_dependent_locality: get(Col::WelshDoubleDependentLocality),
+            dependent_locality: get(Col::WelshDependentLocality),
+            post_town: get(Col::WelshPostTown),
+        };
+        if welsh != WelshNames::default() {
+            a.welsh = Some(welsh);
+        }
+        tally.placed(at, notes);
+        if repeated > 0 {
+            tally.note(NoteKind::FieldMerged, repeated, at, || {
+                "the gazetteer (LPI) columns repeat components the PAF columns give; the PAF \
+                 ones are kept"
+                    .to_owned()
+            });
+        }
+        if let (Some(pc), Some(gss)) = (a.postcode, a.gss_code.clone()) {
+            self.builder.add_postcode(
+                pc,
+                PostcodeInfo { admin_district: Some(gss), ..PostcodeInfo::default() },
+            );
+        }
+        tally.took(&a);
+        self.builder.add_address(a);
     }
 
     fn read_codepoint(
@@ -940,4 +876,105 @@ impl Loader {
         premium.finish(name, &mut self.builder, tally);
         Ok(())
     }
+}
+
+/// A value a row cannot go without: parsed, or the row rejected as `FIELD is empty` or
+/// `FIELD "TEXT": ERROR`.
+fn required<T, E: fmt::Display>(
+    text: Option<String>,
+    field: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+    at: &Line<'_>,
+    tally: &mut Tally,
+) -> Option<T> {
+    let Some(text) = text else {
+        tally.reject(at, format!("{field} is empty"));
+        return None;
+    };
+    match parse(&text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            tally.reject(at, format!("{field} {text:?}: {e}"));
+            None
+        }
+    }
+}
+
+/// A headed row's easting and northing, when both are there and numbers.
+fn headed_coordinates(
+    get: &impl Fn(Col) -> Option<String>,
+    notes: &mut Vec<Placed>,
+) -> Option<Coordinates> {
+    match (
+        noted(get(Col::Easting).as_deref(), "easting", str::parse::<f64>, notes),
+        noted(get(Col::Northing).as_deref(), "northing", str::parse::<f64>, notes),
+    ) {
+        (Some(e), Some(n)) => Some(Coordinates::new(e, n)),
+        _ => None,
+    }
+}
+
+/// Places a headed row's premise from the PAF columns, or else from the gazetteer (LPI) ones; the
+/// number of LPI premise cells the PAF columns made redundant.
+fn headed_premise(
+    a: &mut Address,
+    get: &impl Fn(Col) -> Option<String>,
+    notes: &mut Vec<Placed>,
+) -> usize {
+    let paf_premise = [Col::SubBuilding, Col::BuildingName, Col::BuildingNumber];
+    let lpi_premise = [
+        Col::SaoStart,
+        Col::SaoStartSuffix,
+        Col::SaoEnd,
+        Col::SaoEndSuffix,
+        Col::SaoText,
+        Col::PaoStart,
+        Col::PaoStartSuffix,
+        Col::PaoEnd,
+        Col::PaoEndSuffix,
+        Col::PaoText,
+    ];
+    let filled = |group: &[Col]| group.iter().filter(|&&c| get(c).is_some()).count();
+    if filled(&paf_premise) > 0 {
+        a.sub_building = get(Col::SubBuilding);
+        a.building_name = get(Col::BuildingName);
+        if let Some(n) = get(Col::BuildingNumber) {
+            place_number(a, &n, notes);
+        }
+        filled(&lpi_premise)
+    } else {
+        let cells: Vec<Option<String>> = lpi_premise.iter().map(|&c| get(c)).collect();
+        place_sao(a, &Aon::from_cells(&cells[..5]), notes);
+        place_pao(a, &Aon::from_cells(&cells[5..]), notes);
+        0
+    }
+}
+
+/// Places a headed row's thoroughfares, localities and post town, each from its PAF column or else the
+/// gazetteer's, counting in `repeated` the gazetteer cells a PAF one made redundant; the postcode's text,
+/// chosen the same way.
+fn headed_localities(
+    a: &mut Address,
+    get: &impl Fn(Col) -> Option<String>,
+    repeated: &mut usize,
+) -> Option<String> {
+    let either = |paf: Option<String>, lpi: Col, repeated: &mut usize| match paf {
+        Some(v) => {
+            *repeated += usize::from(get(lpi).is_some());
+            Some(v)
+        }
+        None => get(lpi),
+    };
+    a.dependent_thoroughfare = get(Col::DependentThoroughfare);
+    a.thoroughfare = either(get(Col::Thoroughfare), Col::StreetDescription, repeated);
+    a.double_dependent_locality = get(Col::DoubleDependentLocality);
+    let dependent = get(Col::DependentLocality);
+    a.dependent_locality = if dependent.is_some() || a.double_dependent_locality.is_some() {
+        *repeated += usize::from(get(Col::Locality).is_some());
+        dependent
+    } else {
+        get(Col::Locality)
+    };
+    a.post_town = either(get(Col::PostTown), Col::TownName, repeated);
+    either(get(Col::Postcode), Col::PostcodeLocator, repeated)
 }

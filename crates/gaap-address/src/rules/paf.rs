@@ -128,13 +128,6 @@ fn format_elem(e: &str) -> String {
 #[must_use]
 pub fn format(a: &PafElements<'_>) -> Formatted {
     let t = |s: &str| s.trim().to_owned();
-    let sub = a.sub_building.trim();
-    let name = a.building_name.trim();
-    let mut number = a.building_number.trim();
-    let merge = number == "0";
-    if merge {
-        number = "";
-    }
     // Bottom-up list: localities then premise lines; reversed at the end.
     let mut elems: Vec<String> = [
         a.dependent_locality,
@@ -146,113 +139,13 @@ pub fn format(a: &PafElements<'_>) -> Formatted {
     .map(|s| t(s))
     .filter(|s| !s.is_empty())
     .collect();
-    let prepend = |elems: &mut Vec<String>, premise: &str| match elems.last_mut() {
-        Some(last) => *last = format!("{premise} {last}"),
-        None => elems.push(premise.to_owned()),
-    };
-    let (premise, num, unit): (String, String, String);
-    if !a.po_box.trim().is_empty() {
-        premise = format!("PO Box {}", a.po_box.trim());
-        elems.push(premise.clone());
-        (num, unit) = (String::new(), String::new());
+    let premise = if a.po_box.trim().is_empty() {
+        place_premise(&mut elems, a)
     } else {
-        match (!sub.is_empty(), !name.is_empty(), !number.is_empty()) {
-            (true, true, true) => {
-                prepend(&mut elems, number);
-                if is_exception(sub) {
-                    premise = format!("{} {name}, {number}", format_elem(sub));
-                    elems.push(format!("{} {name}", format_elem(sub)));
-                } else {
-                    premise = format!("{sub}, {name}, {number}");
-                    elems.push(name.to_owned());
-                    elems.push(sub.to_owned());
-                }
-                (num, unit) = (number.to_owned(), sub.to_owned());
-            }
-            (true, true, false) => {
-                let mut n = String::new();
-                if is_exception(name) {
-                    premise = format!("{sub}, {name}");
-                    n = name.to_owned();
-                    prepend(&mut elems, name);
-                    elems.push(sub.to_owned());
-                } else if let Some((rname, range)) =
-                    building_range(name).filter(|_| !has_unit_prefix(name))
-                {
-                    premise = format!("{sub}, {rname}, {range}");
-                    prepend(&mut elems, &range);
-                    if is_exception(sub) {
-                        elems.push(format!("{} {rname}", format_elem(sub)));
-                    } else {
-                        elems.push(rname);
-                        elems.push(sub.to_owned());
-                    }
-                    n = range;
-                } else if is_exception(sub) {
-                    premise = format!("{} {name}", format_elem(sub));
-                    elems.push(premise.clone());
-                } else if merge {
-                    premise = format!("{sub}, {name}");
-                    elems.push(premise.clone());
-                } else {
-                    premise = format!("{sub}, {name}");
-                    elems.push(name.to_owned());
-                    elems.push(sub.to_owned());
-                }
-                (num, unit) = (n, sub.to_owned());
-            }
-            (true, false, true) => {
-                if is_single_letter(sub) {
-                    premise = format!("{number}{sub}");
-                    prepend(&mut elems, &premise);
-                } else {
-                    premise = format!("{sub}, {number}");
-                    prepend(&mut elems, number);
-                    elems.push(sub.to_owned());
-                }
-                (num, unit) = (number.to_owned(), sub.to_owned());
-            }
-            (true, false, false) => {
-                premise = sub.to_owned();
-                prepend(&mut elems, sub);
-                (num, unit) = (String::new(), sub.to_owned());
-            }
-            (false, true, true) => {
-                prepend(&mut elems, number);
-                elems.push(name.to_owned());
-                premise = format!("{name}, {number}");
-                (num, unit) = (number.to_owned(), String::new());
-            }
-            (false, true, false) => {
-                let mut n = String::new();
-                if is_exception(name) {
-                    premise = name.to_owned();
-                    n = name.to_owned();
-                    prepend(&mut elems, &format_elem(name));
-                } else if let Some((rname, range)) =
-                    building_range(name).filter(|_| !has_unit_prefix(name))
-                {
-                    premise = format!("{rname}, {range}");
-                    prepend(&mut elems, &range);
-                    elems.push(rname);
-                    n = range;
-                } else {
-                    premise = name.to_owned();
-                    elems.push(premise.clone());
-                }
-                (num, unit) = (n, String::new());
-            }
-            (false, false, true) => {
-                prepend(&mut elems, number);
-                premise = number.to_owned();
-                (num, unit) = (number.to_owned(), String::new());
-            }
-            (false, false, false) => {
-                premise = String::new();
-                (num, unit) = (String::new(), String::new());
-            }
-        }
-    }
+        let text = format!("PO Box {}", a.po_box.trim());
+        elems.push(text.clone());
+        Premise { text, ..Premise::default() }
+    };
     let organisation = a.organisation.trim();
     if !organisation.is_empty() {
         if !a.department.trim().is_empty() {
@@ -269,10 +162,140 @@ pub fn format(a: &PafElements<'_>) -> Formatted {
         line_1,
         line_2,
         line_3,
-        premise,
-        number: num,
-        unit,
+        premise: premise.text,
+        number: premise.number,
+        unit: premise.unit,
         post_town: a.post_town.trim().to_uppercase(),
         postcode: t(a.postcode),
     }
+}
+
+/// An address's premise as [`Formatted`] gives it: the whole premise, its number and its unit.
+#[derive(Default)]
+struct Premise {
+    text: String,
+    number: String,
+    unit: String,
+}
+
+impl Premise {
+    fn new(text: String, number: &str, unit: &str) -> Self {
+        Premise { text, number: number.to_owned(), unit: unit.to_owned() }
+    }
+}
+
+/// Puts `premise` before the last (lowest) line, or makes it the first line when there is none.
+fn prepend(elems: &mut Vec<String>, premise: &str) {
+    match elems.last_mut() {
+        Some(last) => *last = format!("{premise} {last}"),
+        None => elems.push(premise.to_owned()),
+    }
+}
+
+/// Places the sub-building, building name and building number (a number `0` merges the name's lines)
+/// into the bottom-up lines.
+fn place_premise(elems: &mut Vec<String>, a: &PafElements<'_>) -> Premise {
+    let sub = a.sub_building.trim();
+    let name = a.building_name.trim();
+    let mut number = a.building_number.trim();
+    let merge = number == "0";
+    if merge {
+        number = "";
+    }
+    match (!sub.is_empty(), !name.is_empty(), !number.is_empty()) {
+        (true, true, true) => {
+            prepend(elems, number);
+            let text = if is_exception(sub) {
+                elems.push(format!("{} {name}", format_elem(sub)));
+                format!("{} {name}, {number}", format_elem(sub))
+            } else {
+                elems.push(name.to_owned());
+                elems.push(sub.to_owned());
+                format!("{sub}, {name}, {number}")
+            };
+            Premise::new(text, number, sub)
+        }
+        (true, true, false) => place_sub_and_name(elems, sub, name, merge),
+        (true, false, true) => {
+            let text = if is_single_letter(sub) {
+                let text = format!("{number}{sub}");
+                prepend(elems, &text);
+                text
+            } else {
+                prepend(elems, number);
+                elems.push(sub.to_owned());
+                format!("{sub}, {number}")
+            };
+            Premise::new(text, number, sub)
+        }
+        (true, false, false) => {
+            prepend(elems, sub);
+            Premise::new(sub.to_owned(), "", sub)
+        }
+        (false, true, true) => {
+            prepend(elems, number);
+            elems.push(name.to_owned());
+            Premise::new(format!("{name}, {number}"), number, "")
+        }
+        (false, true, false) => place_name(elems, name),
+        (false, false, true) => {
+            prepend(elems, number);
+            Premise::new(number.to_owned(), number, "")
+        }
+        (false, false, false) => Premise::default(),
+    }
+}
+
+/// A sub-building and a building name without a number: the name may be a number itself (an exception)
+/// or end in a range (`Victoria House 15-17`).
+fn place_sub_and_name(elems: &mut Vec<String>, sub: &str, name: &str, merge: bool) -> Premise {
+    let mut n = String::new();
+    let text;
+    if is_exception(name) {
+        text = format!("{sub}, {name}");
+        n = name.to_owned();
+        prepend(elems, name);
+        elems.push(sub.to_owned());
+    } else if let Some((rname, range)) = building_range(name).filter(|_| !has_unit_prefix(name)) {
+        text = format!("{sub}, {rname}, {range}");
+        prepend(elems, &range);
+        if is_exception(sub) {
+            elems.push(format!("{} {rname}", format_elem(sub)));
+        } else {
+            elems.push(rname);
+            elems.push(sub.to_owned());
+        }
+        n = range;
+    } else if is_exception(sub) {
+        text = format!("{} {name}", format_elem(sub));
+        elems.push(text.clone());
+    } else if merge {
+        text = format!("{sub}, {name}");
+        elems.push(text.clone());
+    } else {
+        text = format!("{sub}, {name}");
+        elems.push(name.to_owned());
+        elems.push(sub.to_owned());
+    }
+    Premise { text, number: n, unit: sub.to_owned() }
+}
+
+/// A building name alone: a number itself (an exception), a name ending in a range, or a name.
+fn place_name(elems: &mut Vec<String>, name: &str) -> Premise {
+    let mut n = String::new();
+    let text;
+    if is_exception(name) {
+        text = name.to_owned();
+        n = name.to_owned();
+        prepend(elems, &format_elem(name));
+    } else if let Some((rname, range)) = building_range(name).filter(|_| !has_unit_prefix(name)) {
+        text = format!("{rname}, {range}");
+        prepend(elems, &range);
+        elems.push(rname);
+        n = range;
+    } else {
+        text = name.to_owned();
+        elems.push(text.clone());
+    }
+    Premise { text, number: n, unit: String::new() }
 }
