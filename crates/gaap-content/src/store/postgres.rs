@@ -19,6 +19,31 @@ fn db(message: &'static str) -> impl Fn(postgres::Error) -> Error {
 }
 
 /// Storage in a PostgreSQL database. One connection per value: open one per thread for concurrent writers.
+///
+/// # Blocking
+///
+/// This storage is synchronous: it uses the `postgres` crate, which waits on each query, so
+/// [`connect`](Self::connect) and every [`Publisher`](super::Publisher) call over it block the calling
+/// thread until the database answers. From async code (an axum handler, a Tokio task) do not call it on the
+/// task itself: move the work to a blocking thread with `tokio::task::spawn_blocking` (the publisher is
+/// `Send + Sync`; share it in an `Arc`):
+///
+/// ```no_run
+/// # async fn handler(url: String) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// use std::sync::Arc;
+/// use gaap_content::store::{PostgresStorage, Publisher};
+///
+/// let publisher = tokio::task::spawn_blocking(move || {
+///     PostgresStorage::connect(&url).map(|storage| Arc::new(Publisher::new(storage)))
+/// })
+/// .await??;
+/// let for_task = Arc::clone(&publisher);
+/// let id = "a2c4477b-90fa-4838-a989-ca6004462c04";
+/// let editions = tokio::task::spawn_blocking(move || for_task.editions(id)).await??;
+/// # let _ = editions;
+/// # Ok(())
+/// # }
+/// ```
 pub struct PostgresStorage {
     client: Mutex<Client>,
 }
