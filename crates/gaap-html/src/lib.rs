@@ -76,8 +76,10 @@ pub enum Escape {
 
 impl Escape {
     /// Appends `text` to `out`, escaped.
+    #[inline]
     pub fn escape_into(self, out: &mut String, text: &str) {
-        // One loop per set, so each compiles with its own table inlined.
+        // One loop per set, so each compiles with its own table inlined; `#[inline]` lets callers in other
+        // crates (govspeak's renderer, the server's XML writer) inline it as they did their own escapers.
         match self {
             Escape::Text => escape_with(out, text, text_entity),
             Escape::DoubleQuoted => escape_with(out, text, quoted_entity),
@@ -87,6 +89,7 @@ impl Escape {
     }
 
     /// `text`, escaped.
+    #[inline]
     #[must_use]
     pub fn escape(self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 8);
