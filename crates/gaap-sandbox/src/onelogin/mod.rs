@@ -24,6 +24,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
+use gaap_identity::{LevelOfConfidence, Vtr};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -72,10 +73,16 @@ struct AuthRequest {
     state: String,
     nonce: String,
     scopes: Vec<String>,
-    credential: String,
-    loc: Option<String>,
+    vtr: Vtr,
     claims: Vec<String>,
     code_challenge: Option<String>,
+}
+
+impl AuthRequest {
+    /// The identity level asked for (`P0`–`P3`), if any.
+    fn loc(&self) -> Option<&'static str> {
+        self.vtr.level().map(LevelOfConfidence::as_str)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -434,35 +441,6 @@ fn found(location: &str) -> Response {
     }
 }
 
-/// `vtr` (a JSON array, first vector used) into the credential part and the LoC, per the simulator's
-/// vtr-validator: C components make `Cl` or `Cl.Cm`, at most one P, and P1+ needs `Cl.Cm`.
-fn parse_vtr(raw: Option<&str>) -> Option<(String, Option<String>)> {
-    let vectors: Vec<String> = match raw {
-        None => return Some(("Cl.Cm".to_owned(), None)),
-        Some(text) => serde_json::from_str(text).ok()?,
-    };
-    let Some(first) = vectors.first() else { return Some(("Cl.Cm".to_owned(), None)) };
-    let mut cs: Vec<&str> = Vec::new();
-    let mut p: Option<&str> = None;
-    for part in first.split('.') {
-        match part {
-            "Cl" | "Cm" => cs.push(part),
-            "P0" | "P1" | "P2" | "P3" if p.replace(part).is_some() => return None,
-            _ => {}
-        }
-    }
-    cs.sort_unstable();
-    let credential = match cs.as_slice() {
-        ["Cl"] => "Cl",
-        ["Cl", "Cm"] => "Cl.Cm",
-        _ => return None,
-    };
-    if matches!(p, Some("P1" | "P2" | "P3")) && credential != "Cl.Cm" {
-        return None;
-    }
-    Some((credential.to_owned(), p.map(str::to_owned)))
-}
-
 async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery) -> Response {
     let q: HashMap<String, String> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
@@ -545,7 +523,7 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
             Some(state),
         );
     };
-    let Some((credential, loc)) = parse_vtr(get("vtr")) else {
+    let Ok(vtr) = Vtr::from_authorize_param(get("vtr")) else {
         return redirect_error(
             redirect_uri,
             "invalid_request",
@@ -557,8 +535,9 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
     // simulator's vtr-validator says.
     let identity_refused = !client.cfg.identity_verification_supported
         || client.cfg.token_auth_method == TokenAuthMethod::ClientSecretPost;
-    if let Some(level) = &loc
-        && (!client.cfg.client_locs.contains(level) || (level != "P0" && identity_refused))
+    if let Some(level) = vtr.level()
+        && (!client.cfg.client_locs.iter().any(|l| l == level.as_str())
+            || (level != LevelOfConfidence::P0 && identity_refused))
     {
         return redirect_error(
             redirect_uri,
@@ -608,8 +587,7 @@ async fn authorize(State(s): State<Arc<OneLoginState>>, RawQuery(raw): RawQuery)
         state: state.to_owned(),
         nonce: nonce.to_owned(),
         scopes,
-        credential,
-        loc,
+        vtr,
         claims,
         code_challenge,
     };
@@ -646,11 +624,7 @@ fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest) -> Respons
             (i.to_string(), label, i == 0)
         })
         .collect();
-    let vtr = match &r.loc {
-        Some(p) => format!("{}.{p}", r.credential),
-        None => r.credential.clone(),
-    };
-    let mut outcomes = vec![("success".to_owned(), format!("Sign in ({vtr})"), true)];
+    let mut outcomes = vec![("success".to_owned(), format!("Sign in ({})", r.vtr), true)];
     for error in ["access_denied", "temporarily_unavailable", "login_required"] {
         outcomes.push((error.to_owned(), error.to_owned(), false));
     }
@@ -729,7 +703,7 @@ fn finish_sign_in(
         );
     }
     // Identity below the requested level: access_denied, unless the client asked for return codes.
-    if let (Some(loc), Some(u)) = (&request.loc, s.user(user))
+    if let (Some(loc), Some(u)) = (request.loc(), s.user(user))
         && loc_rank(loc) > loc_rank(&u.max_loc)
         && !request.claims.iter().any(|c| c == RETURN_CODE_CLAIM)
     {
@@ -858,11 +832,8 @@ async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: HeaderMap) -> Re
         out.insert("phone_number_verified".to_owned(), json!(user.phone_number_verified));
     }
     let wants = |claim: &str| grant.request.claims.iter().any(|c| c == claim);
-    let proven = grant
-        .request
-        .loc
-        .as_deref()
-        .filter(|l| loc_rank(l) > 0 && loc_rank(l) <= loc_rank(&user.max_loc));
+    let proven =
+        grant.request.loc().filter(|l| loc_rank(l) > 0 && loc_rank(l) <= loc_rank(&user.max_loc));
     if let Some(loc) = proven {
         // As the simulator: no credential configured, no core identity claim.
         if wants(CORE_IDENTITY_CLAIM) && core_identity_vc(&user).is_some() {
@@ -950,6 +921,12 @@ mod tests {
 
     #[test]
     fn vtr_follows_the_simulator_grammar() {
+        // The sandbox reads `vtr` with gaap-identity's parser; these pin the simulator's grammar it keeps.
+        let parse_vtr = |raw: Option<&str>| {
+            Vtr::from_authorize_param(raw).ok().map(|v| {
+                (v.credential().as_str().to_owned(), v.level().map(|l| l.as_str().to_owned()))
+            })
+        };
         assert_eq!(parse_vtr(None), Some(("Cl.Cm".to_owned(), None)));
         assert_eq!(
             parse_vtr(Some("[\"Cm.Cl.P2\"]")),
