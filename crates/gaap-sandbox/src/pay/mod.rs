@@ -22,7 +22,7 @@ use gaap_http::SharedClock;
 use gaap_pay::rules::refund::{RefundEntry, check_refund, refund_summary};
 use gaap_pay::rules::state::CaptureOutcome;
 use gaap_pay::rules::validate::{self, ValidationOptions};
-use gaap_pay::types::RefundStatus;
+use gaap_pay::types::{AgreementStatus, AuthorisationMode, RefundStatus};
 use gaap_pay::{Money, PaymentEvent, PaymentState};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -100,7 +100,7 @@ struct Event {
 struct Refund {
     refund_id: String,
     amount: i64,
-    status: String,
+    status: RefundStatus,
     #[serde(with = "time::serde::rfc3339")]
     created_date: OffsetDateTime,
 }
@@ -133,13 +133,20 @@ impl Payment {
         self.body.get(name).filter(|v| !v.is_null())
     }
 
-    fn mode(&self) -> &str {
-        self.field("authorisation_mode").and_then(Value::as_str).unwrap_or("web")
+    fn mode(&self) -> AuthorisationMode {
+        authorisation_mode(&self.body)
     }
 
     fn delayed_capture(&self) -> bool {
         self.field("delayed_capture").and_then(Value::as_bool).unwrap_or(false)
     }
+}
+
+/// A create body's `authorisation_mode`; `web` when absent or null.
+fn authorisation_mode(body: &Map<String, Value>) -> AuthorisationMode {
+    body.get("authorisation_mode")
+        .and_then(Value::as_str)
+        .map_or(AuthorisationMode::Web, AuthorisationMode::parse)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -148,7 +155,7 @@ struct Agreement {
     reference: String,
     description: String,
     user_identifier: Option<String>,
-    status: String,
+    status: AgreementStatus,
     #[serde(with = "time::serde::rfc3339")]
     created_date: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -162,6 +169,27 @@ struct IdempotentCreate {
     payment_id: String,
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
+}
+
+/// A rate-limit bucket, as pay-publicapi's `RateLimiterKey` groups requests: every GET together, every POST
+/// together, except creating and capturing payments, which count on their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RateBucket {
+    /// Any GET.
+    Get,
+    /// Any POST without a bucket of its own.
+    Post,
+    /// `POST /v1/payments`.
+    CreatePayment,
+    /// `POST /v1/payments/{id}/capture`.
+    CapturePayment,
+}
+
+impl RateBucket {
+    /// Whether the POST limit applies.
+    fn is_post(self) -> bool {
+        !matches!(self, Self::Get)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -182,7 +210,7 @@ pub(crate) struct PayData {
     idempotency: HashMap<String, IdempotentCreate>,
     agreements: Vec<Agreement>,
     #[serde(skip)]
-    buckets: HashMap<String, Bucket>,
+    buckets: HashMap<RateBucket, Bucket>,
 }
 
 impl PayData {
@@ -304,9 +332,9 @@ impl PayState {
     }
 
     /// Auth, then the rate limit for the request's bucket (pay-publicapi `RateLimiterKey`).
-    fn admit(&self, headers: &HeaderMap, bucket: &str) -> Result<()> {
+    fn admit(&self, headers: &HeaderMap, bucket: RateBucket) -> Result<()> {
         self.authenticate(headers)?;
-        let per_second = if bucket.starts_with("POST") {
+        let per_second = if bucket.is_post() {
             self.cfg.post_rate_limit_per_second
         } else {
             self.cfg.get_rate_limit_per_second
@@ -317,7 +345,7 @@ impl PayState {
         let now = self.clock.now();
         let rate = f64::from(per_second);
         let mut data = self.lock();
-        let b = data.buckets.entry(bucket.to_owned()).or_insert(Bucket { tokens: rate, at: now });
+        let b = data.buckets.entry(bucket).or_insert(Bucket { tokens: rate, at: now });
         let elapsed = (now - b.at).as_seconds_f64().max(0.0);
         b.tokens = (b.tokens + elapsed * rate).min(rate);
         b.at = now;
@@ -413,7 +441,7 @@ impl PayState {
             .iter()
             .map(|r| RefundEntry {
                 amount: Money::from_pence(r.amount),
-                status: if r.status == "success" {
+                status: if r.status == RefundStatus::Success {
                     RefundStatus::Success
                 } else {
                     RefundStatus::Submitted
@@ -457,7 +485,7 @@ impl PayState {
                            "href": format!("{}/secure", self.base_url), "method": "POST"}),
                 );
             }
-            if !state.finished() && p.mode() != "agreement" {
+            if !state.finished() && p.mode() != AuthorisationMode::Agreement {
                 links.insert(
                     "cancel".to_owned(),
                     json!({"href": format!("{}/v1/payments/{id}/cancel", self.base_url), "method": "POST",
@@ -501,7 +529,7 @@ impl PayState {
             "settlement_summary": settlement,
             "delayed_capture": p.delayed_capture(),
             "moto": p.field("moto").and_then(Value::as_bool).unwrap_or(false),
-            "authorisation_mode": p.mode(),
+            "authorisation_mode": p.mode().as_str(),
             "_links": links,
         });
         if let Some(obj) = out.as_object_mut() {
@@ -531,7 +559,10 @@ impl PayState {
     /// A fresh single-use next_url token when the payment may still be paid through the web.
     fn mint_token(data: &mut PayData, p: &Payment) -> Option<String> {
         let state = p.state.state();
-        if state.finished() || state == PaymentState::Capturable || p.mode() != "web" {
+        if state.finished()
+            || state == PaymentState::Capturable
+            || p.mode() != AuthorisationMode::Web
+        {
             return None;
         }
         let token = uuid::Uuid::new_v4().to_string();
@@ -586,7 +617,7 @@ async fn create_payment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response> {
-    state.admit(&headers, "POST-create_payment")?;
+    state.admit(&headers, RateBucket::CreatePayment)?;
     let key = match headers.get("idempotency-key") {
         Some(value) => {
             let key = value.to_str().unwrap_or("\u{0}");
@@ -598,8 +629,8 @@ async fn create_payment(
     let value = validate::validate_create_payment_bytes(&body, &ValidationOptions::default())
         .map_err(|e| PayError::from_invalid(&e))?;
     let body = value.as_object().cloned().unwrap_or_default();
-    let mode = body.get("authorisation_mode").and_then(Value::as_str).unwrap_or("web").to_owned();
-    if mode == "moto_api" && !state.cfg.moto {
+    let mode = authorisation_mode(&body);
+    if mode == AuthorisationMode::MotoApi && !state.cfg.moto {
         return Err(PayError::new(
             422,
             "P0195",
@@ -612,8 +643,9 @@ async fn create_payment(
     let now = state.clock.now();
     let mut data = state.lock();
     let data = &mut *data;
-    let dedupe =
-        key.filter(|_| state.cfg.idempotency == IdempotencyScope::All || mode == "agreement");
+    let dedupe = key.filter(|_| {
+        state.cfg.idempotency == IdempotencyScope::All || mode == AuthorisationMode::Agreement
+    });
     if let Some(key) = &dedupe
         && let Some(previous) = data.idempotency.get(key).filter(|p| now < p.at + IDEMPOTENCY_TTL)
     {
@@ -641,14 +673,14 @@ async fn create_payment(
         return Err(e);
     }
     let mut agreement_card = None;
-    if mode == "agreement" {
+    if mode == AuthorisationMode::Agreement {
         let id = body.get("agreement_id").and_then(Value::as_str).unwrap_or_default();
         let agreement = data
             .agreements
             .iter()
             .find(|a| a.agreement_id == id)
             .ok_or_else(|| PayError::new(400, "P0103", "Agreement does not exist"))?;
-        if agreement.status != "active" {
+        if agreement.status != AgreementStatus::Active {
             return Err(PayError::new(400, "P0103", "Agreement must be active"));
         }
         agreement_card = agreement.card.clone();
@@ -665,7 +697,8 @@ async fn create_payment(
         refunds: Vec::new(),
         captured_at: None,
         provider_id: uuid::Uuid::new_v4().to_string(),
-        one_time_token: (mode == "moto_api").then(|| uuid::Uuid::new_v4().to_string()),
+        one_time_token: (mode == AuthorisationMode::MotoApi)
+            .then(|| uuid::Uuid::new_v4().to_string()),
         one_time_token_used: false,
     };
     if let Some(card) = agreement_card {
@@ -702,7 +735,7 @@ async fn get_payment(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     state.sweep();
     let mut data = state.lock();
     state.payment_response(&mut data, &id, StatusCode::OK)
@@ -713,7 +746,7 @@ async fn get_events(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     state.sweep();
     let data = state.lock();
     let p = data.payment(&id).ok_or_else(|| PayError::new(404, "P0300", "Not found"))?;
@@ -743,7 +776,7 @@ async fn cancel_payment(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "POST")?;
+    state.admit(&headers, RateBucket::Post)?;
     let now = state.clock.now();
     let mut data = state.lock();
     let p = data.payment_mut(&id).ok_or_else(|| PayError::new(404, "P0500", "Not found"))?;
@@ -758,7 +791,7 @@ async fn capture_payment(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "POST-capture_payment")?;
+    state.admit(&headers, RateBucket::CapturePayment)?;
     let now = state.clock.now();
     let mut data = state.lock();
     let p = data.payment_mut(&id).ok_or_else(|| PayError::new(404, "P1000", "Not found"))?;
@@ -793,7 +826,7 @@ async fn create_refund(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    state.admit(&headers, "POST")?;
+    state.admit(&headers, RateBucket::Post)?;
     let value: Value = serde_json::from_slice(&body)
         .map_err(|_| PayError::new(400, "P0697", "Unable to parse JSON"))?;
     validate::validate_create_refund(&value).map_err(|e| PayError::from_invalid(&e))?;
@@ -817,7 +850,7 @@ async fn create_refund(
     })?;
     // The sandbox PSP completes refunds at once.
     let refund =
-        Refund { refund_id: random_id(), amount, status: "success".to_owned(), created_date: now };
+        Refund { refund_id: random_id(), amount, status: RefundStatus::Success, created_date: now };
     p.refunds.push(refund.clone());
     let snapshot = p.clone();
     state.webhook(&snapshot, "card_payment_refunded", now);
@@ -830,7 +863,7 @@ async fn list_refunds(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     let data = state.lock();
     let p = data.payment(&id).ok_or_else(|| PayError::new(404, "P0800", "Not found"))?;
     let refunds: Vec<Value> =
@@ -849,7 +882,7 @@ async fn get_refund(
     headers: HeaderMap,
     Path((id, refund_id)): Path<(String, String)>,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     let data = state.lock();
     let r = data
         .payment(&id)
@@ -893,7 +926,7 @@ struct Search {
 
 impl Search {
     fn start(state: &PayState, headers: &HeaderMap, raw: Option<&str>) -> Result<Self> {
-        state.admit(headers, "GET")?;
+        state.admit(headers, RateBucket::Get)?;
         let pairs = query_pairs(raw);
         let mut bad = Vec::new();
         let (page, size) = paging(&pairs, &mut bad);
@@ -948,7 +981,7 @@ async fn search_payments(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     state.sweep();
     let pairs = query_pairs(raw.as_deref());
     let mut bad = Vec::new();
@@ -1076,7 +1109,7 @@ async fn create_agreement(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response> {
-    state.admit(&headers, "POST")?;
+    state.admit(&headers, RateBucket::Post)?;
     let value: Value = serde_json::from_slice(&body)
         .map_err(|_| PayError::new(400, "P2197", "Unable to parse JSON"))?;
     let empty = Map::new();
@@ -1130,7 +1163,7 @@ async fn create_agreement(
         reference: fields.remove("reference").unwrap_or_default(),
         description: fields.remove("description").unwrap_or_default(),
         user_identifier: fields.remove("user_identifier"),
-        status: "created".to_owned(),
+        status: AgreementStatus::Created,
         created_date: state.clock.now(),
         cancelled_date: None,
         card: None,
@@ -1153,7 +1186,7 @@ async fn get_agreement(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     let data = state.lock();
     let a = data
         .agreements
@@ -1168,7 +1201,7 @@ async fn search_agreements(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    state.admit(&headers, "GET")?;
+    state.admit(&headers, RateBucket::Get)?;
     let pairs = query_pairs(raw.as_deref());
     let mut bad = Vec::new();
     let (page, size) = paging(&pairs, &mut bad);
@@ -1185,7 +1218,7 @@ async fn search_agreements(
         .iter()
         .rev()
         .filter(|a| get("reference").is_none_or(|r| a.reference.eq_ignore_ascii_case(r)))
-        .filter(|a| get("status").is_none_or(|s| a.status == s))
+        .filter(|a| get("status").is_none_or(|s| a.status.as_str() == s))
         .map(agreement_json)
         .collect();
     drop(data);
@@ -1197,7 +1230,7 @@ async fn cancel_agreement(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    state.admit(&headers, "POST")?;
+    state.admit(&headers, RateBucket::Post)?;
     let now = state.clock.now();
     let mut data = state.lock();
     let a = data
@@ -1205,10 +1238,10 @@ async fn cancel_agreement(
         .iter_mut()
         .find(|a| a.agreement_id == id)
         .ok_or_else(|| PayError::new(404, "P2500", "Not found"))?;
-    if a.status != "active" {
+    if a.status != AgreementStatus::Active {
         return Err(PayError::new(400, "P2501", "Cancellation of agreement failed"));
     }
-    a.status = "cancelled".to_owned();
+    a.status = AgreementStatus::Cancelled;
     a.cancelled_date = Some(now);
     state.touch();
     Ok(StatusCode::NO_CONTENT.into_response())
