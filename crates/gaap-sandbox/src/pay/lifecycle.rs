@@ -45,10 +45,8 @@ impl PayState {
             {
                 continue;
             }
-            let mut resource = self.payment_json(p, None, now);
-            if let Some(obj) = resource.as_object_mut() {
-                obj.remove("_links");
-            }
+            let mut resource = self.payment_resource(p, None);
+            resource.links = None;
             let body = json!({
                 "webhook_message_id": random_id(), "created_date": pay_time(now), "resource_id": p.payment_id,
                 "api_version": 1, "resource_type": "payment", "event_type": event_type, "resource": resource,

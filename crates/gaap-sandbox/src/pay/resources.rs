@@ -3,13 +3,22 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gaap_pay::rules::refund::{RefundEntry, refund_summary};
-use gaap_pay::types::{AuthorisationMode, RefundStatus};
+use gaap_pay::types::{
+    AgreementPaymentType, AuthorisationMode, CardDetails, Language, Link,
+    Payment as PaymentResource, PaymentLinks, RefundStatus, SettlementSummary, State,
+};
 use gaap_pay::{Money, PaymentState};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::store::{Agreement, PayData, Payment, Refund};
 use super::{PayError, PayState, Result, pay_time};
+
+/// `t` cut to the milliseconds Pay's timestamps carry, so gaap-pay's `pay_time` prints what the sandbox's
+/// `pay_time` prints.
+fn to_millis(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(u32::from(t.millisecond()) * 1_000_000).unwrap_or(t)
+}
 
 pub(super) fn refund_json(
     state: &PayState,
@@ -56,6 +65,22 @@ impl PayState {
         json!({"href": format!("{}{path}", self.base_url), "method": method})
     }
 
+    /// A GET link to `path` under the sandbox's base URL.
+    fn get_link(&self, path: &str) -> Link {
+        Link::get(format!("{}{path}", self.base_url))
+    }
+
+    /// A POST link with its body's content type and parameters, as Pay writes `next_url_post`, `cancel`,
+    /// `capture` and `auth_url_post`.
+    fn post_link(&self, path: &str, content_type: &str, params: &[(&str, &str)]) -> Link {
+        let mut link = Link::post(format!("{}{path}", self.base_url));
+        link.content_type = Some(content_type.to_owned());
+        link.params = Some(
+            params.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect(),
+        );
+        link
+    }
+
     pub(super) fn refund_entries(p: &Payment) -> Vec<RefundEntry> {
         p.refunds
             .iter()
@@ -79,106 +104,80 @@ impl PayState {
         )
     }
 
-    /// The payment resource; `token` is a fresh next_url token when one applies.
-    pub(super) fn payment_json(
-        &self,
-        p: &Payment,
-        token: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Value {
+    /// A payment's `_links`; `token` is a fresh next_url token when one applies.
+    fn payment_links(&self, p: &Payment, token: Option<&str>) -> PaymentLinks {
         let state = p.state.state();
-        let mut st = json!({"status": state.status(), "finished": state.finished()});
-        if let (Some(code), Some(message), Some(obj)) =
-            (state.code(), state.message(), st.as_object_mut())
-        {
-            obj.insert("code".to_owned(), json!(code));
-            obj.insert("message".to_owned(), json!(message));
-        }
-        let summary = Self::summary(p);
         let id = &p.payment_id;
-        let mut links = json!({
-            "self": self.link(&format!("/v1/payments/{id}"), "GET"),
-            "events": self.link(&format!("/v1/payments/{id}/events"), "GET"),
-            "refunds": self.link(&format!("/v1/payments/{id}/refunds"), "GET"),
-        });
-        if let Some(links) = links.as_object_mut() {
-            if let Some(token) = token {
-                links.insert("next_url".to_owned(), self.link(&format!("/secure/{token}"), "GET"));
-                links.insert(
-                    "next_url_post".to_owned(),
-                    json!({"type": "application/x-www-form-urlencoded", "params": {"chargeTokenId": token},
-                           "href": format!("{}/secure", self.base_url), "method": "POST"}),
-                );
-            }
-            if !state.finished() && p.mode() != AuthorisationMode::Agreement {
-                links.insert(
-                    "cancel".to_owned(),
-                    json!({"href": format!("{}/v1/payments/{id}/cancel", self.base_url), "method": "POST",
-                           "type": "", "params": {}}),
-                );
-            }
-            if let Some(token) = &p.one_time_token
-                && !p.one_time_token_used
-                && state == PaymentState::Created
-            {
-                links.insert(
-                    "auth_url_post".to_owned(),
-                    json!({"type": "application/json", "params": {"one_time_token": token},
-                           "href": format!("{}/v1/auth", self.base_url), "method": "POST"}),
-                );
-            }
-            if state == PaymentState::Capturable {
-                links.insert(
-                    "capture".to_owned(),
-                    json!({"href": format!("{}/v1/payments/{id}/capture", self.base_url), "method": "POST",
-                           "type": "", "params": {}}),
-                );
-            }
+        let mut links = PaymentLinks {
+            self_link: Some(self.get_link(&format!("/v1/payments/{id}"))),
+            events: Some(self.get_link(&format!("/v1/payments/{id}/events"))),
+            refunds: Some(self.get_link(&format!("/v1/payments/{id}/refunds"))),
+            ..PaymentLinks::default()
+        };
+        if let Some(token) = token {
+            links.next_url = Some(self.get_link(&format!("/secure/{token}")));
+            links.next_url_post = Some(self.post_link(
+                "/secure",
+                "application/x-www-form-urlencoded",
+                &[("chargeTokenId", token)],
+            ));
         }
-        let mut settlement = json!({});
-        if let (Some(at), Some(obj)) = (p.captured_at, settlement.as_object_mut()) {
-            obj.insert("capture_submit_time".to_owned(), json!(pay_time(at)));
-            obj.insert("captured_date".to_owned(), json!(at.date().to_string()));
+        if !state.finished() && p.mode() != AuthorisationMode::Agreement {
+            links.cancel = Some(self.post_link(&format!("/v1/payments/{id}/cancel"), "", &[]));
         }
-        let mut out = json!({
-            "amount": p.amount,
-            "description": p.field("description"),
-            "reference": p.field("reference"),
-            "language": p.field("language").cloned().unwrap_or(json!("en")),
-            "state": st,
-            "payment_id": id,
-            "payment_provider": "sandbox",
-            "created_date": pay_time(p.created_date),
-            "refund_summary": {"status": summary.status.as_str(), "amount_available": summary.amount_available.pence(),
-                               "amount_submitted": summary.amount_submitted.pence()},
-            "settlement_summary": settlement,
-            "delayed_capture": p.delayed_capture(),
-            "moto": p.field("moto").and_then(Value::as_bool).unwrap_or(false),
-            "authorisation_mode": p.mode().as_str(),
-            "_links": links,
-        });
-        if let Some(obj) = out.as_object_mut() {
-            for key in ["email", "return_url", "metadata", "agreement_id", "agreement_payment_type"]
-            {
-                if let Some(v) = p.field(key) {
-                    obj.insert(key.to_owned(), v.clone());
-                }
-            }
-            if let Some(v) = p.field("set_up_agreement") {
-                obj.insert("agreement_id".to_owned(), v.clone());
-            }
-            if p.card.is_some() || state != PaymentState::Created {
-                obj.insert("provider_id".to_owned(), json!(p.provider_id));
-            }
-            if let Some(card) = &p.card {
-                obj.insert("card_details".to_owned(), card.clone());
-                obj.insert("card_brand".to_owned(), card["card_brand"].clone());
-            }
-            if state.finished() || now < p.created_date {
-                // nothing else to add
-            }
+        if let Some(token) = &p.one_time_token
+            && !p.one_time_token_used
+            && state == PaymentState::Created
+        {
+            links.auth_url_post =
+                Some(self.post_link("/v1/auth", "application/json", &[("one_time_token", token)]));
         }
-        out
+        if state == PaymentState::Capturable {
+            links.capture = Some(self.post_link(&format!("/v1/payments/{id}/capture"), "", &[]));
+        }
+        links
+    }
+
+    /// The payment resource, as gaap-pay reads it; `token` is a fresh next_url token when one applies.
+    pub(super) fn payment_resource(&self, p: &Payment, token: Option<&str>) -> PaymentResource {
+        let state = p.state.state();
+        let text = |key: &str| p.field(key).and_then(Value::as_str).map(str::to_owned);
+        let card: Option<CardDetails> =
+            p.card.as_ref().and_then(|c| serde_json::from_value(c.clone()).ok());
+        PaymentResource {
+            payment_id: p.payment_id.clone(),
+            amount: Money::from_pence(p.amount),
+            description: text("description").unwrap_or_default(),
+            reference: text("reference").unwrap_or_default(),
+            state: State::from(state),
+            created_date: to_millis(p.created_date),
+            language: Some(text("language").map_or(Language::English, |l| Language::parse(&l))),
+            email: text("email"),
+            return_url: text("return_url"),
+            payment_provider: Some("sandbox".to_owned()),
+            provider_id: (p.card.is_some() || state != PaymentState::Created)
+                .then(|| p.provider_id.clone()),
+            delayed_capture: Some(p.delayed_capture()),
+            moto: Some(p.field("moto").and_then(Value::as_bool).unwrap_or(false)),
+            metadata: p.field("metadata").and_then(|m| serde_json::from_value(m.clone()).ok()),
+            refund_summary: Some(Self::summary(p)),
+            settlement_summary: Some(SettlementSummary {
+                capture_submit_time: p.captured_at.map(pay_time),
+                captured_date: p.captured_at.map(|at| at.date().to_string()),
+                settled_date: None,
+            }),
+            card_brand: card.as_ref().and_then(|c| c.card_brand.clone()),
+            card_details: card,
+            fee: None,
+            net_amount: None,
+            corporate_card_surcharge: None,
+            total_amount: None,
+            authorisation_mode: Some(p.mode()),
+            agreement_id: text("set_up_agreement").or_else(|| text("agreement_id")),
+            agreement_payment_type: text("agreement_payment_type")
+                .map(|t| AgreementPaymentType::parse(&t)),
+            links: Some(self.payment_links(p, token)),
+        }
     }
 
     /// A fresh single-use next_url token when the payment may still be paid through the web.
@@ -201,11 +200,10 @@ impl PayState {
         id: &str,
         status: StatusCode,
     ) -> Result<Response> {
-        let now = self.clock.now();
         let p =
             data.payment(id).cloned().ok_or_else(|| PayError::new(404, "P0200", "Not found"))?;
         let token = Self::mint_token(data, &p);
-        let body = self.payment_json(&p, token.as_deref(), now);
+        let body = self.payment_resource(&p, token.as_deref());
         let mut response = (status, axum::Json(body)).into_response();
         if status == StatusCode::CREATED
             && let Ok(location) = format!("{}/v1/payments/{id}", self.base_url).parse()

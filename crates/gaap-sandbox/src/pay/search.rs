@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -60,11 +61,11 @@ pub(super) fn parse_search_time(v: &str) -> Option<OffsetDateTime> {
 }
 
 /// A search page in Pay's shape, or 404 `not_found_code` when the page is past the end.
-pub(super) fn search_page(
+pub(super) fn search_page<T: Serialize>(
     state: &PayState,
     path: &str,
     pairs: &[(String, String)],
-    results: Vec<Value>,
+    results: Vec<T>,
     page: usize,
     size: usize,
     not_found_code: &str,
@@ -74,7 +75,7 @@ pub(super) fn search_page(
     if page > last {
         return Err(PayError::new(404, not_found_code, "The requested page was not found"));
     }
-    let items: Vec<Value> = results.into_iter().skip((page - 1) * size).take(size).collect();
+    let items: Vec<T> = results.into_iter().skip((page - 1) * size).take(size).collect();
     let href = |n: usize| {
         let mut ser = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "display_size") {
@@ -140,9 +141,8 @@ pub(super) async fn search_payments(
     }
     reject_search_params("P0401", &bad)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    let now = state.clock.now();
     let data = state.lock();
-    let results: Vec<Value> = data
+    let results: Vec<_> = data
         .payments
         .iter()
         .rev()
@@ -174,13 +174,12 @@ pub(super) async fn search_payments(
                 .is_none_or(|d| p.card.as_ref().is_some_and(|c| c["first_digits_card_number"] == d))
         })
         .map(|p| {
-            let mut v = state.payment_json(p, None, now);
-            if let Some(links) = v.get_mut("_links").and_then(Value::as_object_mut) {
-                links.retain(|k, _| {
-                    ["self", "events", "refunds", "cancel", "capture"].contains(&k.as_str())
-                });
+            let mut resource = state.payment_resource(p, None);
+            if let Some(links) = &mut resource.links {
+                // A search result's links: self, events, refunds, cancel and capture.
+                links.auth_url_post = None;
             }
-            v
+            resource
         })
         .collect();
     drop(data);
