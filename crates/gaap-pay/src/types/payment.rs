@@ -498,6 +498,9 @@ pub struct PaymentEventRecord {
     /// When.
     #[serde(default)]
     pub updated: String,
+    /// Links (`payment_url`).
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `GET /v1/payments/{id}/events` response.
@@ -509,4 +512,7 @@ pub struct PaymentEvents {
     /// Events, oldest first.
     #[serde(default)]
     pub events: Vec<PaymentEventRecord>,
+    /// Links (`self`).
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -125,7 +125,7 @@ pub(super) async fn search_agreements(
     reject_search_params("P2401", &bad)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let data = state.lock();
-    let results: Vec<Value> = data
+    let results: Vec<_> = data
         .agreements
         .iter()
         .rev()

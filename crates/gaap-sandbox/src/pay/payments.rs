@@ -8,7 +8,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gaap_pay::rules::state::CaptureOutcome;
 use gaap_pay::rules::validate::{self, ValidationOptions};
-use gaap_pay::types::{AgreementStatus, AuthorisationMode};
+use gaap_pay::types::{
+    AgreementStatus, AuthorisationMode, PaymentEventRecord, PaymentEvents,
+    State as PaymentStatusBody,
+};
 use gaap_pay::{PaymentEvent, PaymentState};
 use serde_json::{Value, json};
 
@@ -156,25 +159,20 @@ pub(super) async fn get_events(
     state.sweep();
     let data = state.lock();
     let p = data.payment(&id).ok_or_else(|| PayError::new(404, "P0300", "Not found"))?;
-    let events: Vec<Value> = p
+    let payment_url = state.link_map(&[("payment_url", &format!("/v1/payments/{id}"))]);
+    let events = p
         .events
         .iter()
-        .map(|e| {
-            let s = e.state.state();
-            let mut st = json!({"status": s.status(), "finished": s.finished()});
-            if let (Some(code), Some(message), Some(obj)) =
-                (s.code(), s.message(), st.as_object_mut())
-            {
-                obj.insert("code".to_owned(), json!(code));
-                obj.insert("message".to_owned(), json!(message));
-            }
-            json!({"payment_id": id, "state": st, "updated": pay_time(e.at),
-                   "_links": {"payment_url": state.link(&format!("/v1/payments/{id}"), "GET")}})
+        .map(|e| PaymentEventRecord {
+            payment_id: id.clone(),
+            state: PaymentStatusBody::from(e.state.state()),
+            updated: pay_time(e.at),
+            links: Some(payment_url.clone()),
         })
         .collect();
-    Ok(axum::Json(json!({"payment_id": id, "events": events,
-                         "_links": {"self": state.link(&format!("/v1/payments/{id}/events"), "GET")}}))
-    .into_response())
+    let links = state.link_map(&[("self", &format!("/v1/payments/{id}/events"))]);
+    Ok(axum::Json(PaymentEvents { payment_id: id.clone(), events, links: Some(links) })
+        .into_response())
 }
 
 pub(super) async fn cancel_payment(

@@ -10,7 +10,8 @@ use gaap_pay::Money;
 use gaap_pay::rules::refund::check_refund;
 use gaap_pay::rules::validate;
 use gaap_pay::types::RefundStatus;
-use serde_json::{Value, json};
+use gaap_pay::types::{EmbeddedRefunds, RefundList};
+use serde_json::Value;
 
 use super::rate_limit::RateBucket;
 use super::resources::refund_json;
@@ -64,14 +65,16 @@ pub(super) async fn list_refunds(
     state.admit(&headers, RateBucket::Get)?;
     let data = state.lock();
     let p = data.payment(&id).ok_or_else(|| PayError::new(404, "P0800", "Not found"))?;
-    let refunds: Vec<Value> =
-        p.refunds.iter().map(|r| refund_json(&state, &id, r, false)).collect();
-    Ok(axum::Json(json!({
-        "payment_id": id,
-        "_links": {"self": state.link(&format!("/v1/payments/{id}/refunds"), "GET"),
-                   "payment": state.link(&format!("/v1/payments/{id}"), "GET")},
-        "_embedded": {"refunds": refunds},
-    }))
+    let refunds = p.refunds.iter().map(|r| refund_json(&state, &id, r, false)).collect();
+    let links = state.link_map(&[
+        ("self", &format!("/v1/payments/{id}/refunds")),
+        ("payment", &format!("/v1/payments/{id}")),
+    ]);
+    Ok(axum::Json(RefundList {
+        payment_id: id,
+        embedded: EmbeddedRefunds { refunds },
+        links: Some(links),
+    })
     .into_response())
 }
 
@@ -106,7 +109,7 @@ pub(super) async fn search_refunds(
     let mut all: Vec<(&Payment, &Refund)> =
         data.payments.iter().flat_map(|p| p.refunds.iter().map(move |r| (p, r))).collect();
     all.sort_by_key(|(_, r)| std::cmp::Reverse(r.created_date));
-    let results: Vec<Value> = all
+    let results: Vec<_> = all
         .into_iter()
         .filter(|(_, r)| {
             get("from_date").and_then(parse_search_time).is_none_or(|t| r.created_date >= t)

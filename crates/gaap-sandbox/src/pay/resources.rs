@@ -4,11 +4,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gaap_pay::rules::refund::{RefundEntry, refund_summary};
 use gaap_pay::types::{
-    AgreementPaymentType, AuthorisationMode, CardDetails, Language, Link,
-    Payment as PaymentResource, PaymentLinks, RefundStatus, SettlementSummary, State,
+    Agreement as AgreementResource, AgreementPaymentType, AuthorisationMode, CardDetails, Language,
+    Link, Payment as PaymentResource, PaymentInstrument, PaymentLinks, Refund as RefundResource,
+    RefundStatus, SettlementSummary, State,
 };
 use gaap_pay::{Money, PaymentState};
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::store::{Agreement, PayData, Payment, Refund};
@@ -20,53 +21,62 @@ fn to_millis(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(u32::from(t.millisecond()) * 1_000_000).unwrap_or(t)
 }
 
+/// A refund resource; `with_payment_id` on search results.
 pub(super) fn refund_json(
     state: &PayState,
     payment_id: &str,
     r: &Refund,
     with_payment_id: bool,
-) -> Value {
-    let mut out = json!({
-        "refund_id": r.refund_id, "created_date": pay_time(r.created_date), "amount": r.amount,
-        "status": r.status, "settlement_summary": {},
-        "_links": {"self": state.link(&format!("/v1/payments/{payment_id}/refunds/{}", r.refund_id), "GET"),
-                   "payment": state.link(&format!("/v1/payments/{payment_id}"), "GET")},
-    });
-    if with_payment_id && let Some(obj) = out.as_object_mut() {
-        obj.insert("payment_id".to_owned(), json!(payment_id));
+) -> RefundResource {
+    RefundResource {
+        refund_id: r.refund_id.clone(),
+        created_date: to_millis(r.created_date),
+        amount: Money::from_pence(r.amount),
+        status: r.status.clone(),
+        payment_id: with_payment_id.then(|| payment_id.to_owned()),
+        settlement_summary: Some(SettlementSummary::default()),
+        links: Some(state.link_map(&[
+            ("self", &format!("/v1/payments/{payment_id}/refunds/{}", r.refund_id)),
+            ("payment", &format!("/v1/payments/{payment_id}")),
+        ])),
     }
-    out
 }
 
-pub(super) fn agreement_json(a: &Agreement) -> Value {
-    let mut out = json!({
-        "agreement_id": a.agreement_id, "reference": a.reference, "description": a.description,
-        "status": a.status, "created_date": pay_time(a.created_date),
-    });
-    if let Some(obj) = out.as_object_mut() {
-        if let Some(u) = &a.user_identifier {
-            obj.insert("user_identifier".to_owned(), json!(u));
-        }
-        if let Some(c) = a.cancelled_date {
-            obj.insert("cancelled_date".to_owned(), json!(pay_time(c)));
-        }
-        if let Some(card) = &a.card {
-            obj.insert(
-                "payment_instrument".to_owned(),
-                json!({"type": "card", "card_details": card, "created_date": pay_time(a.created_date)}),
-            );
-        }
+/// An agreement resource, with its saved card once a payment has set it up.
+pub(super) fn agreement_json(a: &Agreement) -> AgreementResource {
+    AgreementResource {
+        agreement_id: a.agreement_id.clone(),
+        reference: a.reference.clone(),
+        description: a.description.clone(),
+        status: a.status.clone(),
+        user_identifier: a.user_identifier.clone(),
+        created_date: to_millis(a.created_date),
+        cancelled_date: a.cancelled_date.map(to_millis),
+        payment_instrument: a.card.as_ref().map(|card| PaymentInstrument {
+            instrument_type: "card".to_owned(),
+            card_details: serde_json::from_value(card.clone()).ok(),
+            created_date: Some(pay_time(a.created_date)),
+        }),
     }
-    out
 }
 
 impl PayState {
-    pub(super) fn link(&self, path: &str, method: &str) -> Value {
-        json!({"href": format!("{}{path}", self.base_url), "method": method})
+    /// Named GET links, for the resources whose `_links` gaap-pay keeps as a JSON object.
+    pub(super) fn link_map(&self, links: &[(&str, &str)]) -> Map<String, Value> {
+        links
+            .iter()
+            .map(|(name, path)| {
+                let link = self.get_link(path);
+                let mut object = Map::new();
+                object.insert("href".to_owned(), Value::String(link.href));
+                object.insert("method".to_owned(), Value::String(link.method));
+                ((*name).to_owned(), Value::Object(object))
+            })
+            .collect()
     }
 
     /// A GET link to `path` under the sandbox's base URL.
-    fn get_link(&self, path: &str) -> Link {
+    pub(super) fn get_link(&self, path: &str) -> Link {
         Link::get(format!("{}{path}", self.base_url))
     }
 
