@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::config::TemplateKind;
 
 use super::admission::admit;
-use super::rate_limit::check_daily;
+use super::rate_limit::{Channel, check_daily};
 use super::reads::path_uuid;
 use super::request::{Schema, parse_body};
 use super::send::{check_missing, created, store, template_for};
@@ -67,7 +67,7 @@ pub(super) async fn send_letter(
     check_missing(template, &personalisation, &[contact])?;
     let content = rules::fill_body(&template.body, &personalisation);
     let subject = rules::fill(template.subject.as_deref().unwrap_or_default(), &personalisation);
-    check_daily(&state, &mut state.lock(), key_type, "letter", now)?;
+    check_daily(&state, &mut state.lock(), key_type, Channel::Letter, now)?;
     let response = json!({
         "id": id, "reference": reference,
         "content": {"body": content, "subject": subject},
@@ -130,7 +130,7 @@ pub(super) fn send_precompiled(
         schema.errors.push("content is not a valid base64 string".to_owned());
     }
     schema.finish()?;
-    check_daily(state, &mut state.lock(), key_type, "letter", now)?;
+    check_daily(state, &mut state.lock(), key_type, Channel::Letter, now)?;
     let n = Notification {
         id,
         reference: reference.clone(),

@@ -14,29 +14,55 @@ pub(super) struct Bucket {
     pub(super) at: OffsetDateTime,
 }
 
+/// A daily send limit's channel, as Notify counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Channel {
+    /// Emails.
+    Email,
+    /// Text messages to UK numbers.
+    Sms,
+    /// Text messages to international numbers (counted as texts too).
+    InternationalSms,
+    /// Letters.
+    Letter,
+}
+
+impl Channel {
+    /// The name in Notify's limit message and in the sandbox's daily counter key.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+            Self::InternationalSms => "international_sms",
+            Self::Letter => "letter",
+        }
+    }
+}
+
 pub(super) fn check_daily(
     state: &NotifyState,
     data: &mut NotifyData,
     key_type: KeyType,
-    channel: &str,
+    channel: Channel,
     now: OffsetDateTime,
 ) -> Result<()> {
     let limit = match channel {
-        "email" => state.cfg.daily_limits.email,
-        "sms" => state.cfg.daily_limits.sms,
-        "international_sms" => state.cfg.daily_limits.international_sms,
-        _ => state.cfg.daily_limits.letter,
+        Channel::Email => state.cfg.daily_limits.email,
+        Channel::Sms => state.cfg.daily_limits.sms,
+        Channel::InternationalSms => state.cfg.daily_limits.international_sms,
+        Channel::Letter => state.cfg.daily_limits.letter,
     };
     // A service in trial mode may send 50 emails or texts a day (docs `_limits.md`).
     let limit = if state.cfg.trial_mode
         && key_type != KeyType::Test
-        && matches!(channel, "email" | "sms")
+        && matches!(channel, Channel::Email | Channel::Sms)
     {
         limit.min(50)
     } else {
         limit
     };
     let group = if key_type == KeyType::Test { "test" } else { "live" };
+    let channel = channel.as_str();
     let key = format!("{group}-{channel}-{}", now.date());
     let count = data.daily.entry(key).or_insert(0);
     if *count >= limit {

@@ -15,7 +15,7 @@ use crate::config::{TemplateConfig, TemplateKind};
 use crate::outbound::DeliveryKind;
 
 use super::admission::{admit, check_recipient_allowed, is_smoke_test, simulated_outcome};
-use super::rate_limit::check_daily;
+use super::rate_limit::{Channel, check_daily};
 use super::request::{Schema, parse_body};
 use super::resources::notify_time;
 use super::store::Notification;
@@ -149,9 +149,9 @@ pub(super) async fn send_sms(
     let now = state.clock.now();
     {
         let mut data = state.lock();
-        check_daily(&state, &mut data, key_type, "sms", now)?;
+        check_daily(&state, &mut data, key_type, Channel::Sms, now)?;
         if international {
-            check_daily(&state, &mut data, key_type, "international_sms", now)?;
+            check_daily(&state, &mut data, key_type, Channel::InternationalSms, now)?;
         }
     }
     let id = Uuid::new_v4();
@@ -263,7 +263,7 @@ pub(super) async fn send_email(
     let (content, subject) = (rendered.content, rendered.subject);
     check_recipient_allowed(&state, key_type, &address)?;
     let now = state.clock.now();
-    check_daily(&state, &mut state.lock(), key_type, "email", now)?;
+    check_daily(&state, &mut state.lock(), key_type, Channel::Email, now)?;
     let id = Uuid::new_v4();
     let from_email = format!(
         "{}@notifications.service.gov.uk",
