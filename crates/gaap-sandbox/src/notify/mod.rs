@@ -25,19 +25,20 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::config::{NotifyConfig, TemplateConfig};
+use crate::outbound::Outbound;
+
 use letters::{get_pdf, send_letter};
 use outbox::{outbox_html, outbox_json};
 use reads::{get_notification, list_notifications};
 use received::{inject_received_text, received_texts};
 use send::{send_email, send_sms};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use store::{NotifyData, ReceivedText};
 use template_endpoints::{get_template, get_template_version, list_templates, preview_template};
-use uuid::Uuid;
-
-use crate::config::{NotifyConfig, TemplateConfig};
-use crate::outbound::Outbound;
 
 /// Notify's API page size (app/config.py `API_PAGE_SIZE`).
 const PAGE_SIZE: usize = 250;

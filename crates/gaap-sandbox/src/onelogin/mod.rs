@@ -22,25 +22,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use authorize::authorize;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use errors::{oauth_error, redirect_error};
 use gaap_http::SharedClock;
 use gaap_identity::{LevelOfConfidence, Vtr};
-use logout::logout;
 use serde_json::json;
-use sign_in::{NOTICE, PRODUCT, sign_in};
 use time::OffsetDateTime;
-use token_endpoint::token;
-use userinfo::{core_identity_vc, userinfo};
-use well_known::{did_document, discovery, jwks, trustmark};
 
 use crate::Error;
 use crate::config::{ClientConfig, OneLoginConfig, TokenAuthMethod, UserConfig};
 use crate::jwt::{self, EsKey};
 use crate::outbound::{DeliveryKind, Outbound};
+
+use authorize::authorize;
+use errors::{oauth_error, redirect_error};
+use logout::logout;
+use sign_in::{NOTICE, PRODUCT, sign_in};
+use token_endpoint::token;
+use userinfo::{core_identity_vc, userinfo};
+use well_known::{did_document, discovery, jwks, trustmark};
 
 /// The default client's RSA private key (PKCS#8). Published with the sandbox, so it protects nothing: it exists
 /// so the sandbox can print a complete set of credentials, as the simulator's example key does.
