@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gaap_pay::types::AgreementStatus;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::rate_limit::RateBucket;
 use super::resources::agreement_json;
@@ -31,7 +31,7 @@ pub(super) async fn create_agreement(
     {
         match obj.get(name) {
             None | Some(Value::Null) if required => {
-                return Err(field_error(
+                return Err(PayError::for_field(
                     400,
                     "P2101",
                     name,
@@ -40,7 +40,7 @@ pub(super) async fn create_agreement(
             }
             None | Some(Value::Null) => {}
             Some(Value::String(s)) if s.trim().is_empty() && required => {
-                return Err(field_error(
+                return Err(PayError::for_field(
                     400,
                     "P2101",
                     name,
@@ -48,7 +48,7 @@ pub(super) async fn create_agreement(
                 ));
             }
             Some(Value::String(s)) if s.encode_utf16().count() > 255 => {
-                return Err(field_error(
+                return Err(PayError::for_field(
                     422,
                     "P2102",
                     name,
@@ -61,7 +61,7 @@ pub(super) async fn create_agreement(
                 fields.insert(name, s.clone());
             }
             Some(_) => {
-                return Err(field_error(
+                return Err(PayError::for_field(
                     400,
                     "P2102",
                     name,
@@ -84,13 +84,6 @@ pub(super) async fn create_agreement(
     state.lock().agreements.push(agreement);
     state.touch();
     Ok((StatusCode::CREATED, axum::Json(out)).into_response())
-}
-
-pub(super) fn field_error(status: u16, code: &str, field: &str, description: &str) -> PayError {
-    PayError {
-        status,
-        body: Some(json!({"field": field, "code": code, "description": description})),
-    }
 }
 
 pub(super) async fn get_agreement(

@@ -19,24 +19,23 @@ mod store;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use agreements::{
-    cancel_agreement, create_agreement, field_error, get_agreement, search_agreements,
-};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
 use gaap_pay::rules::validate;
-use payments::{cancel_payment, capture_payment, create_payment, get_events, get_payment};
-use refunds::{create_refund, get_refund, list_refunds, search_refunds};
-use search::{Search, parse_search_time, reject_search_params, search_page, search_payments};
-use serde_json::{Value, json};
-use store::PayData;
+use gaap_pay::types::RequestError;
 use time::OffsetDateTime;
 
 use crate::config::PayConfig;
 use crate::outbound::Outbound;
+
+use agreements::{cancel_agreement, create_agreement, get_agreement, search_agreements};
+use payments::{cancel_payment, capture_payment, create_payment, get_events, get_payment};
+use refunds::{create_refund, get_refund, list_refunds, search_refunds};
+use search::{Search, parse_search_time, reject_search_params, search_page, search_payments};
+use store::PayData;
 
 /// A payment expires 90 minutes after creation (pay-connector config `defaultChargeExpiryThreshold: 5400`).
 const EXPIRY: Duration = Duration::from_secs(5400);
@@ -45,16 +44,21 @@ const CAPTURABLE_EXPIRY: Duration = Duration::from_secs(432_000);
 /// Idempotency keys are forgotten after 24 h (`idempotencyKeyExpiryThresholdInSeconds: 86400`).
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(86_400);
 
-/// Pay's error body with an HTTP status; 401s have no body.
+/// Pay's error body (gaap-pay's `RequestError`) with an HTTP status; 401s have no body.
 #[derive(Debug)]
 pub(crate) struct PayError {
     status: u16,
-    body: Option<Value>,
+    body: Option<RequestError>,
 }
 
 impl PayError {
     fn new(status: u16, code: &str, description: &str) -> Self {
-        Self { status, body: Some(json!({"code": code, "description": description})) }
+        Self { status, body: Some(RequestError::new(code, description)) }
+    }
+
+    /// An error naming the request `field` at fault.
+    fn for_field(status: u16, code: &str, field: &str, description: &str) -> Self {
+        Self { status, body: Some(RequestError::for_field(field, code, description)) }
     }
 
     fn unauthorised() -> Self {
@@ -62,7 +66,7 @@ impl PayError {
     }
 
     fn from_invalid(invalid: &validate::Invalid) -> Self {
-        Self { status: invalid.status, body: serde_json::to_value(&invalid.error).ok() }
+        Self { status: invalid.status, body: Some(invalid.error.clone()) }
     }
 }
 

@@ -13,7 +13,7 @@ use gaap_pay::types::{
     State as PaymentStatusBody,
 };
 use gaap_pay::{PaymentEvent, PaymentState};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::config::IdempotencyScope;
 
@@ -71,15 +71,12 @@ pub(super) async fn create_payment(
     if let Some(setup) = body.get("set_up_agreement").and_then(Value::as_str)
         && !data.agreements.iter().any(|a| a.agreement_id == setup)
     {
-        let mut e = PayError::new(
+        return Err(PayError::for_field(
             400,
             "P0103",
+            "set_up_agreement",
             "Invalid attribute value: set_up_agreement. Agreement ID does not exist",
-        );
-        if let Some(obj) = e.body.as_mut().and_then(Value::as_object_mut) {
-            obj.insert("field".to_owned(), json!("set_up_agreement"));
-        }
-        return Err(e);
+        ));
     }
     let mut agreement_card = None;
     if mode == AuthorisationMode::Agreement {
