@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use gaap_pay::types::SearchLinks;
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -83,17 +84,14 @@ pub(super) fn search_page<T: Serialize>(
         }
         ser.append_pair("display_size", &size.to_string());
         ser.append_pair("page", &n.to_string());
-        json!({"href": format!("{}{path}?{}", state.base_url, ser.finish()), "method": "GET"})
+        state.get_link(&format!("{path}?{}", ser.finish()))
     };
-    let mut links = json!({"self": href(page), "first_page": href(1), "last_page": href(last)});
-    if let Some(obj) = links.as_object_mut() {
-        if page > 1 {
-            obj.insert("prev_page".to_owned(), href(page - 1));
-        }
-        if page < last {
-            obj.insert("next_page".to_owned(), href(page + 1));
-        }
-    }
+    let mut links = SearchLinks::default();
+    links.self_link = Some(href(page));
+    links.first_page = Some(href(1));
+    links.last_page = Some(href(last));
+    links.prev_page = (page > 1).then(|| href(page - 1));
+    links.next_page = (page < last).then(|| href(page + 1));
     Ok(axum::Json(json!({"total": total, "count": items.len(), "page": page, "results": items, "_links": links}))
         .into_response())
 }
