@@ -179,6 +179,50 @@ impl FromStr for Vtr {
     /// Components are dot-separated in any order (as One Login sorts them). Unknown components are refused
     /// here rather than ignored, so a typo cannot silently drop the identity level.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::read_vector(s, Unknown::Refuse)
+    }
+}
+
+/// What [`Vtr::read_vector`] does with a component that is neither `Cl`, `Cm` nor `P0`–`P3`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// Refuse the vector (the client side: a typo must not drop the identity level).
+    Refuse,
+    /// Skip it, as One Login's authorise endpoint does.
+    Ignore,
+}
+
+impl Vtr {
+    /// Parses `vtr` as One Login's authorise endpoint reads it: absent or `[]` means `Cl.Cm`; otherwise
+    /// a JSON array of vectors of which the first is used, its unknown components ignored, `Cl` or
+    /// `Cl.Cm` required, at most one `P0`–`P3`, and `P1`+ only with `Cl.Cm`.
+    ///
+    /// ```
+    /// use gaap_identity::{LevelOfConfidence, Vtr};
+    ///
+    /// assert_eq!(Vtr::from_authorize_param(None).unwrap(), Vtr::default());
+    /// assert_eq!(
+    ///     Vtr::from_authorize_param(Some(r#"["Cm.Cl.P2"]"#)).unwrap(),
+    ///     Vtr::identity(LevelOfConfidence::P2)
+    /// );
+    /// assert!(Vtr::from_authorize_param(Some(r#"["Cl.P2"]"#)).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// When `raw` is not a JSON array of strings or its first vector is invalid.
+    pub fn from_authorize_param(raw: Option<&str>) -> Result<Self, VtrError> {
+        let Some(raw) = raw else { return Ok(Self::default()) };
+        let vectors: Vec<String> = serde_json::from_str(raw).map_err(|e| {
+            VtrError::Invalid(format!("expected a JSON array of vectors, got {raw:?} ({e})"))
+        })?;
+        match vectors.first() {
+            None => Ok(Self::default()),
+            Some(first) => Self::read_vector(first, Unknown::Ignore),
+        }
+    }
+
+    /// One dot-separated vector; `unknown` says what a component outside `Cl`, `Cm`, `P0`–`P3` does.
+    fn read_vector(s: &str, unknown: Unknown) -> Result<Self, VtrError> {
         let (mut cl, mut cm, mut level) = (false, false, None);
         for component in s.split('.') {
             let seen = match component {
@@ -186,6 +230,7 @@ impl FromStr for Vtr {
                 "Cm" => std::mem::replace(&mut cm, true),
                 other => match LevelOfConfidence::from_component(other) {
                     Some(l) => level.replace(l).is_some(),
+                    None if unknown == Unknown::Ignore => false,
                     None => {
                         return Err(VtrError::Invalid(format!(
                             "unknown component {other:?} in {s:?}"

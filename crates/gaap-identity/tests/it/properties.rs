@@ -36,6 +36,17 @@ proptest! {
     fn vtr_parser_never_panics(s in "\\PC{0,40}") {
         let _ = s.parse::<Vtr>();
         let _ = Vtr::from_param(&s);
+        let _ = Vtr::from_authorize_param(Some(&s));
+    }
+
+    #[test]
+    fn the_authorize_reading_agrees_with_the_client_param(vtr in any_vtr(), noise in "[a-z]{1,3}") {
+        prop_assert_eq!(Vtr::from_authorize_param(Some(&vtr.to_param())).unwrap(), vtr);
+        // One Login ignores components it does not know, where the client's parser refuses them.
+        let noisy = format!("[\"{vtr}.{noise}\", \"Cl\"]");
+        prop_assert_eq!(Vtr::from_authorize_param(Some(&noisy)).unwrap(), vtr);
+        let strict = format!("{vtr}.{noise}");
+        prop_assert!(strict.parse::<Vtr>().is_err());
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub use payment::{
     PaymentLinks, PaymentStatus, PrefilledCardholderDetails, SettlementSummary, State,
 };
 pub use refund::{
-    CreateRefundRequest, Refund, RefundAvailability, RefundList, RefundStatus, RefundSummary,
+    CreateRefundRequest, EmbeddedRefunds, Refund, RefundAvailability, RefundList, RefundStatus,
+    RefundSummary,
 };
 
 use serde::{Deserialize, Serialize};

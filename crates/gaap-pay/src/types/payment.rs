@@ -327,29 +327,29 @@ pub struct SettlementSummary {
     pub settled_date: Option<String>,
 }
 
-/// `card_details` of a payment.
+/// `card_details` of a payment. Pay always writes its seven card fields, `null` when unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardDetails {
     /// Last four digits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_digits_card_number: Option<String>,
     /// First six digits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub first_digits_card_number: Option<String>,
     /// Cardholder name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cardholder_name: Option<String>,
     /// `MM/YY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expiry_date: Option<String>,
     /// Billing address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub billing_address: Option<Address>,
     /// Card brand, such as `Visa`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub card_brand: Option<String>,
     /// `debit` or `credit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub card_type: Option<CardType>,
     /// `Apple Pay` or `Google Pay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -436,6 +436,9 @@ pub struct Payment {
     /// Card details, once entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_details: Option<CardDetails>,
+    /// The card brand, as in `card_details` (Pay still sends this older top-level copy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_brand: Option<String>,
     /// The PSP fee (Stripe), once captured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<Money>,
@@ -495,6 +498,9 @@ pub struct PaymentEventRecord {
     /// When.
     #[serde(default)]
     pub updated: String,
+    /// Links (`payment_url`).
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `GET /v1/payments/{id}/events` response.
@@ -506,4 +512,7 @@ pub struct PaymentEvents {
     /// Events, oldest first.
     #[serde(default)]
     pub events: Vec<PaymentEventRecord>,
+    /// Links (`self`).
+    #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -144,7 +144,7 @@ pub(crate) fn sanitise_for(body: &Map<String, Value>, errors: &mut Vec<String>) 
         Some(other) => {
             errors.push(format!(
                 "sanitise_content_for {} is not of type array, null",
-                super::bare(other)
+                super::request::bare(other)
             ));
             Vec::new()
         }
@@ -167,7 +167,10 @@ pub(crate) fn replace_files(
             continue;
         }
         if !file.get("file").is_some_and(Value::is_string) {
-            return Err(format!("file {} is not of type string", super::bare(&file["file"])));
+            return Err(format!(
+                "file {} is not of type string",
+                super::request::bare(&file["file"])
+            ));
         }
         if let Some(extra) = file.keys().find(|k| !FILE_KEYS.contains(&k.as_str())) {
             return Err(format!("Additional properties are not allowed ({extra} was unexpected)"));

@@ -143,7 +143,7 @@ fn id_token(
     if has("TOKEN_NOT_VALID_YET") {
         iat = now + Duration::from_secs(86_400);
     }
-    let vot = match (has("INCORRECT_VOT"), grant.request.credential.as_str()) {
+    let vot = match (has("INCORRECT_VOT"), grant.request.vtr.credential().as_str()) {
         (true, "Cl") => "Cl.Cm",
         (true, _) => "Cl",
         (false, c) => c,

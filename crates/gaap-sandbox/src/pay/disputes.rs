@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use gaap_pay::types::Dispute;
 
 use super::{PayState, Result, Search, parse_search_time, reject_search_params, search_page};
 
@@ -33,5 +34,5 @@ pub(super) async fn search(
         }
     }
     reject_search_params("P0401", &bad)?;
-    search_page(&state, "/v1/disputes", &pairs, Vec::new(), page, size, "P0402")
+    search_page(&state, "/v1/disputes", &pairs, Vec::<Dispute>::new(), page, size, "P0402")
 }

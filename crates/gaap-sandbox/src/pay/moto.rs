@@ -12,7 +12,7 @@ use gaap_pay::{PaymentEvent, PaymentState};
 use serde_json::{Map, Value};
 
 use super::pages::{CardOutcome, card_json, card_outcome};
-use super::{PayError, PayState, Result, field_error};
+use super::{PayError, PayState, Result};
 
 /// A field's string value, or Pay's 422 for a missing or out-of-range one.
 fn field<'a>(
@@ -25,7 +25,7 @@ fn field<'a>(
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => {
-            return Err(field_error(
+            return Err(PayError::for_field(
                 422,
                 "P0102",
                 name,
@@ -36,7 +36,7 @@ fn field<'a>(
     // `@NotBlank` on the token and the name: blank counts as missing.
     let not_blank = matches!(name, "one_time_token" | "cardholder_name");
     let Some(v) = value.filter(|v| !(not_blank && v.trim().is_empty())) else {
-        return Err(field_error(
+        return Err(PayError::for_field(
             422,
             "P0101",
             name,
@@ -46,7 +46,12 @@ fn field<'a>(
     if len.contains(&v.chars().count()) {
         Ok(v)
     } else {
-        Err(field_error(422, "P0102", name, &format!("Invalid attribute value: {name}. {rule}")))
+        Err(PayError::for_field(
+            422,
+            "P0102",
+            name,
+            &format!("Invalid attribute value: {name}. {rule}"),
+        ))
     }
 }
 
@@ -88,7 +93,7 @@ pub(super) async fn authorise(State(state): State<Arc<PayState>>, body: Bytes) -
         "Must be less than or equal to 255 characters long",
     )?;
     if !cvc.chars().all(|c| c.is_ascii_digit()) {
-        return Err(field_error(
+        return Err(PayError::for_field(
             422,
             "P0102",
             "cvc",
@@ -96,7 +101,7 @@ pub(super) async fn authorise(State(state): State<Arc<PayState>>, body: Bytes) -
         ));
     }
     if !expiry_ok(expiry) {
-        return Err(field_error(
+        return Err(PayError::for_field(
             422,
             "P0102",
             "expiry_date",

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use gaap_pay::types::AgreementStatus;
 use gaap_pay::{Money, PaymentEvent, PaymentState};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -394,7 +395,7 @@ async fn confirm(State(state): State<Arc<PayState>>, Path(id): Path<String>) -> 
         {
             let card = p.card.clone();
             if let Some(a) = data.agreements.iter_mut().find(|a| a.agreement_id == setup) {
-                a.status = "active".to_owned();
+                a.status = AgreementStatus::Active;
                 a.card = card;
                 a.cancelled_date = None;
             }
