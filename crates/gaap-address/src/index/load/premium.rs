@@ -6,7 +6,7 @@ use super::{Line, NoteKind, Tally, opt};
 use crate::index::IndexBuilder;
 use crate::rules::geo::{Coordinates, LatLng};
 use crate::rules::premise::{Aon, Placed, place_number, place_pao, place_sao};
-use crate::types::address::{Address, Language, WelshNames};
+use crate::types::address::{Address, Language, WelshNames, kept_before};
 use crate::types::os_places::noted;
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
@@ -189,7 +189,8 @@ impl Premium {
                     line: at.1,
                 };
                 // One LPI per UPRN: English before Welsh, then the lowest status; the rest are merged.
-                let better = |old: &Lpi| (lpi.welsh, lpi.status) < (old.welsh, old.status);
+                let better =
+                    |old: &Lpi| kept_before((lpi.welsh, lpi.status), (old.welsh, old.status));
                 match self.lpi.get(&uprn) {
                     Some(old) if !better(old) => {}
                     _ => {
