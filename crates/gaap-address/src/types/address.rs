@@ -427,7 +427,7 @@ mod tests {
         other_cy.post_town = Some("CAERDYDD ARALL".into());
         for (records, town) in [
             (vec![cy.clone(), en.clone(), other_cy.clone()], "CAERDYDD"),
-            (vec![en.clone(), other_cy.clone(), cy.clone()], "CAERDYDD ARALL"),
+            (vec![en.clone(), other_cy, cy], "CAERDYDD ARALL"),
         ] {
             let (kept, twin) =
                 twin_roles(&[0usize, 1, 2], |i| records[i].language == Language::Cy).unwrap();
