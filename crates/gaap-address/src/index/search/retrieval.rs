@@ -8,7 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 
 use super::model::ScoreModel;
-use super::scoring::QueryProfile;
+use super::scoring::{QueryProfile, Words};
 use crate::index::text::tokens;
 use crate::index::{Index, NONE32, Row};
 use crate::types::postcode::Postcode;
@@ -42,8 +42,6 @@ pub struct MatchResult {
 struct Matcher<'a> {
     index: &'a Index,
     query: &'a QueryProfile<'a>,
-    /// The postcode the input states.
-    stated: Option<Postcode>,
     /// The best (score, doc) so far: a higher score, then a lower doc id, wins.
     best: Option<(f32, u32)>,
     seen: HashSet<u32>,
@@ -62,8 +60,9 @@ impl Matcher<'_> {
         let Some(row) = row.or_else(|| index.rows.get(doc as usize)) else { return };
         let a = index.materialise(&row);
         s.doc_terms(&row, &index.extras, &mut self.buf);
-        let all: Vec<&str> = self.buf.iter().filter_map(|&t| s.term(t)).collect();
-        let score = self.query.score_candidate(s, &a, &all, self.stated);
+        let text: Vec<&str> = self.buf.iter().filter_map(|&t| s.term(t)).collect();
+        let words = Words { ids: &self.buf, text: &text };
+        let score = self.query.score_candidate(s, &a, &words);
         if self.best.is_none_or(|(b, bd)| score > b || (score == b && doc < bd)) {
             self.best = Some((score, doc));
         }
@@ -72,7 +71,7 @@ impl Matcher<'_> {
     /// Every address in the stated postcode.
     fn in_stated_postcode(&mut self) {
         let index = self.index;
-        if let Some(pc) = self.stated
+        if let Some(pc) = self.query.stated
             && let Some(r) = index.postcode(&pc)
         {
             for (doc, row) in
@@ -111,7 +110,7 @@ impl Matcher<'_> {
                 break;
             }
             let mut ranked = index.rare_word_hits(&expanded[..rarest.min(expanded.len())]);
-            if let Some(q) = self.stated {
+            if let Some(q) = self.query.stated {
                 for (doc, _) in index.near_stated(&q, self.query, &ranked) {
                     self.consider(doc, None);
                 }
@@ -154,11 +153,10 @@ impl Index {
         let m = &ScoreModel::DEFAULT;
         let (stated, rest) = extract_postcode(input);
         let (qt, starts) = query_tokens(&rest);
-        let query = QueryProfile::new(&self.search, &qt, &starts, m);
+        let query = QueryProfile::new(&self.search, &qt, &starts, stated, m);
         let mut matcher = Matcher {
             index: self,
             query: &query,
-            stated,
             best: None,
             seen: HashSet::new(),
             buf: Vec::with_capacity(32),

@@ -60,6 +60,16 @@ pub(super) struct QueryProfile<'q> {
     states_flat: bool,
     /// The weights and factors scored with.
     model: &'q ScoreModel,
+    /// The postcode the input states.
+    pub(super) stated: Option<Postcode>,
+    /// The term id of each token, when it is a term of the index.
+    term_ids: Vec<Option<u32>>,
+}
+
+/// The words of a candidate's record: their term ids (ascending) and their text.
+pub(super) struct Words<'w> {
+    pub(super) ids: &'w [u32],
+    pub(super) text: &'w [&'w str],
 }
 
 /// Words that say an address is a part of a house.
@@ -102,11 +112,13 @@ fn flat_of_lettered(a: &Address, said: impl Fn(&str) -> bool) -> Option<(Address
 }
 
 impl<'q> QueryProfile<'q> {
-    /// `starts` marks the tokens that open a comma-separated part of the query.
+    /// `starts` marks the tokens that open a comma-separated part of the query; `stated` is the postcode the
+    /// input states.
     pub(super) fn new(
         s: &SearchIndex,
         qt: &'q [String],
         starts: &[bool],
+        stated: Option<Postcode>,
         model: &'q ScoreModel,
     ) -> Self {
         let m = model;
@@ -139,7 +151,8 @@ impl<'q> QueryProfile<'q> {
         });
         let states_flat =
             !flats.is_empty() || flat_letter || qt.iter().any(|t| FLAT_WORDS.contains(&t.as_str()));
-        Self { tokens, total, flats, others, houses, states_flat, model }
+        let term_ids = qt.iter().map(|t| u32::try_from(s.terms.get(t)?).ok()).collect();
+        Self { tokens, total, flats, others, houses, states_flat, model, stated, term_ids }
     }
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
@@ -284,7 +297,7 @@ impl<'q> QueryProfile<'q> {
     fn similarity(
         &self,
         s: &SearchIndex,
-        all: &[&str],
+        words: &Words<'_>,
         premise: &[String],
         street_from: usize,
         a: &Address,
@@ -292,8 +305,15 @@ impl<'q> QueryProfile<'q> {
         let m = self.model;
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
-        for (t, w) in &self.tokens {
-            if let Some((q, term)) = m.best_quality(t, all) {
+        for ((t, w), id) in self.tokens.iter().zip(&self.term_ids) {
+            // A query word that is one of the record's terms is an exact match, found by id.
+            let exact =
+                id.filter(|id| words.ids.binary_search(id).is_ok()).and_then(|id| s.term(id));
+            let best = match exact {
+                Some(term) => Some((1.0, term)),
+                None => m.best_quality(t, words.text),
+            };
+            if let Some((q, term)) = best {
                 matched += w * q;
                 used.push((term, q));
             } else if let Some((first, second)) = joined_words(t, premise) {
@@ -339,16 +359,10 @@ impl<'q> QueryProfile<'q> {
 }
 
 impl QueryProfile<'_> {
-    /// The score of one candidate address, given the words of its record (`all`) and the stated postcode: as
+    /// The score of one candidate address, given the words of its record: as
     /// recorded, or, for a lettered house when the query states a flat, as a flat of the bare number.
-    pub(super) fn score_candidate(
-        &self,
-        s: &SearchIndex,
-        a: &Address,
-        all: &[&str],
-        stated: Option<Postcode>,
-    ) -> f32 {
-        let mut score = self.score(s, a, all, stated);
+    pub(super) fn score_candidate(&self, s: &SearchIndex, a: &Address, words: &Words<'_>) -> f32 {
+        let mut score = self.score(s, a, words);
         // `FLAT 2, 28` or `FIRST FLOOR FLAT, 28` for `28A`: a lettered house is often a flat of the house
         // with the bare number, and written as one.
         if self.states_flat
@@ -358,23 +372,24 @@ impl QueryProfile<'_> {
             // The query says the bare number as a house's (`FLAT 1, ARTHUR WAY` is no flat of `1A`).
             && self.others.contains(&number.as_str())
         {
-            let mut words: Vec<&str> = all.iter().copied().filter(|w| *w != label).collect();
+            let mut text: Vec<&str> = words.text.iter().copied().filter(|w| *w != label).collect();
             let premise = premise_tokens(&flat).0;
-            words.extend(premise.iter().map(String::as_str));
-            score = score.max(self.model.lettered_as_flat * self.score(s, &flat, &words, stated));
+            text.extend(premise.iter().map(String::as_str));
+            let words = Words { ids: &[], text: &text };
+            score = score.max(self.model.lettered_as_flat * self.score(s, &flat, &words));
         }
         score
     }
 
     /// Scores one address, given the words of its record.
-    fn score(&self, s: &SearchIndex, a: &Address, all: &[&str], stated: Option<Postcode>) -> f32 {
+    fn score(&self, s: &SearchIndex, a: &Address, words: &Words<'_>) -> f32 {
         let m = self.model;
         let (premise, street_from) = premise_tokens(a);
-        let mut score = self.similarity(s, all, &premise, street_from, a)
+        let mut score = self.similarity(s, words, &premise, street_from, a)
             * self.number_agreement(&premise)
             * self.flat_role(a)
             * self.locality_said(a);
-        match (stated, a.postcode) {
+        match (self.stated, a.postcode) {
             (Some(q), Some(d)) if q == d => {
                 // Postcode and house/flat numbers together name a premise, even when the street or a house
                 // name is wrong or added.

@@ -583,6 +583,7 @@ fn sector_hits_rank_by_the_query_words_they_share() {
         &index.search,
         &qt,
         &starts,
+        Some(stated),
         &super::model::ScoreModel::DEFAULT,
     );
     let hits: Vec<(u32, f32)> = (0..index.rows.len() as u32).map(|d| (d, 1.0)).collect();
