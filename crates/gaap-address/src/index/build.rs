@@ -11,7 +11,7 @@ use super::{
     extra, field,
 };
 use crate::rules::geo::Coordinates;
-use crate::types::address::{Address, Language};
+use crate::types::address::{Address, Language, twin_names, twin_roles};
 use crate::types::postcode::Postcode;
 use crate::types::source::SourceRecord;
 
@@ -257,24 +257,23 @@ fn dedupe(rows: Vec<Row>, extras: &mut Vec<Extra>) -> Vec<Row> {
             end += 1;
         }
         let group = &order[start..end];
-        let kept =
-            group.iter().copied().find(|&i| rows[i as usize].language != 1).unwrap_or(group[0]);
+        let Some((kept, twin)) = twin_roles(group, |i| rows[i as usize].language == 1) else {
+            start = end;
+            continue;
+        };
         keep[kept as usize] = true;
         let has_welsh = |r: &Row| {
             extras.get(r.extra as usize).is_some_and(|x| {
                 x.text[extra::WELSH..extra::WELSH + WELSH_FIELDS.len()].iter().any(|&t| t != 0)
             })
         };
-        if group.len() > 1
+        if let Some(cy) = twin
             && !has_welsh(&rows[kept as usize])
-            && let Some(&cy) = group.iter().find(|&&i| i != kept && rows[i as usize].language == 1)
         {
             let mut row = rows[kept as usize];
             let twin = rows[cy as usize];
-            let mut names = [0u32; 5];
-            for (k, &f) in WELSH_FIELDS.iter().enumerate() {
-                names[k] = if row.text[f] == twin.text[f] { 0 } else { twin.text[f] };
-            }
+            let names: [u32; 5] =
+                twin_names(WELSH_FIELDS.map(|f| &row.text[f]), WELSH_FIELDS.map(|f| &twin.text[f]));
             if names.iter().any(|&t| t != 0) {
                 let mut x = extras.get(row.extra as usize).copied().unwrap_or_default();
                 x.text[extra::WELSH..extra::WELSH + 5].copy_from_slice(&names);

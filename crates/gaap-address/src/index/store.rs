@@ -502,114 +502,26 @@ impl Index {
     }
 
     fn read(source: &Source<'_>, size: u64) -> Result<Self, Error> {
-        let truncated = || Error::IndexFormat("file is truncated".into());
-        let footer_at = size.checked_sub(FOOTER_LEN as u64).ok_or_else(truncated)?;
-        let mut head = source.reader(0, size)?;
-        if head.fill(8)? != MAGIC {
-            return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
-        }
-        let version = head.u32()?;
-        if version != VERSION && version != VERSION_5 {
-            return Err(Error::IndexFormat(format!(
-                "format version {version}, expected {VERSION} (or {VERSION_5}): rebuild the index with \
-                 this version"
-            )));
-        }
-        let (extra_len, extra_texts) = if version == VERSION_5 {
-            (EXTRA_LEN_5, extra::COUNT - 1)
-        } else {
-            (EXTRA_LEN, extra::COUNT)
-        };
-        let mut foot = source.reader(footer_at, size)?;
-        let mut bounds = [0u64; SECTIONS + 1];
-        for b in bounds.iter_mut().take(SECTIONS) {
-            *b = foot.u64()?;
-        }
-        bounds[SECTIONS] = footer_at;
-        let mut counts = [0usize; COUNTS];
-        for c in &mut counts {
-            *c = usize::try_from(foot.u64()?).map_err(|_| truncated())?;
-        }
-        if foot.fill(8)? != FOOTER_MAGIC
-            || bounds[0] != 12
-            || !bounds.windows(2).all(|w| w[0] <= w[1])
-        {
-            return Err(Error::IndexFormat("table of contents is damaged".into()));
-        }
-        let [n_strings, n_rows, n_extras, n_postcodes, n_terms, _] = counts;
-        let at = |k: usize| source.reader(bounds[k], bounds[k + 1]);
+        let toc = Toc::read(source, size)?;
+        let counts = toc.counts;
+        let at = |k: usize| source.reader(toc.bounds[k], toc.bounds[k + 1]);
         // Rows, strings, postcodes, the UPRN order and the grids on this thread; the search arrays on another.
         let (front, back) = std::thread::scope(|scope| {
-            let back = scope.spawn(|| -> Result<_, Error> {
-                let mut terms_of = at(9)?;
-                let mut numbers = at(10)?;
-                let search = SearchIndex {
-                    terms: Map::default(),
-                    term_text: StringTable::default(),
-                    postings_start: at(7)?.u32s()?,
-                    postings: at(8)?.u32s_below(n_rows)?,
-                    string_term_start: terms_of.u32s()?,
-                    string_terms: terms_of.u32s_below(n_terms)?,
-                    numbers: numbers.u32s()?,
-                    number_terms: numbers.u32s_below(n_terms)?,
-                    postcode_terms: numbers.u32s()?,
-                    rank_doc: at(11)?.u32s_below(n_rows)?,
-                };
-                if search.postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
-                    return Err(Error::IndexFormat("an id is out of range".into()));
-                }
-                let mut src = at(12)?;
-                let sources = Sources {
-                    strings: src.strings()?,
-                    rows: src.u32s()?,
-                    row_start: src.u32s()?,
-                    views: src.bytes()?,
-                    ordinals: src.u32s()?,
-                    field_start: src.u32s()?,
-                    keys: src.u32s()?,
-                    values: src.u32s()?,
-                };
-                if !sources.is_consistent(n_rows) {
-                    return Err(Error::IndexFormat("source records are inconsistent".into()));
-                }
-                Ok((search, sources))
-            });
-            let front = (|| -> Result<_, Error> {
-                let strings = at(0)?.strings()?;
-                let mut packed = at(1)?;
-                let n = usize::try_from(packed.u64()?).map_err(|_| truncated())?;
-                let rows = Rows::unpack(n, packed.bytes()?, |r| {
-                    row_ok(r, n_strings, n_postcodes, n_extras)
-                })
-                .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
-                let extras = at(2)?.items(extra_len, |b| get_extra(b, extra_texts))?;
-                let postcodes = at(3)?.postcodes(n_rows)?;
-                let postcode_ids = super::postcode_ids(&postcodes);
-                let by_uprn = at(4)?.u32s_below(n_rows)?;
-                let mut g = at(5)?;
-                let address_grid = g.grid(n_rows)?;
-                let postcode_grid = g.grid(n_postcodes)?;
-                let term_text = at(6)?.strings()?;
-                let terms = super::search::dictionary(&term_text)
-                    .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
-                let postcode_index = (postcodes, postcode_ids);
-                let places = (by_uprn, address_grid, postcode_grid);
-                Ok((strings, rows, extras, postcode_index, places, terms, term_text))
-            })();
+            let back = scope.spawn(|| read_search(&at, &counts));
+            let front = read_front(&at, &toc);
             let back = back
                 .join()
                 .unwrap_or_else(|_| Err(Error::IndexFormat("index reader thread failed".into())));
             (front, back)
         });
-        let (strings, rows, extras, (postcodes, postcode_ids), places, terms, term_text) = front?;
-        let (by_uprn, address_grid, postcode_grid) = places;
+        let front = front?;
         let (mut search, sources) = back?;
         let sizes = [
-            strings.len(),
-            rows.len(),
-            extras.len(),
-            postcodes.len(),
-            term_text.len(),
+            front.strings.len(),
+            front.rows.len(),
+            front.extras.len(),
+            front.postcodes.len(),
+            front.term_text.len(),
             sources.len(),
         ];
         if sizes != counts {
@@ -617,16 +529,16 @@ impl Index {
                 "section sizes disagree with the table of contents".into(),
             ));
         }
-        (search.terms, search.term_text) = (terms, term_text);
+        (search.terms, search.term_text) = (front.terms, front.term_text);
         let index = Self {
-            strings,
-            rows,
-            extras,
-            postcode_ids,
-            postcodes,
-            by_uprn,
-            address_grid,
-            postcode_grid,
+            strings: front.strings,
+            rows: front.rows,
+            extras: front.extras,
+            postcode_ids: front.postcode_ids,
+            postcodes: front.postcodes,
+            by_uprn: front.by_uprn,
+            address_grid: front.address_grid,
+            postcode_grid: front.postcode_grid,
             search,
             sources,
         };
@@ -666,6 +578,148 @@ impl Index {
         }
         Ok(())
     }
+}
+
+/// The header and table of contents of an index file: where each section lies, the counts, and the extras'
+/// layout of the file's version.
+struct Toc {
+    bounds: [u64; SECTIONS + 1],
+    counts: [usize; COUNTS],
+    extra_len: usize,
+    extra_texts: usize,
+}
+
+impl Toc {
+    fn read(source: &Source<'_>, size: u64) -> Result<Self, Error> {
+        let truncated = || Error::IndexFormat("file is truncated".into());
+        let footer_at = size.checked_sub(FOOTER_LEN as u64).ok_or_else(truncated)?;
+        let mut head = source.reader(0, size)?;
+        if head.fill(8)? != MAGIC {
+            return Err(Error::IndexFormat("not a gaap address index (bad magic)".into()));
+        }
+        let version = head.u32()?;
+        if version != VERSION && version != VERSION_5 {
+            return Err(Error::IndexFormat(format!(
+                "format version {version}, expected {VERSION} (or {VERSION_5}): rebuild the index with \
+                 this version"
+            )));
+        }
+        let (extra_len, extra_texts) = if version == VERSION_5 {
+            (EXTRA_LEN_5, extra::COUNT - 1)
+        } else {
+            (EXTRA_LEN, extra::COUNT)
+        };
+        let mut foot = source.reader(footer_at, size)?;
+        let mut bounds = [0u64; SECTIONS + 1];
+        for b in bounds.iter_mut().take(SECTIONS) {
+            *b = foot.u64()?;
+        }
+        bounds[SECTIONS] = footer_at;
+        let mut counts = [0usize; COUNTS];
+        for c in &mut counts {
+            *c = usize::try_from(foot.u64()?).map_err(|_| truncated())?;
+        }
+        if foot.fill(8)? != FOOTER_MAGIC
+            || bounds[0] != 12
+            || !bounds.windows(2).all(|w| w[0] <= w[1])
+        {
+            return Err(Error::IndexFormat("table of contents is damaged".into()));
+        }
+        Ok(Self { bounds, counts, extra_len, extra_texts })
+    }
+}
+
+/// A reader over section `k` of the file.
+type SectionReader<'s> = In<Box<dyn Read + Send + 's>>;
+
+/// The search arrays (all but the term dictionary, which the other thread reads) and the source records.
+fn read_search<'s>(
+    at: &(impl Fn(usize) -> Result<SectionReader<'s>, Error> + Sync),
+    counts: &[usize; COUNTS],
+) -> Result<(SearchIndex, Sources), Error> {
+    let [_, n_rows, _, _, n_terms, _] = *counts;
+    let mut terms_of = at(9)?;
+    let mut numbers = at(10)?;
+    let search = SearchIndex {
+        terms: Map::default(),
+        term_text: StringTable::default(),
+        postings_start: at(7)?.u32s()?,
+        postings: at(8)?.u32s_below(n_rows)?,
+        string_term_start: terms_of.u32s()?,
+        string_terms: terms_of.u32s_below(n_terms)?,
+        numbers: numbers.u32s()?,
+        number_terms: numbers.u32s_below(n_terms)?,
+        postcode_terms: numbers.u32s()?,
+        rank_doc: at(11)?.u32s_below(n_rows)?,
+    };
+    if search.postcode_terms.iter().any(|&x| x != NONE32 && x as usize >= n_terms) {
+        return Err(Error::IndexFormat("an id is out of range".into()));
+    }
+    let mut src = at(12)?;
+    let sources = Sources {
+        strings: src.strings()?,
+        rows: src.u32s()?,
+        row_start: src.u32s()?,
+        views: src.bytes()?,
+        ordinals: src.u32s()?,
+        field_start: src.u32s()?,
+        keys: src.u32s()?,
+        values: src.u32s()?,
+    };
+    if !sources.is_consistent(n_rows) {
+        return Err(Error::IndexFormat("source records are inconsistent".into()));
+    }
+    Ok((search, sources))
+}
+
+/// What [`read_front`] reads.
+struct Front {
+    strings: StringTable,
+    rows: Rows,
+    extras: Vec<Extra>,
+    postcodes: Vec<PostcodeRecord>,
+    postcode_ids: std::collections::HashMap<Postcode, u32>,
+    by_uprn: Vec<u32>,
+    address_grid: Grid,
+    postcode_grid: Grid,
+    terms: Map<Vec<u8>>,
+    term_text: StringTable,
+}
+
+/// Strings, rows, extras, postcodes, the UPRN order, the grids and the term dictionary.
+fn read_front<'s>(
+    at: &impl Fn(usize) -> Result<SectionReader<'s>, Error>,
+    toc: &Toc,
+) -> Result<Front, Error> {
+    let [n_strings, n_rows, n_extras, n_postcodes, _, _] = toc.counts;
+    let strings = at(0)?.strings()?;
+    let mut packed = at(1)?;
+    let n = usize::try_from(packed.u64()?)
+        .map_err(|_| Error::IndexFormat("file is truncated".into()))?;
+    let rows = Rows::unpack(n, packed.bytes()?, |r| row_ok(r, n_strings, n_postcodes, n_extras))
+        .ok_or_else(|| Error::IndexFormat("address rows are inconsistent".into()))?;
+    let extras = at(2)?.items(toc.extra_len, |b| get_extra(b, toc.extra_texts))?;
+    let postcodes = at(3)?.postcodes(n_rows)?;
+    let postcode_ids = super::postcode_ids(&postcodes);
+    let by_uprn = at(4)?.u32s_below(n_rows)?;
+    let mut g = at(5)?;
+    let address_grid = g.grid(n_rows)?;
+    let postcode_grid = g.grid(n_postcodes)?;
+    let term_text = at(6)?.strings()?;
+    let terms = super::search::dictionary(&term_text)
+        .map_err(|e| Error::IndexFormat(format!("term dictionary: {e}")))?;
+    Ok(Front {
+        strings,
+        rows,
+        extras,
+        postcodes,
+        postcode_ids,
+        by_uprn,
+        address_grid,
+        postcode_grid,
+        terms,
+        term_text,
+    })
 }
 
 /// Where the saved bytes are: a file (each section read through its own handle) or memory.

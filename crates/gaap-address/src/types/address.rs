@@ -231,27 +231,73 @@ impl Address {
         lines.join(", ")
     }
 
-    /// Merges a Welsh (`CY`) twin of this record into `self.welsh`.
+    /// Merges a Welsh (`CY`) twin of this record into `self.welsh`: each of the twin's locality names that
+    /// differs from this record's.
     pub fn merge_welsh(&mut self, cy: &Self) {
-        let differs =
-            |en: &Option<String>, cy: &Option<String>| if en == cy { None } else { cy.clone() };
+        let [
+            dependent_thoroughfare,
+            thoroughfare,
+            double_dependent_locality,
+            dependent_locality,
+            post_town,
+        ] = twin_names(self.locality_names(), cy.locality_names());
         let names = WelshNames {
-            dependent_thoroughfare: differs(
-                &self.dependent_thoroughfare,
-                &cy.dependent_thoroughfare,
-            ),
-            thoroughfare: differs(&self.thoroughfare, &cy.thoroughfare),
-            double_dependent_locality: differs(
-                &self.double_dependent_locality,
-                &cy.double_dependent_locality,
-            ),
-            dependent_locality: differs(&self.dependent_locality, &cy.dependent_locality),
-            post_town: differs(&self.post_town, &cy.post_town),
+            dependent_thoroughfare,
+            thoroughfare,
+            double_dependent_locality,
+            dependent_locality,
+            post_town,
         };
         if names != WelshNames::default() {
             self.welsh = Some(names);
         }
     }
+
+    /// The five locality names a Welsh twin may give differently, in [`WelshNames`] order.
+    fn locality_names(&self) -> [&Option<String>; 5] {
+        [
+            &self.dependent_thoroughfare,
+            &self.thoroughfare,
+            &self.double_dependent_locality,
+            &self.dependent_locality,
+            &self.post_town,
+        ]
+    }
+}
+
+/// The Welsh-twin rule, written once for every source that holds Welsh (`CY`) twins under one UPRN (OS Places
+/// results, AddressBase Premium LPIs and the index builder): a record that is not Welsh is kept before a Welsh
+/// one, then the one the source ranks first. True when a record ranked `a` is kept before one ranked `b`
+/// (`welsh`, then the source's rank: its order, or an LPI's status).
+pub(crate) fn kept_before<R: Ord + Copy>(a: (bool, R), b: (bool, R)) -> bool {
+    a < b
+}
+
+/// The kept record of one UPRN's records (in the source's order, see [`kept_before`]) and its Welsh twin: the
+/// first Welsh record besides the kept one. `None` for no records.
+pub(crate) fn twin_roles<T: Copy + PartialEq>(
+    records: &[T],
+    is_welsh: impl Fn(T) -> bool,
+) -> Option<(T, Option<T>)> {
+    let mut kept: Option<(bool, usize)> = None;
+    for (i, &r) in records.iter().enumerate() {
+        let rank = (is_welsh(r), i);
+        if kept.is_none_or(|k| kept_before(rank, k)) {
+            kept = Some(rank);
+        }
+    }
+    let kept = records.get(kept?.1).copied()?;
+    let twin = records.iter().copied().find(|&r| r != kept && is_welsh(r));
+    Some((kept, twin))
+}
+
+/// The names a Welsh twin adds to the kept record: each of the twin's names where it differs from the kept
+/// record's, and the empty value where they agree.
+pub(crate) fn twin_names<T: PartialEq + Clone + Default, const N: usize>(
+    kept: [&T; N],
+    twin: [&T; N],
+) -> [T; N] {
+    std::array::from_fn(|k| if kept[k] == twin[k] { T::default() } else { twin[k].clone() })
 }
 
 /// A building number with its suffix and range, as BS7666 holds a PAO or SAO number: `92B` is 92 with suffix
@@ -335,5 +381,69 @@ fn s(o: &Option<String>) -> &str {
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.single_line())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Address, Language, kept_before, twin_names, twin_roles};
+    use crate::index::IndexBuilder;
+    use crate::types::uprn::Uprn;
+
+    #[test]
+    fn the_first_record_that_is_not_welsh_is_kept_and_the_first_other_welsh_one_is_its_twin() {
+        let welsh = |c: char| c == 'c';
+        assert_eq!(twin_roles(&['c', 'e', 'c', 'e'], welsh), Some(('e', Some('c'))));
+        assert_eq!(twin_roles(&['e', 'x', 'c'], welsh), Some(('e', Some('c'))));
+        assert_eq!(twin_roles(&['x', 'c'], welsh), Some(('x', Some('c'))));
+        assert_eq!(twin_roles(&[1, 2], |i| i > 0), Some((1, Some(2))));
+        assert_eq!(twin_roles(&['e', 'f'], welsh), Some(('e', None)));
+        assert_eq!(twin_roles::<char>(&[], welsh), None);
+        // An LPI's status ranks it after its language.
+        assert!(kept_before((false, 8u8), (true, 1)));
+        assert!(kept_before((true, 1u8), (true, 2)));
+        assert!(!kept_before((false, 2u8), (false, 2)));
+    }
+
+    #[test]
+    fn a_twin_gives_only_the_names_that_differ() {
+        let (a, b, none) = (Some("HIGH STREET".to_owned()), Some("STRYD FAWR".to_owned()), None);
+        assert_eq!(twin_names([&a, &a, &none], [&b, &a, &b]), [b.clone(), None, b]);
+        assert_eq!(twin_names([&0u32, &5, &7], [&0, &6, &7]), [0, 6, 0]);
+    }
+
+    /// The OS Places merge and the index builder keep the same record and the same Welsh names.
+    #[test]
+    fn os_places_results_and_the_index_merge_a_twin_alike() {
+        let uprn = Uprn::new(10_000_000_001).unwrap();
+        let mut en = Address::new(uprn);
+        en.thoroughfare = Some("HIGH STREET".into());
+        en.post_town = Some("CARDIFF".into());
+        let mut cy = en.clone();
+        cy.language = Language::Cy;
+        cy.thoroughfare = Some("STRYD FAWR".into());
+        cy.post_town = Some("CAERDYDD".into());
+        let mut other_cy = cy.clone();
+        other_cy.post_town = Some("CAERDYDD ARALL".into());
+        for (records, town) in [
+            (vec![cy.clone(), en.clone(), other_cy.clone()], "CAERDYDD"),
+            (vec![en.clone(), other_cy, cy], "CAERDYDD ARALL"),
+        ] {
+            let (kept, twin) =
+                twin_roles(&[0usize, 1, 2], |i| records[i].language == Language::Cy).unwrap();
+            let mut merged = records[kept].clone();
+            merged.merge_welsh(&records[twin.unwrap()]);
+            assert_eq!(merged.language, Language::En);
+            let names = merged.welsh.clone().unwrap();
+            assert_eq!(names.thoroughfare.as_deref(), Some("STRYD FAWR"));
+            assert_eq!(names.post_town.as_deref(), Some(town));
+            let mut b = IndexBuilder::new();
+            for r in &records {
+                b.add_address(r.clone());
+            }
+            let built = b.build().by_uprn(uprn).unwrap();
+            assert_eq!(built.welsh, merged.welsh);
+            assert_eq!(built.thoroughfare, en.thoroughfare);
+        }
     }
 }

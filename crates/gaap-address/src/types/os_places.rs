@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::rules::geo::{Coordinates, LatLng};
 use crate::rules::premise::{Aon, Placed, place_number, place_pao, place_sao};
-use crate::types::address::{Address, Language};
+use crate::types::address::{Address, Language, twin_roles};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
@@ -276,27 +276,33 @@ impl PlacesRecord {
     }
 }
 
-/// Converts results to addresses, one per UPRN in first-seen order, with `CY` twins merged into the `EN` record.
+/// Converts results to addresses, one per UPRN in first-seen order, with `CY` twins merged into the `EN` record
+/// (the Welsh-twin rule of [`Address::merge_welsh`]'s callers: the first record that is not Welsh is kept, and
+/// the first Welsh one besides it is merged in).
 #[must_use]
 pub fn merge_results(results: &[PlacesResult]) -> Vec<Address> {
-    let mut out: Vec<Address> = Vec::new();
+    let addresses: Vec<Address> = results.iter().filter_map(PlacesResult::to_address).collect();
+    // Each UPRN's records, in first-seen order.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut seen: std::collections::HashMap<Uprn, usize> = std::collections::HashMap::new();
-    for a in results.iter().filter_map(PlacesResult::to_address) {
-        match seen.get(&a.uprn) {
-            Some(&i) => {
-                let kept = &mut out[i];
-                if kept.language == Language::Cy && a.language == Language::En {
-                    let cy = std::mem::replace(kept, a);
-                    kept.merge_welsh(&cy);
-                } else if a.language == Language::Cy {
-                    kept.merge_welsh(&a);
-                }
-            }
-            None => {
-                seen.insert(a.uprn, out.len());
-                out.push(a);
+    for (i, a) in addresses.iter().enumerate() {
+        match seen.entry(a.uprn) {
+            std::collections::hash_map::Entry::Occupied(g) => groups[*g.get()].push(i),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(groups.len());
+                groups.push(vec![i]);
             }
         }
     }
-    out
+    groups
+        .iter()
+        .filter_map(|group| {
+            let (kept, twin) = twin_roles(group, |i| addresses[i].language == Language::Cy)?;
+            let mut a = addresses[kept].clone();
+            if let Some(cy) = twin {
+                a.merge_welsh(&addresses[cy]);
+            }
+            Some(a)
+        })
+        .collect()
 }

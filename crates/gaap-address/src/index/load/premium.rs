@@ -6,7 +6,7 @@ use super::{Line, NoteKind, Tally, opt};
 use crate::index::IndexBuilder;
 use crate::rules::geo::{Coordinates, LatLng};
 use crate::rules::premise::{Aon, Placed, place_number, place_pao, place_sao};
-use crate::types::address::{Address, Language, WelshNames};
+use crate::types::address::{Address, Language, WelshNames, kept_before};
 use crate::types::os_places::noted;
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
@@ -119,49 +119,8 @@ impl Premium {
                 return;
             }
         };
-        let num = |i: usize, field: &str, notes: &mut Vec<Placed>| {
-            noted(get(i).as_deref(), field, str::parse::<f64>, notes)
-        };
         match kind.as_str() {
-            "21" => {
-                // Layout with LATITUDE/LONGITUDE (ABP 3.x, 22 columns) or without (older, 19 columns).
-                let (lat_lng, custodian, postcode) = if row.len() >= 22 {
-                    let ll =
-                        match (num(10, "LATITUDE", &mut notes), num(11, "LONGITUDE", &mut notes)) {
-                            (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
-                            _ => None,
-                        };
-                    (ll, get(13), get(20))
-                } else {
-                    (None, get(11), get(17))
-                };
-                let coordinates = match (
-                    num(8, "X_COORDINATE", &mut notes),
-                    num(9, "Y_COORDINATE", &mut notes),
-                ) {
-                    (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
-                    _ => None,
-                };
-                let blpu = Blpu {
-                    coordinates,
-                    lat_lng,
-                    custodian: noted(
-                        custodian.as_deref(),
-                        "LOCAL_CUSTODIAN_CODE",
-                        str::parse::<u16>,
-                        &mut notes,
-                    ),
-                    parent: noted(get(7).as_deref(), "PARENT_UPRN", Uprn::parse, &mut notes),
-                    postcode: noted(
-                        postcode.as_deref(),
-                        "POSTCODE_LOCATOR",
-                        Postcode::parse_historic,
-                        &mut notes,
-                    ),
-                    line: at.1,
-                };
-                self.blpu.insert(uprn, blpu);
-            }
+            "21" => self.blpu(row, uprn, at.1, &mut notes),
             "32" => {
                 if let Some(code) = get(5) {
                     self.class.entry(uprn).or_insert(code);
@@ -175,66 +134,115 @@ impl Premium {
                 tally.report.merged += 1;
             }
             "24" => {
-                let mut a = Address::new(uprn);
-                let cells: Vec<Option<String>> = (11..=20).map(get).collect();
-                place_sao(&mut a, &Aon::from_cells(&cells[..5]), &mut notes);
-                place_pao(&mut a, &Aon::from_cells(&cells[5..]), &mut notes);
-                let welsh = get(5).is_some_and(|l| Language::from_code(&l) == Language::Cy);
-                let status = get(6).and_then(|s| s.parse().ok()).unwrap_or(u8::MAX);
-                let lpi = Lpi {
-                    status,
-                    welsh,
-                    usrn: noted(get(21).as_deref(), "USRN", str::parse::<u64>, &mut notes),
-                    address: a,
-                    line: at.1,
-                };
-                // One LPI per UPRN: English before Welsh, then the lowest status; the rest are merged.
-                let better = |old: &Lpi| (lpi.welsh, lpi.status) < (old.welsh, old.status);
-                match self.lpi.get(&uprn) {
-                    Some(old) if !better(old) => {}
-                    _ => {
-                        self.lpi.insert(uprn, lpi);
-                    }
-                }
+                self.lpi(row, uprn, at.1, &mut notes);
                 tally.report.merged += 1;
             }
-            _ => {
-                // "28": the DPA. ABP 3.x adds DELIVERY_POINT_SUFFIX after POSTCODE_TYPE (30 columns; older
-                // files have 29).
-                let shift = usize::from(row.len() >= 30);
-                let mut a = Address::new(uprn);
-                a.parent_uprn =
-                    noted(get(4).as_deref(), "PARENT_ADDRESSABLE_UPRN", Uprn::parse, &mut notes);
-                a.udprn = noted(get(5).as_deref(), "UDPRN", str::parse::<u32>, &mut notes);
-                a.organisation = get(6);
-                a.department = get(7);
-                a.sub_building = get(8);
-                a.building_name = get(9);
-                if let Some(n) = get(10) {
-                    place_number(&mut a, &n, &mut notes);
-                }
-                a.dependent_thoroughfare = get(11);
-                a.thoroughfare = get(12);
-                a.double_dependent_locality = get(13);
-                a.dependent_locality = get(14);
-                a.post_town = get(15);
-                a.postcode =
-                    noted(get(16).as_deref(), "POSTCODE", Postcode::parse_historic, &mut notes);
-                let welsh = WelshNames {
-                    dependent_thoroughfare: get(18 + shift),
-                    thoroughfare: get(19 + shift),
-                    double_dependent_locality: get(20 + shift),
-                    dependent_locality: get(21 + shift),
-                    post_town: get(22 + shift),
-                };
-                if welsh != WelshNames::default() {
-                    a.welsh = Some(welsh);
-                }
-                a.po_box = get(23 + shift);
-                self.dpa.push((a, at.1));
-            }
+            _ => self.dpa(row, uprn, at.1, &mut notes),
         }
         tally.placed(&at, &mut notes);
+    }
+
+    /// A BLPU (record 21): position, custodian, parent and postcode locator.
+    fn blpu(&mut self, row: &csv::StringRecord, uprn: Uprn, line: u64, notes: &mut Vec<Placed>) {
+        let get = |i: usize| row.get(i).and_then(opt);
+        let num = |i: usize, field: &str, notes: &mut Vec<Placed>| {
+            noted(get(i).as_deref(), field, str::parse::<f64>, notes)
+        };
+        // Layout with LATITUDE/LONGITUDE (ABP 3.x, 22 columns) or without (older, 19 columns).
+        let (lat_lng, custodian, postcode) = if row.len() >= 22 {
+            let ll = match (num(10, "LATITUDE", notes), num(11, "LONGITUDE", notes)) {
+                (Some(lat), Some(lng)) => Some(LatLng { lat, lng }),
+                _ => None,
+            };
+            (ll, get(13), get(20))
+        } else {
+            (None, get(11), get(17))
+        };
+        let coordinates = match (num(8, "X_COORDINATE", notes), num(9, "Y_COORDINATE", notes)) {
+            (Some(x), Some(y)) => Some(Coordinates::new(x, y)),
+            _ => None,
+        };
+        let blpu = Blpu {
+            coordinates,
+            lat_lng,
+            custodian: noted(
+                custodian.as_deref(),
+                "LOCAL_CUSTODIAN_CODE",
+                str::parse::<u16>,
+                notes,
+            ),
+            parent: noted(get(7).as_deref(), "PARENT_UPRN", Uprn::parse, notes),
+            postcode: noted(
+                postcode.as_deref(),
+                "POSTCODE_LOCATOR",
+                Postcode::parse_historic,
+                notes,
+            ),
+            line,
+        };
+        self.blpu.insert(uprn, blpu);
+    }
+
+    /// An LPI (record 24): kept when it comes before the UPRN's LPI so far (see [`kept_before`]).
+    fn lpi(&mut self, row: &csv::StringRecord, uprn: Uprn, line: u64, notes: &mut Vec<Placed>) {
+        let get = |i: usize| row.get(i).and_then(opt);
+        let mut a = Address::new(uprn);
+        let cells: Vec<Option<String>> = (11..=20).map(get).collect();
+        place_sao(&mut a, &Aon::from_cells(&cells[..5]), notes);
+        place_pao(&mut a, &Aon::from_cells(&cells[5..]), notes);
+        let welsh = get(5).is_some_and(|l| Language::from_code(&l) == Language::Cy);
+        let status = get(6).and_then(|s| s.parse().ok()).unwrap_or(u8::MAX);
+        let lpi = Lpi {
+            status,
+            welsh,
+            usrn: noted(get(21).as_deref(), "USRN", str::parse::<u64>, notes),
+            address: a,
+            line,
+        };
+        // One LPI per UPRN: English before Welsh, then the lowest status; the rest are merged.
+        let better = |old: &Lpi| kept_before((lpi.welsh, lpi.status), (old.welsh, old.status));
+        match self.lpi.get(&uprn) {
+            Some(old) if !better(old) => {}
+            _ => {
+                self.lpi.insert(uprn, lpi);
+            }
+        }
+    }
+
+    /// A DPA (record 28): the PAF address, with its Welsh names.
+    fn dpa(&mut self, row: &csv::StringRecord, uprn: Uprn, line: u64, notes: &mut Vec<Placed>) {
+        let get = |i: usize| row.get(i).and_then(opt);
+        // "28": the DPA. ABP 3.x adds DELIVERY_POINT_SUFFIX after POSTCODE_TYPE (30 columns; older
+        // files have 29).
+        let shift = usize::from(row.len() >= 30);
+        let mut a = Address::new(uprn);
+        a.parent_uprn = noted(get(4).as_deref(), "PARENT_ADDRESSABLE_UPRN", Uprn::parse, notes);
+        a.udprn = noted(get(5).as_deref(), "UDPRN", str::parse::<u32>, notes);
+        a.organisation = get(6);
+        a.department = get(7);
+        a.sub_building = get(8);
+        a.building_name = get(9);
+        if let Some(n) = get(10) {
+            place_number(&mut a, &n, notes);
+        }
+        a.dependent_thoroughfare = get(11);
+        a.thoroughfare = get(12);
+        a.double_dependent_locality = get(13);
+        a.dependent_locality = get(14);
+        a.post_town = get(15);
+        a.postcode = noted(get(16).as_deref(), "POSTCODE", Postcode::parse_historic, notes);
+        let welsh = WelshNames {
+            dependent_thoroughfare: get(18 + shift),
+            thoroughfare: get(19 + shift),
+            double_dependent_locality: get(20 + shift),
+            dependent_locality: get(21 + shift),
+            post_town: get(22 + shift),
+        };
+        if welsh != WelshNames::default() {
+            a.welsh = Some(welsh);
+        }
+        a.po_box = get(23 + shift);
+        self.dpa.push((a, line));
     }
 
     /// Adds the DPAs, and an address from the LPI of each UPRN that has none, with their BLPUs.
