@@ -24,6 +24,7 @@ impl ApiKey {
         self.0.starts_with("api_live_")
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

@@ -228,7 +228,7 @@ impl CreatePaymentRequest {
     }
 
     /// A `moto_api` payment (no `return_url`): the service takes the card details itself and sends them with
-    /// [`crate::Client::authorise_moto`] and the payment's [`Payment::moto_one_time_token`]. The account must
+    /// `Client::authorise_moto` (feature `client`) and the payment's [`Payment::moto_one_time_token`]. The account must
     /// have MOTO payments turned on.
     #[must_use]
     pub fn moto_api(
