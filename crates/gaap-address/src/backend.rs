@@ -10,7 +10,7 @@ use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
 /// A source of addresses. Implemented by [`Index`] (answers at once) and, with the `os-places` feature, by
-/// [`crate::OsPlacesClient`].
+/// `OsPlacesClient`.
 pub trait Backend: Send + Sync {
     /// The addresses at a postcode, one per UPRN, Welsh twins merged, in premise order.
     fn by_postcode(

@@ -1,7 +1,6 @@
 //! The OS Places API client (`https://api.os.uk/search/places/v1/`).
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -25,26 +24,9 @@ pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
 /// Results per page (the API maximum).
 const PAGE: u32 = 100;
 
-/// An OS Data Hub project API key. Its `Debug` output is redacted; it has no `PartialEq`.
-#[derive(Clone)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key.
-    #[must_use]
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
+gaap_http::secret_string! {
+    /// An OS Data Hub project API key.
+    pub struct ApiKey;
 }
 
 /// What to do when the local 600-a-minute budget is spent.
@@ -149,7 +131,7 @@ impl OsPlacesClientBuilder {
     /// # Errors
     /// [`Error::Config`] for an empty key, a bad base URL or a zero rate.
     pub fn build(self) -> Result<OsPlacesClient, Error> {
-        if self.key.expose().trim().is_empty() {
+        if self.key.expose_secret().trim().is_empty() {
             return Err(Error::Config("the OS Places API key is empty".into()));
         }
         if self.per_minute == 0 {
@@ -247,7 +229,7 @@ impl OsPlacesClient {
             for (k, v) in params {
                 q.append_pair(k, v);
             }
-            q.append_pair("key", self.inner.key.expose());
+            q.append_pair("key", self.inner.key.expose_secret());
         }
         let response = self.inner.http.get(url).send().await.map_err(classify)?;
         let status = response.status();

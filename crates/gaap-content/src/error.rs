@@ -99,6 +99,7 @@ impl Error {
         }
     }
 
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn storage(
         message: &str,
         source: impl std::error::Error + Send + Sync + 'static,

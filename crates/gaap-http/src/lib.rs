@@ -19,10 +19,16 @@
 //! assert_eq!(backoff.delay(30, 1.0), Duration::from_secs(5));
 //! ```
 
+#[cfg(feature = "retry")]
 mod backoff;
+#[cfg(feature = "retry")]
 mod clock;
+mod open_enum;
+mod secret;
 
+#[cfg(feature = "retry")]
 pub use backoff::{Backoff, parse_retry_after};
+#[cfg(feature = "retry")]
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 
 /// The User-Agent a gaap client sends: `NAME/VERSION`, for example `gaap-notify/0.1.0`.

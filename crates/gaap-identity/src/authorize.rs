@@ -196,7 +196,7 @@ impl PendingAuthorization {
                 Ok(CallbackOutcome::AccessDenied { description })
             }
             (Some(e), _) => {
-                Ok(CallbackOutcome::Error { error: AuthorizeErrorCode::from_wire(&e), description })
+                Ok(CallbackOutcome::Error { error: AuthorizeErrorCode::parse(&e), description })
             }
             (None, Some(code)) => Ok(CallbackOutcome::Code(AuthorizationCode::new(code))),
             (None, None) => Err(Error::State("the callback has neither code nor error".to_owned())),

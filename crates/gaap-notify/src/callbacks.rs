@@ -4,8 +4,6 @@
 //! admin; there is no signature). It retries up to 5 times, 5 minutes apart, on connection
 //! errors, 5xx and 429, so handlers must be idempotent (key on `id`).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
@@ -92,18 +90,13 @@ pub enum CallbackAuthError {
     Mismatch,
 }
 
-/// The bearer token configured for your callbacks. Compared in constant time; never shown by
-/// `Debug`.
-#[derive(Clone)]
-pub struct CallbackToken(String);
+gaap_http::secret_string! {
+    /// The bearer token configured for your callbacks. Compared in constant time; never shown by
+    /// `Debug`.
+    pub struct CallbackToken;
+}
 
 impl CallbackToken {
-    /// Wraps the configured token.
-    #[must_use]
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
     /// Checks an `Authorization` header value (`Bearer <token>`; the scheme is case-insensitive).
     ///
     /// ```
@@ -128,11 +121,5 @@ impl CallbackToken {
         } else {
             Err(CallbackAuthError::Mismatch)
         }
-    }
-}
-
-impl fmt::Debug for CallbackToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CallbackToken([redacted])")
     }
 }

@@ -96,6 +96,7 @@ pub enum Error {
     #[error("unexpected response ({0})")]
     Api(ApiError),
     /// The connection failed. `sent` tells whether the request may have reached Notify.
+    #[cfg(feature = "client")]
     #[error("transport error (request may have been sent: {sent})")]
     Transport {
         /// Whether the request may have been sent (false only when the connection never opened).
@@ -105,6 +106,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// No response within the configured timeout.
+    #[cfg(feature = "client")]
     #[error("request timed out")]
     Timeout(#[source] reqwest::Error),
     /// A success response whose body could not be decoded; the body is kept.

@@ -14,9 +14,11 @@ pub enum Error {
     #[error("request not sent, Pay would refuse it: {0}")]
     Invalid(Box<Invalid>),
     /// The request could not be sent or the response could not be read.
+    #[cfg(feature = "client")]
     #[error("could not reach GOV.UK Pay")]
     Transport(#[source] reqwest::Error),
     /// The request timed out, and retrying was safe but did not help.
+    #[cfg(feature = "client")]
     #[error("GOV.UK Pay did not answer in time")]
     Timeout(#[source] reqwest::Error),
     /// Pay answered with an error status.
@@ -39,7 +41,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A request that must not be repeated blindly was sent, and no answer came back: it may or may not have
-    /// taken effect. For a payment, look it up with [`crate::Client::find_payments_by_reference`].
+    /// taken effect. For a payment, look it up with `Client::find_payments_by_reference` (feature `client`).
     #[error("outcome unknown for {operation}{}: {reason}", reference.as_ref().map(|r| format!(" (reference {r})")).unwrap_or_default())]
     OutcomeUnknown {
         /// What was attempted, such as `create payment`.

@@ -13,15 +13,18 @@
 //! assert_eq!(err.error.description, "Invalid attribute value: reference. Must be a valid string format");
 //! ```
 
+#[cfg(feature = "client")]
 mod client;
 mod error;
 mod money;
+#[cfg(feature = "client")]
 pub mod retry;
 pub mod rules;
 mod secret;
 pub mod types;
 pub mod webhook;
 
+#[cfg(feature = "client")]
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };

@@ -1,9 +1,12 @@
-//! Secrets: the API key and the webhook signing secret. Debug is redacted and there is no PartialEq,
+//! Secrets: the API key and the webhook signing secret (gaap-http's `secret_string!`). Debug is redacted and there is no PartialEq,
 //! so a secret cannot leak through logs or be compared in variable time by accident.
 
 use std::fmt;
 
 /// A GOV.UK Pay API key (`api_test_…` or `api_live_…`), sent as `Authorization: Bearer <key>`.
+///
+/// Written by hand rather than with `gaap_http::secret_string!`: `new` trims the key, and `Debug` says whether it
+/// is a live or a test key (`ApiKey(test, [REDACTED])`), which a Pay test pins.
 #[derive(Clone)]
 pub struct ApiKey(String);
 
@@ -21,6 +24,7 @@ impl ApiKey {
         self.0.starts_with("api_live_")
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
@@ -39,25 +43,8 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// A webhook signing secret (`webhook_live_…` or `webhook_test_…`), the HMAC key for `Pay-Signature`.
-#[derive(Clone)]
-pub struct SigningSecret(Vec<u8>);
-
-impl SigningSecret {
-    /// Wraps a secret; its UTF-8 bytes are the HMAC key, as Pay uses them.
-    #[must_use]
-    pub fn new(secret: impl Into<String>) -> Self {
-        let secret: String = secret.into();
-        Self(secret.into_bytes())
-    }
-
-    pub(crate) fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SigningSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningSecret([REDACTED])")
-    }
+gaap_http::secret_string! {
+    /// A webhook signing secret (`webhook_live_…` or `webhook_test_…`), the HMAC key for `Pay-Signature`:
+    /// its UTF-8 bytes, as Pay uses them.
+    pub struct SigningSecret;
 }

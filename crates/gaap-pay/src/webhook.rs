@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::SigningSecret;
-use crate::types::{Payment, pay_time, wire_enum};
+use crate::types::{Payment, pay_time};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "Pay-Signature";
@@ -38,7 +38,7 @@ pub enum WebhookError {
 }
 
 fn key(secret: &SigningSecret) -> hmac::Key {
-    hmac::Key::new(hmac::HMAC_SHA256, secret.expose())
+    hmac::Key::new(hmac::HMAC_SHA256, secret.expose_secret().as_bytes())
 }
 
 /// Signs `body` as Pay does: lower-case hex HMAC-SHA256. For tests and the sandbox.
@@ -87,9 +87,9 @@ pub fn verify_and_parse(
     serde_json::from_slice(body).map_err(|e| WebhookError::Decode(e.to_string()))
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// A webhook event type (`alphagov/pay-webhooks` `EventTypeName.java`).
-    EventType {
+    pub enum EventType {
         /// In Pay's code but never sent.
         CardPaymentStarted = "card_payment_started",
         /// The payer confirmed; capture queued.

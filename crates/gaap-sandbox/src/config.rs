@@ -606,29 +606,19 @@ pub enum TokenAuthMethod {
     ClientSecretPost,
 }
 
-/// An Argon2id client secret hash in PHC form. `Debug` never shows it: the hash of a guessable secret gives the
-/// secret away.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ClientSecretHash(String);
-
-impl ClientSecretHash {
-    /// Wraps a PHC string (checked when the sandbox starts).
-    #[must_use]
-    pub fn new(phc: impl Into<String>) -> Self {
-        Self(phc.into())
-    }
-
-    /// The PHC string.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+gaap_http::secret_string! {
+    /// An Argon2id client secret hash in PHC form. `Debug` never shows it: the hash of a guessable secret gives the
+    /// secret away.
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    pub struct ClientSecretHash;
 }
 
-impl std::fmt::Debug for ClientSecretHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientSecretHash([redacted])")
+impl ClientSecretHash {
+    /// The PHC string, checked when the sandbox starts (the same as `expose_secret`).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        self.expose_secret()
     }
 }
 

@@ -75,22 +75,18 @@ pub enum Error {
     State(String),
 }
 
-/// A credential the sandbox hands out; `Debug` never shows it.
-#[derive(Clone, Serialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The value.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+gaap_http::secret_string! {
+    /// A credential the sandbox hands out; `Debug` never shows it.
+    #[derive(Serialize)]
+    #[serde(transparent)]
+    pub struct Secret;
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
+impl Secret {
+    /// The value (the same as `expose_secret`).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        self.expose_secret()
     }
 }
 

@@ -17,7 +17,6 @@
 //! Relative paths are read from the config file's folder. Command-line flags (`--listen`,
 //! `--address-index`) override the file.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -128,28 +127,18 @@ pub struct KeyConfig {
     pub per_minute: Option<u32>,
 }
 
-/// An API key: its value never shows in Debug output or logs.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// A key.
-    #[must_use]
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The key's value, to compare or send.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+gaap_http::secret_string! {
+    /// An API key: its value never shows in Debug output or logs.
+    #[derive(Deserialize)]
+    #[serde(transparent)]
+    pub struct ApiKey;
 }
 
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey([redacted])")
+impl ApiKey {
+    /// The key's value, to compare or send (the same as `expose_secret`).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        self.expose_secret()
     }
 }
 

@@ -9,21 +9,17 @@ use crate::rules::paf::{self, Formatted, PafElements};
 use crate::types::postcode::Postcode;
 use crate::types::uprn::Uprn;
 
-/// The language of an address record. OS Places and AddressBase hold Welsh (`CY`) twins of some Welsh
-/// addresses under the same UPRN.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum Language {
-    /// English (`EN`).
-    #[default]
-    #[serde(rename = "EN")]
-    En,
-    /// Welsh (`CY`).
-    #[serde(rename = "CY")]
-    Cy,
-    /// A code we do not know.
-    #[serde(untagged)]
-    Unknown(String),
+gaap_http::open_enum! {
+    /// The language of an address record. OS Places and AddressBase hold Welsh (`CY`) twins of some Welsh
+    /// addresses under the same UPRN. A code we do not know is kept in `Unknown`.
+    #[derive(Default)]
+    pub enum Language {
+        /// English (`EN`).
+        #[default]
+        En = "EN",
+        /// Welsh (`CY`).
+        Cy = "CY",
+    }
 }
 
 impl Language {
@@ -37,14 +33,10 @@ impl Language {
         }
     }
 
-    /// The two-letter code.
+    /// The two-letter code (the wire string).
     #[must_use]
     pub fn code(&self) -> &str {
-        match self {
-            Self::En => "EN",
-            Self::Cy => "CY",
-            Self::Unknown(code) => code,
-        }
+        self.as_str()
     }
 }
 

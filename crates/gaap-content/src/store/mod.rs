@@ -8,11 +8,14 @@
 //! * Paths are reserved per publishing app; two documents may not hold one base_path on one content store.
 //! * Link sets apply to all locales and have their own lock version.
 //!
-//! Backends: [`SqliteStorage`] (default) and `PostgresStorage` (feature `postgres`).
+//! Backends: `SqliteStorage` (feature `sqlite`, bundled SQLite) and `PostgresStorage` (feature `postgres`).
 
 #[cfg(feature = "postgres")]
 mod postgres;
 mod router;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod schema;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::collections::BTreeMap;
@@ -25,6 +28,7 @@ use time::format_description::well_known::Rfc3339;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStorage;
 pub use router::{Resolution, RouteEntry, Router};
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStorage;
 
 use crate::error::{CommandError, Error};

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use postgres::{Client, NoTls};
 
-use super::sqlite::SCHEMA;
+use super::schema::SCHEMA;
 use super::{ContentStore, Edition, LinkSet, Storage, Tx};
 use crate::error::{CommandError, Error};
 

@@ -14,7 +14,7 @@ pub use details::*;
 pub use item::*;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value (`Some(Some(v))`).
 pub(crate) fn nullable<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
@@ -25,74 +25,27 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-            /// A value this crate does not know yet, kept as sent.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire value.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $text,)+
-                    Self::Unknown(other) => other,
-                }
-            }
-
-            /// Parses a wire value; unknown values become `Unknown`.
-            pub fn parse(text: &str) -> Self {
-                match text {
-                    $($text => Self::$variant,)+
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-
-            /// Whether this is a value the crate knows.
-            pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                Ok(Self::parse(&text))
-            }
-        }
-
+/// `JsonSchema` for open enums: a string, with the known wire values as `examples`.
+macro_rules! open_enum_schema {
+    ($($name:ident),+) => {$(
         impl JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "examples": [$($text),+] })
+                schemars::json_schema!({ "type": "string", "examples": $name::WIRE_VALUES })
             }
         }
-    };
+    )+};
 }
 
-string_enum! {
+open_enum_schema!(SchemaName, UpdateType, Phase);
+
+gaap_http::open_enum! {
     /// `schema_name`: which format the item follows.
-    SchemaName {
+    #[derive(PartialOrd, Ord)]
+    pub enum SchemaName {
         /// `answer`.
         Answer = "answer",
         /// `guide`.
@@ -118,9 +71,10 @@ string_enum! {
     }
 }
 
-string_enum! {
+gaap_http::open_enum! {
     /// `update_type` of a publish.
-    UpdateType {
+    #[derive(PartialOrd, Ord)]
+    pub enum UpdateType {
         /// A change users should be told about; sets `public_updated_at`.
         Major = "major",
         /// A correction; the change note is dropped.
@@ -130,9 +84,10 @@ string_enum! {
     }
 }
 
-string_enum! {
+gaap_http::open_enum! {
     /// `phase` of the service design.
-    Phase {
+    #[derive(PartialOrd, Ord)]
+    pub enum Phase {
         /// Alpha.
         Alpha = "alpha",
         /// Beta.

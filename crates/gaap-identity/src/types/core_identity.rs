@@ -79,16 +79,14 @@ pub struct NamePart {
     pub value: String,
 }
 
-/// The `type` of a name part.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NamePartKind {
-    /// `GivenName`.
-    GivenName,
-    /// `FamilyName`.
-    FamilyName,
-    /// Anything else, kept verbatim.
-    Unknown(String),
+gaap_http::open_enum! {
+    /// The `type` of a name part; anything else is kept verbatim in `Unknown`.
+    pub enum NamePartKind {
+        /// `GivenName`.
+        GivenName = "GivenName",
+        /// `FamilyName`.
+        FamilyName = "FamilyName",
+    }
 }
 
 /// A birth date.
@@ -145,16 +143,6 @@ pub(crate) fn parse_date(value: &str) -> Option<Date> {
     Date::parse(value, DATE).ok()
 }
 
-impl NamePartKind {
-    pub(crate) fn from_wire(kind: String) -> Self {
-        match kind.as_str() {
-            "GivenName" => Self::GivenName,
-            "FamilyName" => Self::FamilyName,
-            _ => Self::Unknown(kind),
-        }
-    }
-}
-
 impl Name {
     pub(crate) fn from_raw(raw: RawName) -> Option<Self> {
         let date = |d: Option<String>| d.map(|d| parse_date(&d).ok_or(())).transpose();
@@ -164,7 +152,7 @@ impl Name {
             parts: raw
                 .parts
                 .into_iter()
-                .map(|p| NamePart { kind: NamePartKind::from_wire(p.kind), value: p.value })
+                .map(|p| NamePart { kind: NamePartKind::from(p.kind), value: p.value })
                 .collect(),
         })
     }

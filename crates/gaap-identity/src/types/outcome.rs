@@ -21,40 +21,23 @@ pub enum CallbackOutcome {
     },
 }
 
-/// An `/authorize` error code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizeErrorCode {
-    /// `invalid_request` (e.g. "Request vtr not valid").
-    InvalidRequest,
-    /// `invalid_scope`.
-    InvalidScope,
-    /// `unsupported_response_type`.
-    UnsupportedResponseType,
-    /// `unauthorized_client` (client deactivated).
-    UnauthorizedClient,
-    /// `temporarily_unavailable`.
-    TemporarilyUnavailable,
-    /// `login_required`: end the RP session.
-    LoginRequired,
-    /// `server_error`.
-    ServerError,
-    /// Anything else, verbatim.
-    Unknown(String),
-}
-
-impl AuthorizeErrorCode {
-    pub(crate) fn from_wire(code: &str) -> Self {
-        match code {
-            "invalid_request" => Self::InvalidRequest,
-            "invalid_scope" => Self::InvalidScope,
-            "unsupported_response_type" => Self::UnsupportedResponseType,
-            "unauthorized_client" => Self::UnauthorizedClient,
-            "temporarily_unavailable" => Self::TemporarilyUnavailable,
-            "login_required" => Self::LoginRequired,
-            "server_error" => Self::ServerError,
-            other => Self::Unknown(other.to_owned()),
-        }
+gaap_http::open_enum! {
+    /// An `/authorize` error code; anything else is kept verbatim in `Unknown`.
+    pub enum AuthorizeErrorCode {
+        /// `invalid_request` (e.g. "Request vtr not valid").
+        InvalidRequest = "invalid_request",
+        /// `invalid_scope`.
+        InvalidScope = "invalid_scope",
+        /// `unsupported_response_type`.
+        UnsupportedResponseType = "unsupported_response_type",
+        /// `unauthorized_client` (client deactivated).
+        UnauthorizedClient = "unauthorized_client",
+        /// `temporarily_unavailable`.
+        TemporarilyUnavailable = "temporarily_unavailable",
+        /// `login_required`: end the RP session.
+        LoginRequired = "login_required",
+        /// `server_error`.
+        ServerError = "server_error",
     }
 }
 

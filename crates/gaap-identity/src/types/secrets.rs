@@ -5,64 +5,40 @@ use ring::rand::SecureRandom as _;
 use crate::error::Error;
 use crate::jws;
 
-macro_rules! secret_string {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        ///
-        /// Its `Debug` is redacted and it has no `PartialEq`; read it with `expose_secret`.
-        #[derive(Clone)]
-        pub struct $name(String);
-
-        impl $name {
-            /// Wraps a value.
-            #[must_use]
-            pub fn new(value: impl Into<String>) -> Self {
-                Self(value.into())
-            }
-
-            /// The value.
-            #[must_use]
-            pub fn expose_secret(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!(stringify!($name), "([redacted])"))
-            }
-        }
-    };
+gaap_http::secret_string! {
+    /// The access token from `/token`; used only as a bearer for `/userinfo`, never parsed.
+    pub struct AccessToken;
 }
 
-secret_string!(
-    /// The access token from `/token`; used only as a bearer for `/userinfo`, never parsed.
-    AccessToken
-);
-secret_string!(
+gaap_http::secret_string! {
     /// The raw ID token, kept for `id_token_hint` at logout.
-    IdToken
-);
-secret_string!(
+    pub struct IdToken;
+}
+
+gaap_http::secret_string! {
     /// The single-use authorization code from the callback.
-    AuthorizationCode
-);
-secret_string!(
+    pub struct AuthorizationCode;
+}
+
+gaap_http::secret_string! {
     /// A signed `private_key_jwt` client assertion (valid for up to 5 minutes).
-    ClientAssertion
-);
-secret_string!(
+    pub struct ClientAssertion;
+}
+
+gaap_http::secret_string! {
     /// The `state` sent to `/authorize`; keep it in the user's session and compare on the callback.
-    State
-);
-secret_string!(
+    pub struct State;
+}
+
+gaap_http::secret_string! {
     /// The `nonce` sent to `/authorize`; the ID token must echo it.
-    Nonce
-);
-secret_string!(
+    pub struct Nonce;
+}
+
+gaap_http::secret_string! {
     /// The PKCE `code_verifier` (S256).
-    PkceVerifier
-);
+    pub struct PkceVerifier;
+}
 
 /// 32 random bytes, base64url: the entropy behind `state`, `nonce`, PKCE verifiers and `jti`.
 pub(crate) fn random_token() -> Result<String, Error> {

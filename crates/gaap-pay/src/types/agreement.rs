@@ -3,12 +3,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{CardDetails, Link, pay_time, wire_enum};
+use super::{CardDetails, Link, pay_time};
 use crate::Money;
 
-wire_enum! {
+gaap_http::open_enum! {
     /// An agreement's status.
-    AgreementStatus {
+    pub enum AgreementStatus {
         /// Created; not yet set up by a payment.
         Created = "created",
         /// Active; recurring payments can be taken.
@@ -20,9 +20,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// A dispute's status.
-    DisputeStatus {
+    pub enum DisputeStatus {
         /// Evidence is needed.
         NeedsResponse = "needs_response",
         /// Evidence is being reviewed.
@@ -34,9 +34,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// Why the payer disputed.
-    DisputeReason {
+    pub enum DisputeReason {
         /// Credit not processed.
         CreditNotProcessed = "credit_not_processed",
         /// Duplicate.

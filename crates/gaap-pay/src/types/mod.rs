@@ -20,61 +20,6 @@ pub use refund::{
 
 use serde::{Deserialize, Serialize};
 
-/// Defines a server-controlled string enum: known values plus `Unknown(String)`, so a new value from Pay
-/// never fails decoding.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A value this version does not know.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire string.
-            #[must_use]
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::Unknown(other) => other,
-                }
-            }
-
-            /// Parses a wire string; unknown values are kept.
-            #[must_use]
-            pub fn parse(value: &str) -> Self {
-                match value {
-                    $($wire => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::parse(&s))
-            }
-        }
-    };
-}
-pub(crate) use wire_enum;
-
 /// A HAL-style link: `{href, method}`, POST links also carry `type` and `params`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

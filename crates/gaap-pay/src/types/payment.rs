@@ -4,13 +4,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Link, RefundSummary, pay_time, wire_enum};
+use super::{Link, RefundSummary, pay_time};
 use crate::Money;
 use crate::rules::state::PaymentState;
 
-wire_enum! {
+gaap_http::open_enum! {
     /// `state.status` of a payment as Pay sends it.
-    PaymentStatus {
+    pub enum PaymentStatus {
         /// Created; the payer has not started.
         Created = "created",
         /// The payer is entering card details.
@@ -30,9 +30,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// The payer's page language.
-    Language {
+    pub enum Language {
         /// English (the default).
         English = "en",
         /// Welsh.
@@ -40,9 +40,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// How the payment is authorised.
-    AuthorisationMode {
+    pub enum AuthorisationMode {
         /// The payer enters card details on Pay's pages (the default).
         Web = "web",
         /// The service sends card details to `POST /v1/auth` (MOTO).
@@ -54,9 +54,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// Why an agreement payment is taken.
-    AgreementPaymentType {
+    pub enum AgreementPaymentType {
         /// An instalment.
         Instalment = "instalment",
         /// A recurring payment.
@@ -66,9 +66,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// The card type.
-    CardType {
+    pub enum CardType {
         /// Debit card.
         Debit = "debit",
         /// Credit card.
@@ -228,7 +228,7 @@ impl CreatePaymentRequest {
     }
 
     /// A `moto_api` payment (no `return_url`): the service takes the card details itself and sends them with
-    /// [`crate::Client::authorise_moto`] and the payment's [`Payment::moto_one_time_token`]. The account must
+    /// `Client::authorise_moto` (feature `client`) and the payment's [`Payment::moto_one_time_token`]. The account must
     /// have MOTO payments turned on.
     #[must_use]
     pub fn moto_api(

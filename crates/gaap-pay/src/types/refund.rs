@@ -1,12 +1,12 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{pay_time, wire_enum};
+use super::pay_time;
 use crate::Money;
 
-wire_enum! {
+gaap_http::open_enum! {
     /// A refund's status. `submitted` is unfinished; `success` and `error` are final.
-    RefundStatus {
+    pub enum RefundStatus {
         /// Sent to the payment provider.
         Submitted = "submitted",
         /// Refunded.
@@ -16,9 +16,9 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// `refund_summary.status`. There is no `error` value.
-    RefundAvailability {
+    pub enum RefundAvailability {
         /// Not yet refundable (not captured yet).
         Pending = "pending",
         /// Refundable; see `amount_available`.

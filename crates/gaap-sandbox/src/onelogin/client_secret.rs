@@ -13,20 +13,16 @@ use subtle::ConstantTimeEq as _;
 
 use crate::config::ClientSecretHash;
 
-/// A client secret from a token request; `Debug` never shows it.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct ClientSecret(String);
+gaap_http::secret_string! {
+    /// A client secret from a token request; `Debug` never shows it.
+    #[derive(Deserialize)]
+    #[serde(transparent)]
+    pub(crate) struct ClientSecret;
+}
 
 impl ClientSecret {
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientSecret([redacted])")
     }
 }
 

@@ -93,7 +93,7 @@ impl Trusted {
             put(EMAIL_VERIFIED, if verified { "true" } else { "false" }, false);
         }
         put(VOT, &session.vtr, false);
-        put(CSRF_TOKEN, &session.csrf.0, true);
+        put(CSRF_TOKEN, session.csrf.expose_secret(), true);
         let identity =
             session.identity.as_deref().and_then(|v| HeaderValue::from_str(v).ok()).map(|mut v| {
                 v.set_sensitive(true);
@@ -184,8 +184,8 @@ mod tests {
             email_verified: Some(true),
             vtr: "Cl.Cm.P2".to_owned(),
             identity: Some("e30".to_owned()),
-            id_token: Secret("t".to_owned()),
-            csrf: Secret("csrf-secret".to_owned()),
+            id_token: Secret::new("t".to_owned()),
+            csrf: Secret::new("csrf-secret".to_owned()),
         }
     }
 

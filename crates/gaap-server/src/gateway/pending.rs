@@ -32,11 +32,11 @@ impl PendingSignIn {
     /// Keeps what the callback will need from a built authorize request.
     pub(crate) fn new(pending: &PendingAuthorization, return_to: String, browser: String) -> Self {
         Self {
-            nonce: Secret(pending.nonce.expose_secret().to_owned()),
+            nonce: Secret::new(pending.nonce.expose_secret().to_owned()),
             pkce_verifier: pending
                 .pkce_verifier
                 .as_ref()
-                .map(|v| Secret(v.expose_secret().to_owned())),
+                .map(|v| Secret::new(v.expose_secret().to_owned())),
             vtr: pending.vtr.to_string(),
             redirect_uri: pending.redirect_uri.clone(),
             max_age_seconds: pending.max_age.map(|d| d.as_secs()),
@@ -50,8 +50,11 @@ impl PendingSignIn {
         let vtr: Vtr = self.vtr.parse().map_err(|e| format!("stored vtr: {e}"))?;
         Ok(PendingAuthorization {
             state: State::new(state),
-            nonce: Nonce::new(self.nonce.0.clone()),
-            pkce_verifier: self.pkce_verifier.as_ref().map(|v| PkceVerifier::new(v.0.clone())),
+            nonce: Nonce::new(self.nonce.expose_secret()),
+            pkce_verifier: self
+                .pkce_verifier
+                .as_ref()
+                .map(|v| PkceVerifier::new(v.expose_secret())),
             vtr,
             redirect_uri: self.redirect_uri.clone(),
             max_age: self.max_age_seconds.map(Duration::from_secs),

@@ -190,8 +190,8 @@ async fn finish(
         email_verified: info.email_verified,
         vtr: vtr.to_string(),
         identity,
-        id_token: Secret(tokens.id_token.expose_secret().to_owned()),
-        csrf: Secret(csrf),
+        id_token: Secret::new(tokens.id_token.expose_secret().to_owned()),
+        csrf: Secret::new(csrf),
     })
 }
 
@@ -251,7 +251,7 @@ pub(super) async fn sign_in(
 /// `GET /_gaap/sign-out`: the confirmation form (signing out is a POST, so no other site can trigger it).
 pub(super) async fn sign_out_page(State(gw): State<Arc<Gateway>>, headers: HeaderMap) -> Response {
     match gw.current_session(&headers).await {
-        Ok(Some((_, s))) => gw.pages.sign_out(&s.data.csrf.0),
+        Ok(Some((_, s))) => gw.pages.sign_out(s.data.csrf.expose_secret()),
         Ok(None) => see_other(super::SIGNED_OUT_PATH),
         Err(e) => gw.store_failed(&e),
     }
@@ -281,7 +281,7 @@ pub(super) async fn sign_out(
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    if !constant_time_eq(&sent, &session.data.csrf.0) {
+    if !constant_time_eq(&sent, session.data.csrf.expose_secret()) {
         gw.logger.warn("sign-out refused", &[("reason", "missing or wrong csrf token")]);
         return gw.pages.forbidden_form();
     }
@@ -289,7 +289,7 @@ pub(super) async fn sign_out(
         return gw.store_failed(&e);
     }
     gw.logger.info("signed out", &[]);
-    let hint = gaap_identity::IdToken::new(session.data.id_token.0.clone());
+    let hint = gaap_identity::IdToken::new(session.data.id_token.expose_secret());
     let target =
         match gw.client.end_session_url(&hint, Some(&gw.post_logout_redirect_uri), None).await {
             Ok(url) => url.to_string(),

@@ -27,15 +27,11 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 #[error("session store: {0}")]
 pub(crate) struct StoreError(pub(crate) String);
 
-/// A value that must not show in `Debug` output or logs.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct Secret(pub(crate) String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
+gaap_http::secret_string! {
+    /// A value that must not show in `Debug` output or logs.
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    pub(crate) struct Secret;
 }
 
 /// What a signed-in session holds.
@@ -782,8 +778,8 @@ mod tests {
                 email_verified: Some(true),
                 vtr: "Cl.Cm".to_owned(),
                 identity: None,
-                id_token: Secret("id-token-secret".to_owned()),
-                csrf: Secret("csrf-secret".to_owned()),
+                id_token: Secret::new("id-token-secret".to_owned()),
+                csrf: Secret::new("csrf-secret".to_owned()),
             },
             at,
             at,
