@@ -2,8 +2,9 @@
 //!
 //! ## The API in brief
 //!
-//! Plumbing shared by the gaap API clients: an injectable clock, capped and jittered backoff,
-//! `Retry-After` parsing and the User-Agent string.
+//! Plumbing shared by the gaap API clients: an injectable clock and sleeper, capped and jittered backoff,
+//! `Retry-After` parsing, client-side rate limits and the User-Agent string; with the `client` feature, the
+//! client core over reqwest.
 //!
 //! ```
 //! use std::time::Duration;
@@ -20,10 +21,31 @@
 //! ```
 
 mod backoff;
+#[cfg(feature = "client")]
+mod client;
 mod clock;
+mod limit;
+mod retry;
+mod sleep;
 
 pub use backoff::{Backoff, parse_retry_after};
+#[cfg(feature = "client")]
+pub use client::{ClientConfig, ConfigError, RawResponse, Sent, outcome_of, send_with_retry};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use limit::{RateLimit, SlidingWindow, TokenBucket, acquire};
+/// The reqwest the client core is built on, for [`client_builder_setters!`].
+#[cfg(feature = "client")]
+pub use reqwest;
+pub use retry::{AttemptOutcome, RetryDecision, RetryPolicy};
+#[cfg(feature = "client")]
+pub use sleep::TokioSleeper;
+pub use sleep::{RecordingSleeper, SharedSleeper, Sleeper};
+
+/// A jitter fraction in `[0, 1]` from the thread-local generator, for [`RetryPolicy::decide`].
+#[must_use]
+pub fn jitter() -> f64 {
+    rand::random::<f64>()
+}
 
 /// The User-Agent a gaap client sends: `NAME/VERSION`, for example `gaap-notify/0.1.0`.
 #[must_use]
