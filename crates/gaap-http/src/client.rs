@@ -108,24 +108,28 @@ impl ClientConfig {
         }
     }
 
-    /// The caller's `reqwest::Client` if one was given; otherwise one with the timeouts and `user_agent`,
-    /// after `tweak` (a client's own settings, such as not following redirects).
+    /// The HTTP client and the User-Agent it sends ([`ClientConfig::user_agent_header`] of `crate_agent`,
+    /// usually [`crate_user_agent!`](crate::crate_user_agent)). The client is the caller's `reqwest::Client` if one
+    /// was given; otherwise one with the timeouts and that User-Agent, after `tweak` (a client's own settings,
+    /// such as not following redirects).
     ///
     /// # Errors
     /// [`ConfigError::HttpClient`].
     pub fn http_client(
         &self,
-        user_agent: &str,
+        crate_agent: &str,
         tweak: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
-    ) -> Result<reqwest::Client, ConfigError> {
+    ) -> Result<(reqwest::Client, String), ConfigError> {
+        let user_agent = self.user_agent_header(crate_agent);
         if let Some(http) = &self.http {
-            return Ok(http.clone());
+            return Ok((http.clone(), user_agent));
         }
         let builder = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
-            .user_agent(user_agent);
-        tweak(builder).build().map_err(ConfigError::HttpClient)
+            .user_agent(&user_agent);
+        let http = tweak(builder).build().map_err(ConfigError::HttpClient)?;
+        Ok((http, user_agent))
     }
 }
 
@@ -198,6 +202,14 @@ async fn read(request: RequestBuilder) -> Sent {
     let headers = response.headers().clone();
     let body = response.bytes().await?.to_vec();
     Ok(RawResponse { status, headers, body })
+}
+
+/// The calling crate's `NAME/VERSION` User-Agent (see [`user_agent`](crate::user_agent)).
+#[macro_export]
+macro_rules! crate_user_agent {
+    () => {
+        $crate::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+    };
 }
 
 /// Writes the builder methods every gaap client shares onto a builder with a `config: ClientConfig` field:

@@ -153,7 +153,7 @@ mod tests {
         clock.advance(Duration::from_secs(10));
         assert_eq!(window.try_acquire(), Ok(()));
         assert_eq!(window.try_acquire(), Err(Duration::from_secs(50)));
-        let sleeper = RecordingSleeper::advancing(clock.clone());
+        let sleeper = RecordingSleeper::advancing(clock);
         block_on(acquire(&window, &sleeper));
         assert_eq!(sleeper.waits(), [Duration::from_secs(50)]);
         assert_eq!(window.try_acquire(), Err(Duration::from_secs(10)));

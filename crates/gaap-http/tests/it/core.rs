@@ -34,7 +34,7 @@ async fn run(
     policy: RetryPolicy,
 ) -> (Sent, u32, Vec<AttemptOutcome>, Vec<Duration>) {
     let sleeper = RecordingSleeper::new();
-    let http = config.http_client(UA, |b| b).unwrap();
+    let (http, _) = config.http_client(UA, |b| b).unwrap();
     let url = format!("{}/thing", server.uri());
     let seen = Mutex::new(Vec::new());
     let decide = |attempt, sent: &Sent| {
@@ -170,7 +170,7 @@ async fn the_bucket_spaces_sends_through_the_sleeper_on_the_injected_clock() {
         .await;
     let clock = clock();
     let config = config(&server, &clock, Duration::from_secs(5));
-    let http = config.http_client(UA, |b| b).unwrap();
+    let (http, _) = config.http_client(UA, |b| b).unwrap();
     let bucket = TokenBucket::new(60, Arc::new(clock.clone()));
     let sleeper = RecordingSleeper::advancing(clock.clone());
     let url = format!("{}/thing", server.uri());
@@ -201,7 +201,8 @@ async fn the_config_builds_the_client_a_gaap_crate_sends_with() {
     config.user_agent = Some("my-service/1.0".to_owned());
     let base = config.base().unwrap();
     assert!(base.path().ends_with("/v2/"));
-    let http = config.http_client(&config.user_agent_header(UA), |b| b).unwrap();
+    let (http, sent_as) = config.http_client(UA, |b| b).unwrap();
+    assert_eq!(sent_as, "my-service/1.0 gaap-test/0.0.1");
     let status = http.get(base.join("thing").unwrap()).send().await.unwrap().status();
     assert_eq!(status.as_u16(), 200);
 
