@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use gaap_http::{
-    ClientConfig, RateLimit, RetryPolicy, Sent, SlidingWindow, outcome_of, send_with_retry,
+    ClientConfig, ConfigError, RateLimit, RetryPolicy, Sent, SlidingWindow, Transport, outcome_of,
+    send_with_retry,
 };
 use time::OffsetDateTime;
 use url::Url;
@@ -75,15 +76,8 @@ pub struct OsPlacesClientBuilder {
 }
 
 impl OsPlacesClientBuilder {
-    gaap_http::client_builder_setters!(base_url);
-
-    /// Retries of the lookups, which are all idempotent `GET`s (default: none). See
-    /// [`RetryPolicy::decide`] for what is retried.
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    // `retry_policy` retries the lookups, all idempotent `GET`s (default: none; see `RetryPolicy::decide`).
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
     /// Requests allowed per minute. Default 600 (the OS live-project limit; dev mode allows 50).
     #[must_use]
@@ -117,11 +111,8 @@ impl OsPlacesClientBuilder {
         if self.per_minute == 0 {
             return Err(Error::Config("rate_per_minute must be at least 1".into()));
         }
-        let base = self.config.base().map_err(|e| Error::Config(e.to_string()))?;
-        let (http, _) = self
-            .config
-            .http_client(&gaap_http::crate_user_agent!(), |b| b)
-            .map_err(|e| Error::Config(e.to_string()))?;
+        let Transport { base, http, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(OsPlacesClient {
             inner: Arc::new(Inner {
                 http,
@@ -374,5 +365,12 @@ impl Backend for OsPlacesClient {
         radius: f64,
     ) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
         OsPlacesClient::nearest(self, at, radius)
+    }
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
     }
 }

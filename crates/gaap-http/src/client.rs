@@ -108,6 +108,20 @@ impl ClientConfig {
         }
     }
 
+    /// [`ClientConfig::base`] and [`ClientConfig::http_client`] together: what a client's `build` needs.
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn transport(
+        &self,
+        crate_agent: &str,
+        tweak: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+    ) -> Result<Transport, ConfigError> {
+        let base = self.base()?;
+        let (http, user_agent) = self.http_client(crate_agent, tweak)?;
+        Ok(Transport { base, http, user_agent })
+    }
+
     /// The HTTP client and the User-Agent it sends ([`ClientConfig::user_agent_header`] of `crate_agent`,
     /// usually [`crate_user_agent!`](crate::crate_user_agent)). The client is the caller's `reqwest::Client` if one
     /// was given; otherwise one with the timeouts and that User-Agent, after `tweak` (a client's own settings,
@@ -131,6 +145,18 @@ impl ClientConfig {
         let http = tweak(builder).build().map_err(ConfigError::HttpClient)?;
         Ok((http, user_agent))
     }
+}
+
+/// What a client is built on: the parsed base URL, the HTTP client and the User-Agent it sends.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Transport {
+    /// [`ClientConfig::base`].
+    pub base: Url,
+    /// The caller's `reqwest::Client` or the one built from the configuration.
+    pub http: reqwest::Client,
+    /// The User-Agent the client sends.
+    pub user_agent: String,
 }
 
 /// A response read to its end.
@@ -212,12 +238,13 @@ macro_rules! crate_user_agent {
     };
 }
 
-/// Writes the builder methods every gaap client shares onto a builder with a `config: ClientConfig` field:
-/// `timeout`, `connect_timeout`, `user_agent`, `clock`, `sleeper` and `http_client`, and with `base_url` as
-/// argument also `base_url`. Each crate writes its own `retry_policy`, since each has its own rule.
+/// Writes the builder methods every gaap client shares onto a builder with a `config: ClientConfig` field and
+/// a `retry` field of the crate's policy type: `retry_policy`, `timeout`, `connect_timeout`, `user_agent`, `clock`,
+/// `sleeper` and `http_client`, and with `base_url` first also `base_url`. The policy type is the crate's own,
+/// since what may be retried is each platform's rule.
 #[macro_export]
 macro_rules! client_builder_setters {
-    (base_url) => {
+    (base_url, $policy:ty) => {
         /// Overrides the base URL (for the gaap sandbox, a stub or a proxy).
         #[must_use]
         pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -225,9 +252,16 @@ macro_rules! client_builder_setters {
             self
         }
 
-        $crate::client_builder_setters!();
+        $crate::client_builder_setters!($policy);
     };
-    () => {
+    ($policy:ty) => {
+        /// The retry policy; its type's docs say what this client retries and what it never resends.
+        #[must_use]
+        pub fn retry_policy(mut self, policy: $policy) -> Self {
+            self.retry = policy;
+            self
+        }
+
         /// The total timeout for one attempt; each retry gets its own.
         #[must_use]
         pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {

@@ -30,7 +30,9 @@ mod sleep;
 
 pub use backoff::{Backoff, parse_retry_after};
 #[cfg(feature = "client")]
-pub use client::{ClientConfig, ConfigError, RawResponse, Sent, outcome_of, send_with_retry};
+pub use client::{
+    ClientConfig, ConfigError, RawResponse, Sent, Transport, outcome_of, send_with_retry,
+};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use limit::{RateLimit, SlidingWindow, TokenBucket, acquire};
 /// The reqwest the client core is built on, for [`client_builder_setters!`].

@@ -99,15 +99,9 @@ impl ClientBuilder {
         self
     }
 
-    gaap_http::client_builder_setters!();
-
-    /// Retries of the idempotent `GET`s: discovery, JWKS, DID document and userinfo (default: none; see
-    /// [`RetryPolicy::decide`]). The code exchange is never resent: a code is single use.
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    // `retry_policy` retries the idempotent `GET`s: discovery, JWKS, DID document and userinfo (default: none;
+    // see `RetryPolicy::decide`). The code exchange is never resent: a code is single use.
+    gaap_http::client_builder_setters!(RetryPolicy);
 
     /// The least time between two refetches caused by an unknown `kid` (default 60 s).
     #[must_use]

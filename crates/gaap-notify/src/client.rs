@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use gaap_http::{Backoff, ClientConfig, RetryDecision, Sent, send_with_retry};
+use gaap_http::{
+    Backoff, ClientConfig, ConfigError, RetryDecision, Sent, Transport, send_with_retry,
+};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -93,7 +95,8 @@ pub fn should_retry(is_post: bool, failure: Failure) -> bool {
     }
 }
 
-/// Opt-in retries. The default is no retries.
+/// Opt-in retries. The default is no retries. What is retried is [`should_retry`]'s rule: a send (`POST`)
+/// only when no message can have been created.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 = none).
@@ -139,14 +142,8 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    gaap_http::client_builder_setters!(base_url);
-
-    /// Opt-in retries (see [`should_retry`] for what is retried).
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    // `retry_policy` takes the opt-in `RetryPolicy`; see [`should_retry`] for what is retried.
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
     /// Waits for a token from this bucket before each send (`POST /v2/notifications/*`). The wait goes
     /// through the builder's sleeper; the bucket reads its own clock.
@@ -161,11 +158,8 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::Config`].
     pub fn build(self) -> Result<Client, Error> {
-        let base = self.config.base().map_err(|e| Error::Config(e.to_string()))?;
-        let (http, user_agent) = self
-            .config
-            .http_client(&gaap_http::crate_user_agent!(), |b| b)
-            .map_err(|e| Error::Config(e.to_string()))?;
+        let Transport { base, http, user_agent, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -519,6 +513,13 @@ mod bytes_or_text {
     /// A response body.
     #[derive(Debug)]
     pub(super) struct Body(pub(super) Vec<u8>);
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
+    }
 }
 
 #[cfg(test)]

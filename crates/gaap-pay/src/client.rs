@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use gaap_http::{ClientConfig, Sent, outcome_of, send_with_retry};
+use gaap_http::{ClientConfig, ConfigError, Sent, Transport, outcome_of, send_with_retry};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -40,14 +40,8 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    gaap_http::client_builder_setters!(base_url);
-
-    /// The retry policy (default: 4 attempts, jittered backoff 200 ms–10 s).
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+    // `retry_policy` takes a `RetryPolicy` (default: 4 attempts, jittered backoff 200 ms–10 s).
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
     /// The account settings used to validate requests before sending.
     #[must_use]
@@ -58,16 +52,13 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base = self.config.base().map_err(|e| Error::Config(e.to_string()))?;
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", self.key.expose())).map_err(|_| {
                 Error::Config("the API key contains characters not allowed in a header".to_owned())
             })?;
         auth.set_sensitive(true);
-        let (http, _) = self
-            .config
-            .http_client(&gaap_http::crate_user_agent!(), |b| b)
-            .map_err(|e| Error::Config(e.to_string()))?;
+        let Transport { base, http, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -466,4 +457,11 @@ fn decode<T: DeserializeOwned>(resp: &Response) -> Result<T, Error> {
 
 fn no_content(resp: &Response) -> Result<(), Error> {
     if resp.status.is_success() { Ok(()) } else { Err(api_error(resp)) }
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
+    }
 }

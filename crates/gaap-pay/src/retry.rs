@@ -17,7 +17,8 @@ pub enum Safety {
     Once,
 }
 
-/// Retry limits.
+/// Retry limits. What is retried is [`retry_decision`]'s rule: a request is resent after a timeout or a 5xx only
+/// when it is [`Safety::Replayable`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, including the first. 1 disables retries.
