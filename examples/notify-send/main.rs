@@ -17,7 +17,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(Config::default()).await?;
     let creds = &sandbox.credentials().notify;
     // The key is `{name}-{service id}-{secret}`; each request carries a fresh HS256 JWT signed with it.
-    let notify = Client::builder(creds.api_key.expose()).base_url(&creds.base_url).build()?;
+    let notify =
+        Client::builder(creds.api_key.expose().parse()?).base_url(&creds.base_url).build()?;
 
     let email = EmailRequest::new("ann@example.com", default_template_ids::EMAIL)
         .personalisation(values(&[("name", "Ann"), ("reference number", "HB-1234")]))

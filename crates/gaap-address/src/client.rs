@@ -1,11 +1,14 @@
 //! The OS Places API client (`https://api.os.uk/search/places/v1/`).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use gaap_http::{SharedClock, SystemClock};
+use gaap_http::{
+    ClientConfig, ConfigError, RateLimit, RetryPolicy, Sent, SlidingWindow, Transport, outcome_of,
+    send_with_retry,
+};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -21,6 +24,10 @@ use crate::types::uprn::Uprn;
 pub const DEFAULT_BASE_URL: &str = "https://api.os.uk/search/places/v1/";
 /// OS Places allows 600 transactions a minute per API per live project.
 pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
+/// The default total timeout for one attempt.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default timeout for opening a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Results per page (the API maximum).
 const PAGE: u32 = 100;
 
@@ -39,71 +46,20 @@ pub enum RateLimitMode {
     Fail,
 }
 
-/// A sliding one-minute window of request times.
-#[derive(Debug)]
-struct Limiter {
-    per_minute: u32,
-    sent: VecDeque<OffsetDateTime>,
-}
-
-impl Limiter {
-    /// Takes a slot, or says how long until one frees up.
-    fn try_acquire(&mut self, now: OffsetDateTime) -> Result<(), Duration> {
-        let window = time::Duration::minutes(1);
-        while self.sent.front().is_some_and(|&t| t + window <= now) {
-            self.sent.pop_front();
-        }
-        if (self.sent.len() as u32) < self.per_minute {
-            self.sent.push_back(now);
-            return Ok(());
-        }
-        let oldest = self.sent.front().copied().unwrap_or(now);
-        let wait = (oldest + window - now).max(time::Duration::ZERO);
-        Err(Duration::try_from(wait).unwrap_or(Duration::from_secs(60)))
-    }
-}
-
 /// Builds an [`OsPlacesClient`].
 #[derive(Debug)]
 pub struct OsPlacesClientBuilder {
     key: ApiKey,
-    base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    clock: SharedClock,
+    config: ClientConfig,
+    retry: RetryPolicy,
     per_minute: u32,
     mode: RateLimitMode,
     cache_ttl: Option<Duration>,
 }
 
 impl OsPlacesClientBuilder {
-    /// Overrides the base URL (tests, proxies). It should end with `/`.
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Whole-request timeout. Default 10 s.
-    #[must_use]
-    pub const fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Connect timeout. Default 5 s.
-    #[must_use]
-    pub const fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// The clock the rate limiter and cache use. Default: the system clock.
-    #[must_use]
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
+    // `retry_policy` retries the lookups, all idempotent `GET`s (default: none; see `RetryPolicy::decide`).
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
     /// Requests allowed per minute. Default 600 (the OS live-project limit; dev mode allows 50).
     #[must_use]
@@ -137,26 +93,17 @@ impl OsPlacesClientBuilder {
         if self.per_minute == 0 {
             return Err(Error::Config("rate_per_minute must be at least 1".into()));
         }
-        let mut base =
-            Url::parse(&self.base_url).map_err(|e| Error::Config(format!("base URL: {e}")))?;
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(gaap_http::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let Transport { base, http, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(OsPlacesClient {
             inner: Arc::new(Inner {
                 http,
                 key: self.key,
                 base,
-                clock: self.clock,
+                limiter: SlidingWindow::new(self.per_minute, Arc::clone(&self.config.clock)),
+                config: self.config,
+                retry: self.retry,
                 mode: self.mode,
-                limiter: Mutex::new(Limiter { per_minute: self.per_minute, sent: VecDeque::new() }),
                 cache_ttl: self.cache_ttl,
                 cache: Mutex::new(HashMap::new()),
             }),
@@ -169,9 +116,10 @@ struct Inner {
     http: reqwest::Client,
     key: ApiKey,
     base: Url,
-    clock: SharedClock,
+    config: ClientConfig,
+    retry: RetryPolicy,
     mode: RateLimitMode,
-    limiter: Mutex<Limiter>,
+    limiter: SlidingWindow,
     cache_ttl: Option<Duration>,
     cache: Mutex<HashMap<String, (OffsetDateTime, Vec<Address>)>>,
 }
@@ -188,28 +136,11 @@ impl OsPlacesClient {
     pub fn builder(key: ApiKey) -> OsPlacesClientBuilder {
         OsPlacesClientBuilder {
             key,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
-            clock: Arc::new(SystemClock),
+            config: ClientConfig::new(DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
+            retry: RetryPolicy::never(),
             per_minute: DEFAULT_RATE_PER_MINUTE,
             mode: RateLimitMode::Wait,
             cache_ttl: None,
-        }
-    }
-
-    async fn acquire(&self) -> Result<(), Error> {
-        loop {
-            let now = self.inner.clock.now();
-            let outcome =
-                self.inner.limiter.lock().unwrap_or_else(PoisonError::into_inner).try_acquire(now);
-            match (outcome, self.inner.mode) {
-                (Ok(()), _) => return Ok(()),
-                (Err(retry_after), RateLimitMode::Fail) => {
-                    return Err(Error::RateLimited { retry_after });
-                }
-                (Err(wait), RateLimitMode::Wait) => tokio::time::sleep(wait).await,
-            }
         }
     }
 
@@ -218,25 +149,42 @@ impl OsPlacesClient {
         endpoint: &str,
         params: &[(&str, String)],
     ) -> Result<PlacesResponse, Error> {
-        self.acquire().await?;
-        let mut url = self
-            .inner
-            .base
-            .join(endpoint)
-            .map_err(|e| Error::Config(format!("endpoint URL: {e}")))?;
+        let inner = &*self.inner;
+        let mut url =
+            inner.base.join(endpoint).map_err(|e| Error::Config(format!("endpoint URL: {e}")))?;
         {
             let mut q = url.query_pairs_mut();
             for (k, v) in params {
                 q.append_pair(k, v);
             }
-            q.append_pair("key", self.inner.key.expose_secret());
+            q.append_pair("key", inner.key.expose_secret());
         }
-        let response = self.inner.http.get(url).send().await.map_err(classify)?;
-        let status = response.status();
-        let body = response.text().await.map_err(classify)?;
-        if !status.is_success() {
+        // Every attempt is a transaction: it takes a slot, waiting for one or failing at once.
+        let (limit, fail_fast) = match inner.mode {
+            RateLimitMode::Wait => (Some(&inner.limiter as &dyn RateLimit), false),
+            RateLimitMode::Fail => (None, true),
+        };
+        let request = |_| {
+            if fail_fast {
+                inner
+                    .limiter
+                    .try_acquire()
+                    .map_err(|retry_after| Error::RateLimited { retry_after })?;
+            }
+            Ok::<_, Error>(inner.http.get(url.clone()))
+        };
+        let decide = |attempt, sent: &Sent| {
+            let outcome = outcome_of(sent, inner.config.clock.as_ref());
+            inner.retry.decide(true, attempt, outcome, gaap_http::jitter())
+        };
+        let (sent, _) =
+            send_with_retry(inner.config.sleeper.as_ref(), limit, request, decide).await?;
+        let response = sent.map_err(classify)?;
+        let text = String::from_utf8_lossy(&response.body);
+        let body = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+        if !response.status.is_success() {
             return Err(Error::Api {
-                status: status.as_u16(),
+                status: response.status.as_u16(),
                 message: error_message(&body),
                 body,
             });
@@ -246,7 +194,7 @@ impl OsPlacesClient {
 
     fn cached(&self, key: &str) -> Option<Vec<Address>> {
         let ttl = self.inner.cache_ttl?;
-        let now = self.inner.clock.now();
+        let now = self.inner.config.clock.now();
         let cache = self.inner.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let (at, value) = cache.get(key)?;
         (now - *at < ttl).then(|| value.clone())
@@ -254,7 +202,7 @@ impl OsPlacesClient {
 
     fn store(&self, key: String, value: &[Address]) {
         if self.inner.cache_ttl.is_some() {
-            let now = self.inner.clock.now();
+            let now = self.inner.config.clock.now();
             self.inner
                 .cache
                 .lock()
@@ -399,5 +347,12 @@ impl Backend for OsPlacesClient {
         radius: f64,
     ) -> impl Future<Output = Result<Option<Address>, Error>> + Send {
         OsPlacesClient::nearest(self, at, radius)
+    }
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
     }
 }

@@ -44,11 +44,14 @@ pub mod types;
 pub use backend::Backend;
 #[cfg(feature = "os-places")]
 pub use client::{
-    ApiKey, DEFAULT_BASE_URL, DEFAULT_RATE_PER_MINUTE, OsPlacesClient, OsPlacesClientBuilder,
-    RateLimitMode,
+    ApiKey, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_RATE_PER_MINUTE, DEFAULT_TIMEOUT,
+    OsPlacesClient, OsPlacesClientBuilder, RateLimitMode,
 };
 pub use embedded::{EMBEDDED_DISTRICT, admin_district, embedded, embedded_postcodes};
 pub use error::{Error, PostcodeError, UprnError};
+/// The retry policy of the OS Places client: lookups are idempotent `GET`s.
+#[cfg(feature = "os-places")]
+pub use gaap_http::RetryPolicy;
 pub use index::{
     EXAMPLES_PER_KIND, Index, IndexBuilder, InputFormat, LoadNote, LoadReport, Loader,
     MatchOptions, MatchResult, NoteKind, PostcodeInfo, PostcodeRecord, SearchHit,

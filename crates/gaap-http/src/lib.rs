@@ -2,8 +2,9 @@
 //!
 //! ## The API in brief
 //!
-//! Plumbing shared by the gaap API clients: an injectable clock, capped and jittered backoff,
-//! `Retry-After` parsing and the User-Agent string.
+//! Plumbing shared by the gaap API clients: an injectable clock and sleeper, capped and jittered backoff,
+//! `Retry-After` parsing, client-side rate limits and the User-Agent string; with the `client` feature, the
+//! client core over reqwest.
 //!
 //! ```
 //! use std::time::Duration;
@@ -21,15 +22,45 @@
 
 #[cfg(feature = "retry")]
 mod backoff;
+#[cfg(feature = "client")]
+mod client;
 #[cfg(feature = "retry")]
 mod clock;
+#[cfg(feature = "retry")]
+mod limit;
 mod open_enum;
+#[cfg(feature = "retry")]
+mod retry;
 mod secret;
+#[cfg(feature = "retry")]
+mod sleep;
 
 #[cfg(feature = "retry")]
 pub use backoff::{Backoff, parse_retry_after};
+#[cfg(feature = "client")]
+pub use client::{
+    ClientConfig, ConfigError, RawResponse, Sent, Transport, outcome_of, send_with_retry,
+};
 #[cfg(feature = "retry")]
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+#[cfg(feature = "retry")]
+pub use limit::{RateLimit, SlidingWindow, TokenBucket, acquire};
+/// The reqwest the client core is built on, for [`client_builder_setters!`].
+#[cfg(feature = "client")]
+pub use reqwest;
+#[cfg(feature = "retry")]
+pub use retry::{AttemptOutcome, RetryDecision, RetryPolicy};
+#[cfg(feature = "client")]
+pub use sleep::TokioSleeper;
+#[cfg(feature = "retry")]
+pub use sleep::{RecordingSleeper, SharedSleeper, Sleeper};
+
+/// A jitter fraction in `[0, 1]` from the thread-local generator, for [`RetryPolicy::decide`].
+#[cfg(feature = "retry")]
+#[must_use]
+pub fn jitter() -> f64 {
+    rand::random::<f64>()
+}
 
 /// The User-Agent a gaap client sends: `NAME/VERSION`, for example `gaap-notify/0.1.0`.
 #[must_use]

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gaap_http::{SharedClock, SystemClock};
+use gaap_http::{ClientConfig, RawResponse, RetryPolicy, Sent, outcome_of, send_with_retry};
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -30,9 +30,10 @@ const JTI_WINDOW: time::Duration = time::Duration::seconds(180);
 
 /// Configures a [`Client`].
 ///
-/// Defaults: ID tokens ES256, 30 s leeway, 10 s connect and 30 s request timeouts, client assertions valid
-/// for 5 minutes, JWKS/DID refetch on an unknown `kid` at most once a minute, 5 minutes of caching when a
-/// response has no `Cache-Control: max-age` and never more than a day, https only.
+/// Defaults: ID tokens ES256, 30 s leeway, 10 s connect and 30 s per-attempt timeouts, no retries, client
+/// assertions valid for 5 minutes, JWKS/DID refetch on an unknown `kid` at most once a minute, https only.
+/// A response without `Cache-Control: max-age` is cached for a day (86,400 s) if it is the provider metadata
+/// and for 5 minutes if it is a JWKS or DID document; nothing is cached for more than a day.
 #[derive(Debug)]
 pub struct ClientBuilder {
     issuer: String,
@@ -41,13 +42,11 @@ pub struct ClientBuilder {
     key: Option<ClientKey>,
     id_token_alg: Algorithm,
     leeway: Duration,
-    clock: SharedClock,
+    config: ClientConfig,
+    retry: RetryPolicy,
     identity_issuer: Option<String>,
     did_url: Option<String>,
     insecure_http_loopback: bool,
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: Option<String>,
     refetch_cooldown: Duration,
     default_max_age: Duration,
     assertion_lifetime: Duration,
@@ -83,13 +82,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Injects the clock (tests use `gaap_http::ManualClock`).
-    #[must_use]
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// Sets the core identity issuer and the DID document URL, e.g.
     /// `https://identity.integration.account.gov.uk/` and `…/.well-known/did.json`.
     #[must_use]
@@ -107,26 +99,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole-request timeout (default 30 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The connect timeout (default 10 s).
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Prefixes the User-Agent One Login requires, e.g. `my-service/1.0 (https://my-service.gov.uk)`.
-    #[must_use]
-    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
-        self.user_agent = Some(product.into());
-        self
-    }
+    // `retry_policy` retries the idempotent `GET`s: discovery, JWKS, DID document and userinfo (default: none;
+    // see `RetryPolicy::decide`). The code exchange is never resent: a code is single use.
+    gaap_http::client_builder_setters!(RetryPolicy);
 
     /// The least time between two refetches caused by an unknown `kid` (default 60 s).
     #[must_use]
@@ -171,19 +146,12 @@ impl ClientBuilder {
                 "client assertion lifetime must be between 1 s and 5 minutes".to_owned(),
             ));
         }
-        let ua = gaap_http::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        let ua = match &self.user_agent {
-            Some(product) => format!("{product} {ua}"),
-            None => ua,
-        };
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(ua)
-            .https_only(!allow)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let (http, _) = self
+            .config
+            .http_client(&gaap_http::crate_user_agent!(), |b| {
+                b.redirect(reqwest::redirect::Policy::none()).https_only(!allow)
+            })
+            .map_err(|e| Error::Config(e.to_string()))?;
         let discovery_url =
             format!("{}/.well-known/openid-configuration", self.issuer.trim_end_matches('/'));
         Ok(Client {
@@ -271,20 +239,23 @@ impl Client {
     /// Starts configuring a client for `issuer` (One Login's ends with `/`) and `client_id`.
     #[must_use]
     pub fn builder(issuer: impl Into<String>, client_id: impl Into<String>) -> ClientBuilder {
+        let issuer = issuer.into();
         ClientBuilder {
-            issuer: issuer.into(),
+            config: ClientConfig::new(
+                issuer.clone(),
+                Duration::from_secs(30),
+                Duration::from_secs(10),
+            ),
+            retry: RetryPolicy::never(),
+            issuer,
             client_id: client_id.into(),
             redirect_uri: None,
             key: None,
             id_token_alg: Algorithm::ES256,
             leeway: Duration::from_secs(30),
-            clock: Arc::new(SystemClock),
             identity_issuer: None,
             did_url: None,
             insecure_http_loopback: false,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            user_agent: None,
             refetch_cooldown: Duration::from_secs(60),
             default_max_age: Duration::from_secs(300),
             assertion_lifetime: Duration::from_secs(300),
@@ -297,7 +268,7 @@ impl Client {
     }
 
     fn now(&self) -> OffsetDateTime {
-        self.config().clock.now()
+        self.config().config.clock.now()
     }
 
     fn expectations(&self) -> Expectations {
@@ -414,9 +385,8 @@ impl Client {
         if let Some(verifier) = &pending.pkce_verifier {
             form.push(("code_verifier", verifier.expose_secret()));
         }
-        let response =
-            self.inner.http.post(&url).form(&form).send().await.map_err(|e| transport(&url, e))?;
-        let body = read_ok(response, &url).await?;
+        let response = self.send(&url, false, || self.inner.http.post(&url).form(&form)).await?;
+        let body = read_ok(response, &url)?;
         let tokens: TokenResponse = decode(&body, "token response", &url)?;
         if !tokens.token_type.eq_ignore_ascii_case("bearer") {
             return Err(Error::Api {
@@ -512,15 +482,10 @@ impl Client {
             .userinfo_endpoint
             .clone()
             .ok_or_else(|| Error::Metadata("the provider has no userinfo endpoint".to_owned()))?;
-        let response = self
-            .inner
-            .http
-            .get(&url)
-            .bearer_auth(tokens.access_token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| transport(&url, e))?;
-        let body = read_ok(response, &url).await?;
+        let token = tokens.access_token.expose_secret();
+        let response =
+            self.send(&url, true, || self.inner.http.get(&url).bearer_auth(token)).await?;
+        let body = read_ok(response, &url)?;
         let map: serde_json::Map<String, Value> = decode(&body, "userinfo", &url)?;
         let info = UserInfo::from_map(map).map_err(|e| Error::token(TokenKind::UserInfo, e))?;
         if info.sub != tokens.claims.sub {
@@ -681,14 +646,37 @@ impl Client {
     }
 
     async fn fetch(&self, url: &str) -> Result<(Vec<u8>, Option<Duration>), Error> {
-        let response = self.inner.http.get(url).send().await.map_err(|e| transport(url, e))?;
+        let response = self.send(url, true, || self.inner.http.get(url)).await?;
         let max_age = response
-            .headers()
+            .headers
             .get(reqwest::header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .and_then(rules::cache_max_age);
-        let body = read_ok(response, url).await?;
+        let body = read_ok(response, url)?;
         Ok((body, max_age))
+    }
+
+    /// Sends through the shared retry loop: an `idempotent` request by the retry policy, any other never
+    /// resent.
+    async fn send(
+        &self,
+        url: &str,
+        idempotent: bool,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<RawResponse, Error> {
+        let c = &self.config().config;
+        let policy = if idempotent { self.config().retry } else { RetryPolicy::never() };
+        let decide = |attempt, sent: &Sent| {
+            policy.decide(
+                idempotent,
+                attempt,
+                outcome_of(sent, c.clock.as_ref()),
+                gaap_http::jitter(),
+            )
+        };
+        let build = |_| Ok::<_, Error>(request());
+        let (sent, _) = send_with_retry(c.sleeper.as_ref(), None, build, decide).await?;
+        sent.map_err(|e| transport(url, e))
     }
 }
 
@@ -767,14 +755,14 @@ fn transport(url: &str, source: reqwest::Error) -> Error {
     }
 }
 
-async fn read_ok(response: reqwest::Response, url: &str) -> Result<Vec<u8>, Error> {
-    let status = response.status();
+fn read_ok(response: RawResponse, url: &str) -> Result<Vec<u8>, Error> {
+    let status = response.status;
     let www_authenticate = response
-        .headers()
+        .headers
         .get(reqwest::header::WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.bytes().await.map_err(|e| transport(url, e))?.to_vec();
+    let body = response.body;
     if status.is_success() {
         return Ok(body);
     }

@@ -80,6 +80,8 @@ mod types;
 pub use authorize::{AuthorizationRequest, AuthorizeRequest, PendingAuthorization};
 pub use client::{Client, ClientBuilder, Tokens};
 pub use error::{Error, TokenError, TokenKind};
+/// The retry policy of the client's idempotent `GET`s (the code exchange is never resent).
+pub use gaap_http::RetryPolicy;
 pub use logout::{JtiStore, MemoryJtiStore, end_session_url};
 pub use rules::DidDocument;
 pub use types::*;

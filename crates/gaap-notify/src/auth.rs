@@ -1,6 +1,7 @@
 //! API keys and the per-request JWT.
 
 use std::fmt;
+use std::str::FromStr;
 
 use gaap_jose::{Algorithm, Header, SigningKey};
 use serde::Serialize;
@@ -86,6 +87,15 @@ impl ApiKey {
         .map_err(|e| {
             Error::InvalidRequest(format!("could not sign the request token: {}", e.kind()))
         })
+    }
+}
+
+impl FromStr for ApiKey {
+    type Err = Error;
+
+    /// As [`ApiKey::parse`].
+    fn from_str(key: &str) -> Result<Self, Error> {
+        Self::parse(key)
     }
 }
 

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt};
-use gaap_http::{Backoff, SharedClock, SystemClock};
+use gaap_http::{
+    Backoff, ClientConfig, ConfigError, RetryDecision, Sent, Transport, send_with_retry,
+};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -63,6 +65,18 @@ impl Failure {
             _ => Self::Permanent,
         }
     }
+
+    /// Classifies a transport error as [`Failure::of`] would classify the [`Error`] it maps to.
+    #[must_use]
+    pub fn of_transport(error: &reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::Timeout
+        } else if error.is_connect() {
+            Self::ConnectFailed
+        } else {
+            Self::TransportAfterSend
+        }
+    }
 }
 
 /// Whether an attempt may be retried.
@@ -81,7 +95,8 @@ pub fn should_retry(is_post: bool, failure: Failure) -> bool {
     }
 }
 
-/// Opt-in retries. The default is no retries.
+/// Opt-in retries. The default is no retries. What is retried is [`should_retry`]'s rule: a send (`POST`)
+/// only when no message can have been created.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 = none).
@@ -120,95 +135,37 @@ impl Default for RetryPolicy {
 /// Builds a [`Client`].
 #[derive(Debug)]
 pub struct ClientBuilder {
-    key: Result<ApiKey, Error>,
-    base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    clock: SharedClock,
+    key: ApiKey,
+    config: ClientConfig,
     retry: RetryPolicy,
     bucket: Option<TokenBucket>,
-    http: Option<reqwest::Client>,
 }
 
 impl ClientBuilder {
-    /// Overrides the base URL (for the gaap sandbox, or a mock server).
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
+    // `retry_policy` takes the opt-in `RetryPolicy`; see [`should_retry`] for what is retried.
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
-    /// Total timeout for one attempt (default [`DEFAULT_TIMEOUT`], 30 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Timeout for opening a connection (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// The clock for token `iat` and the token bucket (default: the system clock). Notify
-    /// rejects tokens more than 30 s from its own time.
-    #[must_use]
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Opt-in retries (see [`should_retry`] for what is retried).
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Waits for a token from this bucket before each send (`POST /v2/notifications/*`).
+    /// Waits for a token from this bucket before each send (`POST /v2/notifications/*`). The wait goes
+    /// through the builder's sleeper; the bucket reads its own clock.
     #[must_use]
     pub fn rate_limiter(mut self, bucket: TokenBucket) -> Self {
         self.bucket = Some(bucket);
         self
     }
 
-    /// Uses this `reqwest::Client` (the timeouts above are then the caller's business).
-    #[must_use]
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::InvalidApiKey`] or [`Error::Config`].
+    /// [`Error::Config`].
     pub fn build(self) -> Result<Client, Error> {
-        let key = self.key?;
-        let mut base =
-            Url::parse(&self.base_url).map_err(|e| Error::Config(format!("base_url: {e}")))?;
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
-        let user_agent = gaap_http::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .user_agent(user_agent.clone())
-                .build()
-                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
-        };
+        let Transport { base, http, user_agent, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
-                key,
-                clock: self.clock,
+                key: self.key,
+                config: self.config,
                 retry: self.retry,
                 bucket: self.bucket,
                 user_agent,
@@ -222,7 +179,7 @@ struct Inner {
     http: reqwest::Client,
     base: Url,
     key: ApiKey,
-    clock: SharedClock,
+    config: ClientConfig,
     retry: RetryPolicy,
     bucket: Option<TokenBucket>,
     user_agent: String,
@@ -243,26 +200,22 @@ fn map_transport(e: reqwest::Error) -> Error {
 }
 
 impl Client {
-    /// A builder for the given API key (`{name}-{service id}-{secret}`).
+    /// A builder for the given API key (from [`ApiKey::parse`] or `str::parse`).
     #[must_use]
-    pub fn builder(api_key: &str) -> ClientBuilder {
+    pub fn builder(api_key: ApiKey) -> ClientBuilder {
         ClientBuilder {
-            key: ApiKey::parse(api_key),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            clock: Arc::new(SystemClock),
+            key: api_key,
+            config: ClientConfig::new(DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
             retry: RetryPolicy::none(),
             bucket: None,
-            http: None,
         }
     }
 
     /// A client for production with the defaults.
     ///
     /// # Errors
-    /// [`Error::InvalidApiKey`] or [`Error::Config`].
-    pub fn new(api_key: &str) -> Result<Self, Error> {
+    /// [`Error::Config`].
+    pub fn new(api_key: ApiKey) -> Result<Self, Error> {
         Self::builder(api_key).build()
     }
 
@@ -272,14 +225,6 @@ impl Client {
         self.inner.key.service_id()
     }
 
-    async fn wait_for_token(&self) {
-        if let Some(bucket) = &self.inner.bucket {
-            while let Err(wait) = bucket.try_acquire() {
-                tokio::time::sleep(wait).await;
-            }
-        }
-    }
-
     async fn execute(
         &self,
         method: Method,
@@ -287,44 +232,53 @@ impl Client {
         query: &[(String, String)],
         body: Option<&Value>,
     ) -> Result<(u16, bytes_or_text::Body), Error> {
-        let url = self.inner.base.join(path).map_err(|e| Error::Config(format!("URL: {e}")))?;
+        let inner = &*self.inner;
+        let url = inner.base.join(path).map_err(|e| Error::Config(format!("URL: {e}")))?;
         let is_post = method == Method::POST;
-        let mut attempt: u32 = 0;
-        loop {
-            if is_post {
-                self.wait_for_token().await;
-            }
-            let token = self.inner.key.token(self.inner.clock.unix_seconds())?;
-            let mut request = self
-                .inner
+        let request = |_| {
+            let token = inner.key.token(inner.config.clock.unix_seconds())?;
+            let mut request = inner
                 .http
                 .request(method.clone(), url.clone())
                 .bearer_auth(token)
-                .header(reqwest::header::USER_AGENT, &self.inner.user_agent);
+                .header(reqwest::header::USER_AGENT, &inner.user_agent);
             if !query.is_empty() {
                 request = request.query(query);
             }
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let error = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let bytes = response.bytes().await.map_err(map_transport)?;
-                    if (200..300).contains(&status) {
-                        return Ok((status, bytes_or_text::Body(bytes.to_vec())));
-                    }
-                    classify(status, String::from_utf8_lossy(&bytes).into_owned())
-                }
-                Err(e) => map_transport(e),
+            Ok::<_, Error>(request)
+        };
+        // Attempts count from 1; the policy counts retries from 0.
+        let decide = |attempt: u32, sent: &Sent| {
+            let retries = attempt - 1;
+            let failure = match sent {
+                Ok(response) if response.status.is_success() => return RetryDecision::Stop,
+                Ok(response) => Failure::of(&classify(
+                    response.status.as_u16(),
+                    String::from_utf8_lossy(&response.body).into_owned(),
+                )),
+                Err(e) => Failure::of_transport(e),
             };
-            if attempt >= self.inner.retry.max_retries
-                || !should_retry(is_post, Failure::of(&error))
-            {
-                return Err(error);
+            if retries >= inner.retry.max_retries || !should_retry(is_post, failure) {
+                RetryDecision::Stop
+            } else {
+                RetryDecision::RetryAfter(inner.retry.backoff.jittered_delay(retries))
             }
-            tokio::time::sleep(self.inner.retry.backoff.jittered_delay(attempt)).await;
-            attempt += 1;
+        };
+        let limit = inner.bucket.as_ref().filter(|_| is_post).map(TokenBucket::as_limit);
+        let (sent, _) =
+            send_with_retry(inner.config.sleeper.as_ref(), limit, request, decide).await?;
+        match sent {
+            Ok(response) if response.status.is_success() => {
+                Ok((response.status.as_u16(), bytes_or_text::Body(response.body)))
+            }
+            Ok(response) => Err(classify(
+                response.status.as_u16(),
+                String::from_utf8_lossy(&response.body).into_owned(),
+            )),
+            Err(e) => Err(map_transport(e)),
         }
     }
 
@@ -559,6 +513,13 @@ mod bytes_or_text {
     /// A response body.
     #[derive(Debug)]
     pub(super) struct Body(pub(super) Vec<u8>);
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -4,16 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use gaap_http::{Clock, SharedClock, SystemClock, parse_retry_after};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use gaap_http::{ClientConfig, ConfigError, Sent, Transport, outcome_of, send_with_retry};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::Error;
-use crate::retry::{
-    AttemptOutcome, RetryDecision, RetryPolicy, Safety, Sleeper, TokioSleeper, retry_decision,
-};
+use crate::retry::{RetryPolicy, Safety, retry_decision};
 use crate::rules::validate::{
     ValidationOptions, validate_create_payment, validate_create_refund, validate_idempotency_key,
 };
@@ -36,50 +34,14 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct ClientBuilder {
     key: ApiKey,
-    base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
+    config: ClientConfig,
     retry: RetryPolicy,
-    sleeper: Arc<dyn Sleeper>,
     validation: ValidationOptions,
-    clock: SharedClock,
 }
 
 impl ClientBuilder {
-    /// Overrides the API base URL (for the gaap sandbox or a stub).
-    #[must_use]
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// The whole-request timeout (default [`DEFAULT_TIMEOUT`], 20 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The connect timeout (default [`DEFAULT_CONNECT_TIMEOUT`], 5 s).
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// The retry policy (default: 4 attempts, jittered backoff 200 ms–10 s).
-    #[must_use]
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// How to wait between attempts (default: the tokio timer). Tests inject one that does not sleep.
-    #[must_use]
-    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
-        self.sleeper = sleeper;
-        self
-    }
+    // `retry_policy` takes a `RetryPolicy` (default: 4 attempts, jittered backoff 200 ms–10 s).
+    gaap_http::client_builder_setters!(base_url, RetryPolicy);
 
     /// The account settings used to validate requests before sending.
     #[must_use]
@@ -88,41 +50,23 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock used to read HTTP-date `Retry-After` values.
-    #[must_use]
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let mut base =
-            Url::parse(&self.base_url).map_err(|e| Error::Config(format!("base_url: {e}")))?;
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {}", self.key.expose())).map_err(|_| {
                 Error::Config("the API key contains characters not allowed in a header".to_owned())
             })?;
         auth.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(gaap_http::user_agent(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let Transport { base, http, .. } =
+            self.config.transport(&gaap_http::crate_user_agent!(), |b| b)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
                 auth,
                 retry: self.retry,
-                sleeper: self.sleeper,
                 validation: self.validation,
-                clock: self.clock,
+                config: self.config,
             }),
         })
     }
@@ -134,9 +78,8 @@ struct Inner {
     base: Url,
     auth: HeaderValue,
     retry: RetryPolicy,
-    sleeper: Arc<dyn Sleeper>,
     validation: ValidationOptions,
-    clock: SharedClock,
+    config: ClientConfig,
 }
 
 /// A GOV.UK Pay client. Cheap to clone; clones share one connection pool.
@@ -156,13 +99,9 @@ impl Client {
     pub fn builder(key: ApiKey) -> ClientBuilder {
         ClientBuilder {
             key,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            config: ClientConfig::new(DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
             retry: RetryPolicy::default(),
-            sleeper: Arc::new(TokioSleeper),
             validation: ValidationOptions::default(),
-            clock: Arc::new(SystemClock),
         }
     }
 
@@ -187,9 +126,7 @@ impl Client {
         safety: Safety,
     ) -> Result<(Response, u32), Error> {
         let inner = &*self.inner;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
+        let request = |_| {
             let mut request = inner
                 .http
                 .request(method.clone(), url.clone())
@@ -201,33 +138,19 @@ impl Client {
             if let Some(key) = idempotency_key {
                 request = request.header("Idempotency-Key", key);
             }
-            let (outcome, result) = match request.send().await {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let retry_after = retry_after(resp.headers(), inner.clock.as_ref());
-                    match resp.bytes().await {
-                        Ok(bytes) => (
-                            AttemptOutcome::Status { status: status.as_u16(), retry_after },
-                            Ok(Response { status, body: bytes.to_vec() }),
-                        ),
-                        Err(e) => (transport_outcome(&e), Err(e)),
-                    }
-                }
-                Err(e) => (transport_outcome(&e), Err(e)),
-            };
-            let jitter = rand::random::<f64>();
-            match retry_decision(&inner.retry, safety, attempt, outcome, jitter) {
-                RetryDecision::RetryAfter(wait) => {
-                    inner.sleeper.sleep(wait).await;
-                }
-                RetryDecision::Stop => {
-                    return match result {
-                        Ok(resp) => Ok((resp, attempt)),
-                        Err(e) if e.is_timeout() => Err(Error::Timeout(e)),
-                        Err(e) => Err(Error::Transport(e)),
-                    };
-                }
-            }
+            Ok::<_, Error>(request)
+        };
+        let decide = |attempt, sent: &Sent| {
+            let outcome = outcome_of(sent, inner.config.clock.as_ref());
+            retry_decision(&inner.retry, safety, attempt, outcome, rand::random::<f64>())
+        };
+        let limit = None;
+        let (sent, attempts) =
+            send_with_retry(inner.config.sleeper.as_ref(), limit, request, decide).await?;
+        match sent {
+            Ok(resp) => Ok((Response { status: resp.status, body: resp.body }, attempts)),
+            Err(e) if e.is_timeout() => Err(Error::Timeout(e)),
+            Err(e) => Err(Error::Transport(e)),
         }
     }
 
@@ -511,21 +434,6 @@ impl Client {
     }
 }
 
-fn transport_outcome(e: &reqwest::Error) -> AttemptOutcome {
-    if e.is_connect() {
-        AttemptOutcome::Connect
-    } else if e.is_timeout() {
-        AttemptOutcome::Timeout
-    } else {
-        AttemptOutcome::Transport
-    }
-}
-
-fn retry_after(headers: &HeaderMap, clock: &dyn Clock) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, clock.now())
-}
-
 /// Percent-encodes an id for use as one path segment.
 fn segment(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>().replace('+', "%20")
@@ -549,4 +457,11 @@ fn decode<T: DeserializeOwned>(resp: &Response) -> Result<T, Error> {
 
 fn no_content(resp: &Response) -> Result<(), Error> {
     if resp.status.is_success() { Ok(()) } else { Err(api_error(resp)) }
+}
+
+/// A base URL that does not parse or an HTTP client that cannot be built: [`Error::Config`].
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error.to_string())
+    }
 }

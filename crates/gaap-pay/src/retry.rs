@@ -1,11 +1,10 @@
 //! When to retry: a pure decision, unit-tested without a network or a clock.
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use gaap_http::Backoff;
+/// The outcome and decision words, the sleeper, and the tokio sleeper are the shared client core's.
+pub use gaap_http::{AttemptOutcome, RetryDecision, Sleeper, TokioSleeper};
 
 /// Whether replaying a request can duplicate its effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,34 +17,8 @@ pub enum Safety {
     Once,
 }
 
-/// How one attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttemptOutcome {
-    /// Pay answered with this status; `retry_after` is its `Retry-After`, if any.
-    Status {
-        /// The HTTP status.
-        status: u16,
-        /// The parsed `Retry-After`.
-        retry_after: Option<Duration>,
-    },
-    /// The connection could not be opened: the request was never sent.
-    Connect,
-    /// The request was sent and no answer came in time.
-    Timeout,
-    /// Another transport failure after sending.
-    Transport,
-}
-
-/// What to do next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryDecision {
-    /// Wait this long, then try again.
-    RetryAfter(Duration),
-    /// Stop and report the outcome.
-    Stop,
-}
-
-/// Retry limits.
+/// Retry limits. What is retried is [`retry_decision`]'s rule: a request is resent after a timeout or a 5xx only
+/// when it is [`Safety::Replayable`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, including the first. 1 disables retries.
@@ -118,22 +91,6 @@ pub fn retry_decision(
             RetryDecision::RetryAfter(step)
         }
         _ => RetryDecision::Stop,
-    }
-}
-
-/// Waits between attempts. Inject one to keep tests off the real clock.
-pub trait Sleeper: Send + Sync + fmt::Debug {
-    /// A future that completes after `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-}
-
-/// Sleeps on the tokio timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioSleeper;
-
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        Box::pin(tokio::time::sleep(duration))
     }
 }
 

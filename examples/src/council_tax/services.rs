@@ -316,7 +316,9 @@ impl Backends {
             .base_url(&creds.pay.base_url)
             .build()
             .map_err(ServiceError::wrap)?;
-        let notify = gaap_notify::Client::builder(creds.notify.api_key.expose())
+        let notify_key = gaap_notify::ApiKey::parse(creds.notify.api_key.expose())
+            .map_err(ServiceError::wrap)?;
+        let notify = gaap_notify::Client::builder(notify_key)
             .base_url(&creds.notify.base_url)
             .build()
             .map_err(ServiceError::wrap)?;

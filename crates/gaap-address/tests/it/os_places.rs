@@ -166,3 +166,58 @@ fn key_is_redacted_and_empty_key_rejected() {
     assert!(!format!("{c:?}").contains("super-secret"));
     assert!(matches!(OsPlacesClient::builder(ApiKey::new(" ")).build(), Err(Error::Config(_))));
 }
+
+#[tokio::test]
+async fn lookups_are_retried_by_the_policy_and_wait_through_the_sleeper() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/search/places/v1/uprn"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/search/places/v1/uprn"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("SW1A1AA-single-address")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sleeper = gaap_http::RecordingSleeper::new();
+    let c = OsPlacesClient::builder(ApiKey::new("k"))
+        .base_url(format!("{}/search/places/v1/", server.uri()))
+        .clock(Arc::new(clock()))
+        .retry_policy(gaap_address::RetryPolicy::new(2))
+        .sleeper(Arc::new(sleeper.clone()))
+        .build()
+        .unwrap();
+    let palace = c.uprn(Uprn::new(10_033_544_614).unwrap()).await.unwrap().unwrap();
+    assert_eq!(palace.organisation.as_deref(), Some("BUCKINGHAM PALACE"));
+    assert_eq!(sleeper.waits().len(), 1);
+    assert!(sleeper.waits()[0] <= Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn a_spent_budget_is_waited_for_through_the_sleeper_on_the_injected_clock() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/search/places/v1/uprn"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("SW1A1AA-single-address")))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let clock = clock();
+    let sleeper = gaap_http::RecordingSleeper::advancing(clock.clone());
+    let c = OsPlacesClient::builder(ApiKey::new("k"))
+        .base_url(format!("{}/search/places/v1/", server.uri()))
+        .clock(Arc::new(clock.clone()))
+        .rate_per_minute(2)
+        .sleeper(Arc::new(sleeper.clone()))
+        .build()
+        .unwrap();
+    let uprn = Uprn::new(10_033_544_614).unwrap();
+    for _ in 0..3 {
+        c.uprn(uprn).await.unwrap();
+    }
+    assert_eq!(sleeper.waits(), [Duration::from_secs(60)]);
+}

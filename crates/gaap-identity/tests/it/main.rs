@@ -17,4 +17,5 @@ mod core_identity;
 mod interop;
 mod logout;
 mod properties;
+mod retry;
 mod support;

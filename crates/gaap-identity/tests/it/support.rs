@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gaap_http::ManualClock;
-use gaap_identity::{Client, ClientKey, LevelOfConfidence, Vtr};
+use gaap_identity::{Client, ClientBuilder, ClientKey, LevelOfConfidence, Vtr};
 use gaap_jose::{Algorithm, Header, JwkSet, SigningKey};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -210,6 +210,11 @@ impl Op {
     }
 
     pub fn client(&self) -> Client {
+        self.builder().build().unwrap()
+    }
+
+    /// The builder behind [`Op::client`], for tests that add to it.
+    pub fn builder(&self) -> ClientBuilder {
         Client::builder(self.issuer(), CLIENT_ID)
             .redirect_uri("http://localhost:8080/oidc/authorization-code/callback")
             .signing_key(ClientKey::from_pem(RP_KEY_PEM).unwrap().with_kid("rp-key-1"))
@@ -217,8 +222,6 @@ impl Op {
             .clock(Arc::new(self.clock.clone()))
             .insecure_allow_http_loopback(true)
             .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap()
     }
 
     /// Signs an ID token for the default claims with this OP's issuer.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use gaap_http::{Backoff, ManualClock};
+use gaap_http::{Backoff, Clock, ManualClock};
 use gaap_notify::{
     Client, EmailRequest, Error, FileOptions, LetterRequest, NotificationFilter,
     NotificationStatus, NotificationType, Postage, PrecompiledLetterRequest, RetryPolicy,
@@ -26,7 +26,7 @@ fn key() -> String {
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(&key())
+    Client::builder(gaap_notify::ApiKey::parse(&key()).unwrap())
         .base_url(server.uri())
         .clock(Arc::new(ManualClock::at_unix(NOW)))
         .build()
@@ -34,10 +34,12 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn retrying(server: &MockServer) -> Client {
-    Client::builder(&key())
+    Client::builder(gaap_notify::ApiKey::parse(&key()).unwrap())
         .base_url(server.uri())
         .clock(Arc::new(ManualClock::at_unix(NOW)))
-        .retry(RetryPolicy::new(3).with_backoff(Backoff::new(Duration::ZERO, Duration::ZERO)))
+        .retry_policy(
+            RetryPolicy::new(3).with_backoff(Backoff::new(Duration::ZERO, Duration::ZERO)),
+        )
         .build()
         .unwrap()
 }
@@ -411,6 +413,37 @@ async fn rate_limited_post_is_retried_when_opted_in() {
 }
 
 #[tokio::test]
+async fn the_send_bucket_is_waited_for_through_the_sleeper_on_the_injected_clock() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/v2/notifications/sms"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": id(1), "reference": null, "content": {"body": "b", "from_number": "GOVUK"}, "uri": "u", "template": template_ref()})))
+        .expect(3).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v2/notifications/{}", id(1))))
+        .respond_with(ResponseTemplate::new(404))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::at_unix(NOW);
+    let sleeper = gaap_http::RecordingSleeper::advancing(clock.clone());
+    let c = Client::builder(gaap_notify::ApiKey::parse(&key()).unwrap())
+        .base_url(server.uri())
+        .clock(Arc::new(clock.clone()))
+        .rate_limiter(gaap_notify::TokenBucket::new(2, Arc::new(clock.clone())))
+        .sleeper(Arc::new(sleeper.clone()))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        c.send_sms(&SmsRequest::new("07700900123", id(9))).await.unwrap();
+    }
+    // Two a minute: the third send waits 30 s, on the manual clock, without sleeping; a GET takes no token.
+    assert_eq!(sleeper.waits(), [Duration::from_secs(30)]);
+    assert_eq!(clock.unix_seconds(), NOW + 30);
+    assert!(matches!(c.get_notification(id(1)).await, Err(Error::NotFound(_))));
+    assert_eq!(sleeper.waits().len(), 1);
+}
+
+#[tokio::test]
 async fn rate_limit_without_retries_is_a_typed_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -478,10 +511,12 @@ async fn post_is_retried_when_the_connection_never_opened() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let c = Client::builder(&key())
+    let c = Client::builder(gaap_notify::ApiKey::parse(&key()).unwrap())
         .base_url(format!("http://{addr}"))
         .clock(Arc::new(ManualClock::at_unix(NOW)))
-        .retry(RetryPolicy::new(2).with_backoff(Backoff::new(Duration::ZERO, Duration::ZERO)))
+        .retry_policy(
+            RetryPolicy::new(2).with_backoff(Backoff::new(Duration::ZERO, Duration::ZERO)),
+        )
         .build()
         .unwrap();
     let err = c.send_sms(&SmsRequest::new("07700900123", id(9))).await.unwrap_err();
@@ -520,7 +555,7 @@ async fn no_secret_in_debug_or_error_output() {
         format!("{:?}", gaap_notify::ApiKey::parse(&key()).unwrap()),
         format!("{err:?}"),
         err.to_string(),
-        format!("{:?}", Client::builder(&key())),
+        format!("{:?}", Client::builder(gaap_notify::ApiKey::parse(&key()).unwrap())),
         format!("{:?}", gaap_notify::ApiKey::parse("name-not-a-uuid-at-all-but-long-enough-to-slice-8b3aa916-ec82-434e-b0c5-d5d9b371d6a3").unwrap_err()),
     ];
     for output in outputs {

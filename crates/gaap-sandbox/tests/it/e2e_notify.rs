@@ -24,7 +24,7 @@ async fn gaap_notify_sends_reads_pages_and_previews() {
         ..Config::default()
     };
     let h = start(config, &clock).await;
-    let notify = Client::builder(&h.notify_api_key(KeyType::Test))
+    let notify = Client::builder(h.notify_api_key(KeyType::Test).parse().unwrap())
         .base_url(h.credentials().notify.base_url.clone())
         .clock(Arc::new(clock.clone()))
         .build()
@@ -84,7 +84,7 @@ async fn gaap_notify_types_the_sandboxs_errors() {
     let clock = clock();
     let h = start(Config::default(), &clock).await;
     let base = h.credentials().notify.base_url.clone();
-    let notify = Client::builder(&h.notify_api_key(KeyType::Normal))
+    let notify = Client::builder(h.notify_api_key(KeyType::Normal).parse().unwrap())
         .base_url(base.clone())
         .clock(Arc::new(clock.clone()))
         .build()
@@ -99,8 +99,11 @@ async fn gaap_notify_types_the_sandboxs_errors() {
     );
     let key = h.notify_api_key(KeyType::Normal);
     let wrong = format!("{}00000000-0000-0000-0000-000000000000", &key[..key.len() - 36]);
-    let bad =
-        Client::builder(&wrong).base_url(base).clock(Arc::new(clock.clone())).build().unwrap();
+    let bad = Client::builder(wrong.parse().unwrap())
+        .base_url(base)
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
     let err = bad.get_all_templates(None).await.unwrap_err();
     assert!(matches!(err, Error::Auth(ref e) if e.status == 403), "{err:?}");
 }
