@@ -28,18 +28,36 @@ fuzz_target!(|data: &[u8]| {
         let again = PhoneNumber::parse(&format!("+{normalised}")).unwrap_or_else(|e| {
             panic!("{text:?} normalised to {normalised:?}, which does not parse: {e:?}")
         });
-        assert_eq!(again.normalised(), normalised, "{text:?}");
-        assert_eq!(
-            again.validate(permissions),
-            number.validate(permissions),
-            "{text:?} and {normalised:?} get different verdicts"
-        );
+        if again.normalised() == normalised {
+            assert_eq!(
+                again.validate(permissions),
+                number.validate(permissions),
+                "{text:?} and {normalised:?} get different verdicts"
+            );
+        } else {
+            // Notify's own normalisation is not idempotent where zeros follow `+44`
+            // (`00007700900` -> `440007700900` -> `44007700900`, fuzz/findings/README.md); one more
+            // pass must be stable.
+            let twice = again.normalised();
+            let third = PhoneNumber::parse(&format!("+{twice}")).unwrap_or_else(|e| {
+                panic!("{text:?} normalised twice to {twice:?}, which does not parse: {e:?}")
+            });
+            assert_eq!(third.normalised(), twice, "{text:?} normalised to {normalised:?}");
+        }
     }
     if let Ok(normalised) = validate_phone_number(text, permissions) {
-        assert_eq!(
-            validate_phone_number(&format!("+{normalised}"), permissions).as_deref(),
-            Ok(normalised.as_str())
-        );
+        let again =
+            validate_phone_number(&format!("+{normalised}"), permissions).unwrap_or_else(|e| {
+                panic!("{text:?} validated as {normalised:?}, then refused: {e:?}")
+            });
+        if again != normalised {
+            // Not idempotent where Notify is not (above); one more pass must be stable.
+            assert_eq!(
+                validate_phone_number(&format!("+{again}"), permissions).as_deref(),
+                Ok(again.as_str()),
+                "{text:?} validated as {normalised:?}"
+            );
+        }
     }
     let _ = check_for_api(text, permissions);
 });

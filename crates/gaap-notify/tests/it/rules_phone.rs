@@ -256,6 +256,24 @@ fn fuzz_finding_a_short_tv_number_is_accepted_only_with_its_calling_code() {
     assert_eq!(PhoneNumber::parse("4477000").unwrap_err().code, PhoneErrorCode::InvalidNumber);
 }
 
+// Found by the `notify_phone` fuzz target in CI: `00007700900` is accepted as `440007700900`, and
+// that number with a plus is read as `44007700900`. Notify does the same (checked against
+// notifications-utils): `00` followed by `0` is not an IDD, so the text is a national number whose
+// prefix `0` is stripped once, keeping three zeros before the TV number `7700900`; with `+44` in
+// front, libphonenumber strips the national prefix from `0007700900` again. Notify's
+// normalisation is not idempotent here, so neither is this one; a second pass is stable.
+#[test]
+fn fuzz_finding_leading_zeros_before_a_tv_number_normalise_as_notify_normalises_them() {
+    let first = PhoneNumber::parse("00007700900").unwrap();
+    assert_eq!(first.normalised(), "440007700900");
+    assert!(first.validate(UK_ONLY).is_ok());
+    let second = PhoneNumber::parse(&format!("+{}", first.normalised())).unwrap();
+    assert_eq!(second.normalised(), "44007700900");
+    let third = PhoneNumber::parse(&format!("+{}", second.normalised())).unwrap();
+    assert_eq!(third.normalised(), "44007700900");
+    assert_eq!(PhoneNumber::parse("0007700900").unwrap().normalised(), "44007700900");
+}
+
 // Whitespace inside a number that libphonenumber does not take for punctuation fails the first
 // parse; Notify's retry turns a tab into a space and refuses a newline.
 #[test]
