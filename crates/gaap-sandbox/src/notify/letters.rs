@@ -188,11 +188,7 @@ pub(super) async fn get_pdf(
     let id = path_uuid(&id, "notification_id")?;
     let now = state.clock.now();
     let data = state.lock();
-    let n = data
-        .index
-        .get(&id)
-        .and_then(|i| data.notifications.get(*i))
-        .ok_or_else(ApiError::not_found)?;
+    let n = data.notification(&id).ok_or_else(ApiError::not_found)?;
     if n.kind != TemplateKind::Letter {
         return Err(ApiError::new(400, "BadRequestError", "Notification is not a letter"));
     }

@@ -24,11 +24,7 @@ pub(super) async fn get_notification(
     let id = path_uuid(&id, "notification_id")?;
     let now = state.clock.now();
     let data = state.lock();
-    let n = data
-        .index
-        .get(&id)
-        .and_then(|i| data.notifications.get(*i))
-        .ok_or_else(ApiError::not_found)?;
+    let n = data.notification(&id).ok_or_else(ApiError::not_found)?;
     Ok(axum::Json(state.notification_json(n, now)).into_response())
 }
 

@@ -81,4 +81,9 @@ impl NotifyData {
     pub(super) fn reindex(&mut self) {
         self.index = self.notifications.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     }
+
+    /// The notification with this id.
+    pub(super) fn notification(&self, id: &Uuid) -> Option<&Notification> {
+        self.index.get(id).and_then(|i| self.notifications.get(*i))
+    }
 }
