@@ -169,6 +169,7 @@ pub enum Error {
     #[error("configuration: {0}")]
     Config(String),
     /// The request could not be sent or the response not read.
+    #[cfg(feature = "client")]
     #[error("transport error calling {url}")]
     Transport {
         /// The URL called.
@@ -178,6 +179,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The request timed out.
+    #[cfg(feature = "client")]
     #[error("timed out calling {url}")]
     Timeout {
         /// The URL called.
@@ -231,6 +233,7 @@ pub enum Error {
 }
 
 impl Error {
+    #[cfg(feature = "client")]
     pub(crate) fn token(token: TokenKind, source: TokenError) -> Self {
         Self::Token { token, source }
     }

@@ -70,6 +70,7 @@
 //! ```
 
 mod authorize;
+#[cfg(feature = "client")]
 mod client;
 mod error;
 mod jws;
@@ -78,8 +79,10 @@ pub mod rules;
 mod types;
 
 pub use authorize::{AuthorizationRequest, AuthorizeRequest, PendingAuthorization};
+#[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, Tokens};
 pub use error::{Error, TokenError, TokenKind};
+#[cfg(feature = "client")]
 /// The retry policy of the client's idempotent `GET`s (the code exchange is never resent).
 pub use gaap_http::RetryPolicy;
 pub use logout::{JtiStore, MemoryJtiStore, end_session_url};

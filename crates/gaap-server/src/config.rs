@@ -50,6 +50,10 @@ pub struct Config {
     #[cfg(feature = "gateway")]
     #[serde(default)]
     pub gateway: Option<crate::gateway::config::GatewayConfig>,
+    /// Without the `gateway` feature a `gateway` key is read only to be refused with that reason.
+    #[cfg(not(feature = "gateway"))]
+    #[serde(default)]
+    gateway: Option<serde::de::IgnoredAny>,
 }
 
 /// `locations`: the GOV.UK-compatible local-authority and local-services API.
@@ -175,7 +179,14 @@ impl Config {
     /// # Errors
     /// [`Error::Config`] naming the key or value that is wrong.
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Config(e.to_string()))
+        let config: Self = serde_json::from_str(text).map_err(|e| Error::Config(e.to_string()))?;
+        #[cfg(not(feature = "gateway"))]
+        if config.gateway.is_some() {
+            return Err(Error::Config(
+                "`gateway` needs gaap-server built with its `gateway` feature (`gaap serve` has it)".to_owned(),
+            ));
+        }
+        Ok(config)
     }
 
     /// The address to bind.
@@ -188,6 +199,15 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(feature = "gateway"))]
+    #[test]
+    fn a_gateway_without_the_feature_is_refused_with_the_reason() {
+        let err =
+            Config::from_json(r#"{"gateway": {"upstream": "http://127.0.0.1:1"}}"#).unwrap_err();
+        assert!(err.to_string().contains("`gateway` feature"), "{err}");
+        assert!(Config::from_json(r#"{"listen": "127.0.0.1:0"}"#).is_ok());
+    }
 
     #[test]
     fn unknown_keys_are_refused_with_their_name() {

@@ -21,4 +21,5 @@ pub use secrets::{
 pub use userinfo::UserInfo;
 pub use vtr::{Credential, LevelOfConfidence, Vtr, VtrError};
 
+#[cfg(feature = "client")]
 pub(crate) use secrets::random_token as secrets_random;

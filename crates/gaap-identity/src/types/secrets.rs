@@ -145,6 +145,7 @@ impl ClientKey {
     }
 
     /// Signs a compact JWS over `claims` with header `{alg, typ: JWT, kid}`.
+    #[cfg(feature = "client")]
     pub(crate) fn sign(&self, claims: &serde_json::Value) -> Result<ClientAssertion, Error> {
         let mut header = gaap_jose::Header::new(self.alg).with_typ("JWT");
         if let Some(kid) = self.key.kid() {
