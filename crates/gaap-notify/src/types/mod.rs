@@ -3,6 +3,8 @@
 mod personalisation;
 mod status;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -316,8 +318,8 @@ pub struct Notification {
     /// Letter postage.
     #[serde(default)]
     pub postage: Option<String>,
-    /// Letter estimated delivery.
-    #[serde(default)]
+    /// Letter estimated delivery. Notify adds the key for letters only, so it is left out when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_delivery: Option<String>,
     /// Email one-click unsubscribe URL.
     #[serde(default)]
@@ -328,9 +330,31 @@ pub struct Notification {
     /// Cost in pounds.
     #[serde(default)]
     pub cost_in_pounds: Option<f64>,
-    /// Cost breakdown (fragments, rate, sheets, postage).
+    /// Cost breakdown (fragments, rate, sheets, postage); [`CostDetails`] reads and writes its shape.
     #[serde(default)]
     pub cost_details: Option<Value>,
+}
+
+/// The `cost_details` object of a [`Notification`]: an SMS has the fragments, the international rate
+/// multiplier and the rate; a letter has the sheets of paper and the postage; an email has none of them
+/// (`{}`). A key Notify does not send for the type is `None` and left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostDetails {
+    /// SMS: fragments billed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_sms_fragments: Option<u64>,
+    /// SMS: the international rate multiplier (1 for UK numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub international_rate_multiplier: Option<f64>,
+    /// SMS: the rate per fragment, in pounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_rate: Option<f64>,
+    /// Letter: sheets of paper billed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_sheets_of_paper: Option<u64>,
+    /// Letter: the postage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postage: Option<String>,
 }
 
 /// Pagination links.
@@ -338,8 +362,8 @@ pub struct Notification {
 pub struct Links {
     /// This page.
     pub current: String,
-    /// The next (older) page, absent on the last one.
-    #[serde(default)]
+    /// The next (older) page. Notify leaves the key out when the page is empty, and so does serialising `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
 
@@ -396,6 +420,17 @@ pub struct Template {
     /// Letter postage.
     #[serde(default)]
     pub postage: Option<String>,
+    /// Every placeholder the template uses (for a letter, its contact block's too), by name, each
+    /// `{"required": true}`.
+    #[serde(default)]
+    pub personalisation: Option<BTreeMap<String, TemplatePlaceholder>>,
+}
+
+/// One entry of a [`Template`]'s `personalisation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplatePlaceholder {
+    /// Whether a value must be given (Notify marks every placeholder required).
+    pub required: bool,
 }
 
 /// `GET /v2/templates`.
@@ -452,4 +487,55 @@ pub struct ReceivedTextsPage {
     pub received_text_messages: Vec<ReceivedText>,
     /// Pagination.
     pub links: Links,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_last_page_has_no_next_key_as_notify_sends_it() {
+        let links = Links { current: "https://api/v2/notifications".to_owned(), next: None };
+        assert_eq!(
+            serde_json::to_value(&links).unwrap(),
+            json!({"current": "https://api/v2/notifications"})
+        );
+        let read: Links = serde_json::from_value(json!({"current": "c", "next": "n"})).unwrap();
+        assert_eq!(read.next.as_deref(), Some("n"));
+    }
+
+    #[test]
+    fn cost_details_keep_each_types_keys() {
+        let sms = CostDetails {
+            billable_sms_fragments: Some(2),
+            international_rate_multiplier: Some(1.0),
+            sms_rate: Some(0.0227),
+            ..CostDetails::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&sms).unwrap(),
+            r#"{"billable_sms_fragments":2,"international_rate_multiplier":1.0,"sms_rate":0.0227}"#
+        );
+        let letter: CostDetails =
+            serde_json::from_value(json!({"billable_sheets_of_paper": 1, "postage": "second"}))
+                .unwrap();
+        assert_eq!(letter.billable_sheets_of_paper, Some(1));
+        assert_eq!(letter.postage.as_deref(), Some("second"));
+        assert_eq!(serde_json::to_value(CostDetails::default()).unwrap(), json!({}));
+    }
+
+    #[test]
+    fn a_templates_personalisation_reads_and_writes_notifys_shape() {
+        let body = json!({
+            "id": Uuid::nil(), "name": "n", "type": "email", "created_at": "2026-01-01T00:00:00.000000Z",
+            "updated_at": null, "version": 1, "created_by": "a@b", "body": "Hi ((name))", "subject": "s",
+            "letter_contact_block": null, "postage": null, "personalisation": {"name": {"required": true}},
+        });
+        let template: Template = serde_json::from_value(body.clone()).unwrap();
+        let fields = template.personalisation.clone().unwrap_or_default();
+        assert_eq!(fields.get("name"), Some(&TemplatePlaceholder { required: true }));
+        assert_eq!(serde_json::to_value(&template).unwrap(), body);
+    }
 }

@@ -7,7 +7,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use gaap_notify::{LetterContent, LetterResponse, Postage, PrecompiledLetterResponse};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -68,14 +69,14 @@ pub(super) async fn send_letter(
     let content = rules::fill_body(&template.body, &personalisation);
     let subject = rules::fill(template.subject.as_deref().unwrap_or_default(), &personalisation);
     check_daily(&state, &mut state.lock(), key_type, Channel::Letter, now)?;
-    let response = json!({
-        "id": id, "reference": reference,
-        "content": {"body": content, "subject": subject},
-        "uri": format!("{}v2/notifications/{id}", state.root()),
-        "template": {"id": template.id, "version": template.version,
-                     "uri": format!("{}services/{}/templates/{}", state.root(), state.cfg.service_id, template.id)},
-        "scheduled_for": null,
-    });
+    let response = LetterResponse {
+        id,
+        reference: reference.clone(),
+        content: LetterContent { body: content.clone(), subject: subject.clone() },
+        uri: state.notification_uri(id),
+        template: state.template_ref(template.id, template.version),
+        scheduled_for: None,
+    };
     let n = Notification {
         id,
         reference,
@@ -99,7 +100,7 @@ pub(super) async fn send_letter(
         pdf: None,
         reply_to: template.letter_contact_block.clone(),
     };
-    store(&state, n, false);
+    store(&state, n, false)?;
     Ok(created(response))
 }
 
@@ -115,21 +116,19 @@ pub(super) fn send_precompiled(
         Schema::new(body, &["reference", "content", "postage"], &["reference", "content"]);
     let reference = schema.string("reference").map(str::to_owned);
     let content = schema.string("content");
-    let postage = match body.get("postage") {
-        None => "second".to_owned(),
-        Some(Value::String(p)) if ["first", "second", "economy"].contains(&p.as_str()) => p.clone(),
-        Some(_) => {
-            schema
-                .errors
-                .push("postage invalid. It must be either first, second or economy.".to_owned());
-            String::new()
-        }
-    };
+    // Any postage but a UK class (a string) is refused with Notify's message; the default is second class.
+    let postage = body.get("postage").map_or(Postage::Second, |value| {
+        Postage::parse_uk(value.as_str().unwrap_or_default()).unwrap_or_else(|message| {
+            schema.errors.push(message.to_owned());
+            Postage::Second
+        })
+    });
     let pdf = content.and_then(|c| base64_std(c).or_else(|| crate::jwt::unb64(c)));
     if content.is_some() && pdf.is_none() {
         schema.errors.push("content is not a valid base64 string".to_owned());
     }
     schema.finish()?;
+    let postage = postage.as_str().to_owned();
     check_daily(state, &mut state.lock(), key_type, Channel::Letter, now)?;
     let n = Notification {
         id,
@@ -151,15 +150,15 @@ pub(super) fn send_precompiled(
         international: false,
         precompiled: true,
         // Notify addresses a precompiled letter "Provided as PDF" until it has read the PDF.
-        letter_fields: vec![json!("Provided as PDF")],
+        letter_fields: vec![Value::from("Provided as PDF")],
         pdf: pdf.map(|bytes| {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(bytes)
         }),
         reply_to: None,
     };
-    store(state, n, false);
-    Ok(created(json!({"id": id, "reference": reference, "postage": postage})))
+    store(state, n, false)?;
+    Ok(created(PrecompiledLetterResponse { id, reference, postage: Some(postage) }))
 }
 
 /// `address_line_1`..`address_line_6` and `postcode` as sent (keys matched as Notify's `InsensitiveDict` does).

@@ -25,11 +25,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
+use gaap_notify::{ApiErrorItem, NotificationType};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::config::{NotifyConfig, TemplateConfig};
+use crate::config::{NotifyConfig, TemplateConfig, TemplateKind};
 use crate::outbound::Outbound;
 
 use letters::{get_pdf, send_letter};
@@ -56,6 +57,15 @@ pub enum KeyType {
 }
 
 impl KeyType {
+    /// The name on the wire and in the outbox (`normal`, `team`, `test`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Team => "team",
+            Self::Test => "test",
+        }
+    }
+
     fn upper(self) -> &'static str {
         match self {
             Self::Normal => "LIVE",
@@ -65,33 +75,86 @@ impl KeyType {
     }
 }
 
+/// The template types in the order Notify's messages list them (`TEMPLATE_TYPES`).
+static TEMPLATE_TYPES: [NotificationType; 3] =
+    [NotificationType::Sms, NotificationType::Email, NotificationType::Letter];
+
+/// A query value that must be one of `allowed`: the value, or Notify's `{field} {value} is not one of [..]`.
+fn one_of<T>(
+    field: &str,
+    value: &str,
+    allowed: &[T],
+    name: fn(&T) -> &str,
+) -> std::result::Result<T, String>
+where
+    T: PartialEq + for<'a> From<&'a str>,
+{
+    let parsed = T::from(value);
+    if allowed.contains(&parsed) {
+        Ok(parsed)
+    } else {
+        let names: Vec<&str> = allowed.iter().map(name).collect();
+        Err(format!("{field} {value} is not one of [{}]", names.join(", ")))
+    }
+}
+
+/// A template type from a query parameter, or Notify's message naming [`TEMPLATE_TYPES`].
+fn template_type(field: &str, value: &str) -> std::result::Result<NotificationType, String> {
+    one_of(field, value, &TEMPLATE_TYPES, NotificationType::as_str)
+}
+
+impl From<TemplateKind> for NotificationType {
+    fn from(kind: TemplateKind) -> Self {
+        match kind {
+            TemplateKind::Sms => Self::Sms,
+            TemplateKind::Email => Self::Email,
+            TemplateKind::Letter => Self::Letter,
+        }
+    }
+}
+
 /// A v2 error in Notify's envelope.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub(crate) status: u16,
-    pub(crate) errors: Vec<(String, String)>,
+    pub(crate) errors: Vec<ApiErrorItem>,
+}
+
+/// Notify's v2 error body: `{"status_code": .., "errors": [{"error": .., "message": ..}]}`.
+#[derive(Debug, Serialize)]
+struct ErrorBody<'a> {
+    status_code: u16,
+    errors: &'a [ApiErrorItem],
 }
 
 impl ApiError {
     pub(crate) fn new(status: u16, error: &str, message: &str) -> Self {
-        Self { status, errors: vec![(error.to_owned(), message.to_owned())] }
+        Self {
+            status,
+            errors: vec![ApiErrorItem { error: error.to_owned(), message: message.to_owned() }],
+        }
     }
 
     /// The first message.
     #[cfg(test)]
     pub(crate) fn message(&self) -> &str {
-        self.errors.first().map_or("", |e| e.1.as_str())
+        self.errors.first().map_or("", |e| e.message.as_str())
     }
 
     fn validation(messages: Vec<String>) -> Self {
-        let mut errors: Vec<(String, String)> = Vec::new();
-        for m in messages {
-            let entry = ("ValidationError".to_owned(), m);
+        let mut errors: Vec<ApiErrorItem> = Vec::new();
+        for message in messages {
+            let entry = ApiErrorItem { error: "ValidationError".to_owned(), message };
             if !errors.contains(&entry) {
                 errors.push(entry);
             }
         }
         Self { status: 400, errors }
+    }
+
+    /// Notify's answer to an unexpected exception (app/v2/errors.py), here a body that would not serialise.
+    fn internal() -> Self {
+        Self::new(500, "Exception", "Internal server error")
     }
 
     fn bad_request(message: &str) -> Self {
@@ -105,11 +168,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let errors: Vec<Value> =
-            self.errors.iter().map(|(e, m)| json!({"error": e, "message": m})).collect();
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(json!({"status_code": self.status, "errors": errors}))).into_response()
+        let body = ErrorBody { status_code: self.status, errors: &self.errors };
+        (status, axum::Json(body)).into_response()
     }
+}
+
+/// A gaap-notify wire type as a JSON value (for the fields those types keep as `Value`).
+fn to_json<T: Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|_| ApiError::internal())
 }
 
 /// Shared Notify state.

@@ -1,8 +1,18 @@
 //! What Notify does to an email's personalisation before it renders it: `sanitise_content_for` (links removed
 //! or broken up, markdown escaped; `post_notifications.py`) and files sent by email (replaced by a link).
 
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
+
+/// One entry of an email response's `sanitised_content`: a personalisation value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Sanitised {
+    pub(crate) unsanitised: Value,
+    pub(crate) sanitised: Value,
+}
 
 /// Notify's `InsensitiveDict` key: case, spaces, underscores and hyphens ignored.
 pub(crate) fn insensitive(key: &str) -> String {
@@ -117,21 +127,22 @@ pub(crate) fn sanitise(value: &str) -> String {
 pub(crate) fn apply_sanitise(
     personalisation: &Map<String, Value>,
     sanitise_for: &[String],
-) -> (Map<String, Value>, Value) {
+) -> (Map<String, Value>, BTreeMap<String, Sanitised>) {
     let wanted: Vec<String> = sanitise_for.iter().map(|k| insensitive(k)).collect();
     let mut out = Map::new();
-    let mut changed = Map::new();
+    let mut changed = BTreeMap::new();
     for (key, value) in personalisation {
         let sanitised = match value {
             Value::String(s) if wanted.contains(&insensitive(key)) => Value::String(sanitise(s)),
             other => other.clone(),
         };
         if &sanitised != value {
-            changed.insert(key.clone(), json!({"unsanitised": value, "sanitised": sanitised}));
+            let entry = Sanitised { unsanitised: value.clone(), sanitised: sanitised.clone() };
+            changed.insert(key.clone(), entry);
         }
         out.insert(key.clone(), sanitised);
     }
-    (out, Value::Object(changed))
+    (out, changed)
 }
 
 /// The `sanitise_content_for` field: an array or null (`notification_schemas.py`), strings kept.
@@ -190,6 +201,7 @@ pub(crate) fn replace_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn links_are_removed_and_markdown_escaped_as_notify_does() {
@@ -215,7 +227,7 @@ mod tests {
         assert_eq!(out["other"], "[y]");
         assert_eq!(out["n"], 3);
         assert_eq!(
-            changed,
+            serde_json::to_value(&changed).unwrap(),
             json!({"Name": {"unsanitised": "[x](https://a.bc)", "sanitised": "\\[x\\]\\(\\)"}})
         );
     }

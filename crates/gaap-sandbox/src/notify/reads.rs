@@ -5,10 +5,20 @@ use std::sync::Arc;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use gaap_notify::{Links, NotificationStatus, NotificationType};
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ApiError, NotifyState, PAGE_SIZE, Result};
+use super::resources::Resource;
+
+use super::{ApiError, NotifyState, PAGE_SIZE, Result, one_of, template_type};
+
+/// One page of `GET /v2/notifications`: gaap-notify's `NotificationsPage`, its notifications as [`Resource`]s.
+#[derive(Debug, Serialize)]
+struct NotificationsPage {
+    notifications: Vec<Resource>,
+    links: Links,
+}
 
 pub(super) fn path_uuid(raw: &str, field: &str) -> Result<Uuid> {
     Uuid::parse_str(raw)
@@ -25,27 +35,34 @@ pub(super) async fn get_notification(
     let now = state.clock.now();
     let data = state.lock();
     let n = data.notification(&id).ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(state.notification_json(n, now)).into_response())
+    Ok(axum::Json(state.notification_resource(n, now)?).into_response())
 }
 
-pub(super) const STATUSES: [&str; 16] = [
-    "cancelled",
-    "created",
-    "sending",
-    "sent",
-    "delivered",
-    "pending",
-    "failed",
-    "technical-failure",
-    "temporary-failure",
-    "permanent-failure",
-    "pending-virus-check",
-    "validation-failed",
-    "virus-scan-failed",
-    "returned-letter",
-    "accepted",
-    "received",
+/// The statuses `GET /v2/notifications` filters on, in the order Notify's message lists them
+/// (`NOTIFICATION_STATUS_TYPES`).
+static STATUSES: [NotificationStatus; 16] = [
+    NotificationStatus::Cancelled,
+    NotificationStatus::Created,
+    NotificationStatus::Sending,
+    NotificationStatus::Sent,
+    NotificationStatus::Delivered,
+    NotificationStatus::Pending,
+    NotificationStatus::Failed,
+    NotificationStatus::TechnicalFailure,
+    NotificationStatus::TemporaryFailure,
+    NotificationStatus::PermanentFailure,
+    NotificationStatus::PendingVirusCheck,
+    NotificationStatus::ValidationFailed,
+    NotificationStatus::VirusScanFailed,
+    NotificationStatus::ReturnedLetter,
+    NotificationStatus::Accepted,
+    NotificationStatus::Received,
 ];
+
+/// A `status` filter value: one of [`STATUSES`], or Notify's message listing them.
+fn status_filter(value: &str) -> std::result::Result<NotificationStatus, String> {
+    one_of("status", value, &STATUSES, NotificationStatus::as_str)
+}
 
 pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
@@ -59,21 +76,21 @@ pub(super) async fn list_notifications(
     state.authenticate(&headers)?;
     let pairs = query_pairs(raw.as_deref());
     let mut errors = Vec::new();
-    let mut statuses = Vec::new();
-    let mut types = Vec::new();
+    let mut statuses: Vec<NotificationStatus> = Vec::new();
+    let mut types: Vec<NotificationType> = Vec::new();
     let mut reference = None;
     let mut older_than = None;
     let allowed = ["template_type", "status", "reference", "older_than", "include_jobs"];
     for (k, v) in &pairs {
         match k.as_str() {
-            "status" if STATUSES.contains(&v.as_str()) => statuses.push(v.clone()),
-            "status" => errors.push(format!("status {v} is not one of [{}]", STATUSES.join(", "))),
-            "template_type" if ["sms", "email", "letter"].contains(&v.as_str()) => {
-                types.push(v.clone())
-            }
-            "template_type" => {
-                errors.push(format!("template_type {v} is not one of [sms, email, letter]"))
-            }
+            "status" => match status_filter(v) {
+                Ok(status) => statuses.push(status),
+                Err(message) => errors.push(message),
+            },
+            "template_type" => match template_type("template_type", v) {
+                Ok(kind) => types.push(kind),
+                Err(message) => errors.push(message),
+            },
             "reference" => reference = Some(v.clone()),
             "older_than" => match Uuid::parse_str(v) {
                 Ok(id) => older_than = Some(id),
@@ -101,19 +118,19 @@ pub(super) async fn list_notifications(
         },
         None => data.notifications.len(),
     };
-    let page: Vec<Value> = data
+    let page = data
         .notifications
         .get(..start)
         .unwrap_or_default()
         .iter()
         .rev()
-        .filter(|n| !n.precompiled || types.is_empty() || types.iter().any(|t| t == "letter"))
-        .filter(|n| types.is_empty() || types.iter().any(|t| t == n.kind.as_str()))
-        .filter(|n| statuses.is_empty() || statuses.iter().any(|s| s == state.status_of(n, now)))
+        .filter(|n| !n.precompiled || types.is_empty() || types.contains(&NotificationType::Letter))
+        .filter(|n| types.is_empty() || types.contains(&n.kind.into()))
+        .filter(|n| statuses.is_empty() || statuses.contains(&state.status_of(n, now)))
         .filter(|n| reference.is_none() || n.reference == reference)
         .take(PAGE_SIZE)
-        .map(|n| state.notification_json(n, now))
-        .collect();
+        .map(|n| state.notification_resource(n, now))
+        .collect::<Result<Vec<_>>>()?;
     let base = format!("{}v2/notifications", state.root());
     let current_query: Vec<(String, String)> =
         pairs.iter().filter(|(k, _)| k != "older_than").cloned().collect();
@@ -128,11 +145,9 @@ pub(super) async fn list_notifications(
         let q = ser.finish();
         if q.is_empty() { base.clone() } else { format!("{base}?{q}") }
     };
-    let mut links = json!({"current": encode(older_than.map(|u| u.to_string()).as_deref())});
-    if let Some(last) = page.last().and_then(|n| n["id"].as_str())
-        && let Some(obj) = links.as_object_mut()
-    {
-        obj.insert("next".to_owned(), json!(encode(Some(last))));
-    }
-    Ok(axum::Json(json!({"notifications": page, "links": links})).into_response())
+    let links = Links {
+        current: encode(older_than.map(|u| u.to_string()).as_deref()),
+        next: page.last().map(|r| encode(Some(&r.notification.id.to_string()))),
+    };
+    Ok(axum::Json(NotificationsPage { notifications: page, links }).into_response())
 }

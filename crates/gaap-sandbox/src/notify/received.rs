@@ -6,17 +6,23 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use gaap_notify::callbacks::ReceivedTextCallback;
+use gaap_notify::{Links, ReceivedTextsPage};
+use serde::Serialize;
 use uuid::Uuid;
-
-use crate::outbound::DeliveryKind;
 
 use super::reads::query_pairs;
 use super::request::{Schema, parse_body};
 use super::resources::notify_time;
-use super::send::created;
+use super::send::{callback, created};
 use super::store::ReceivedText;
 use super::{ApiError, NotifyState, PAGE_SIZE, Result};
+
+/// The answer to the sandbox's received-text injection: the new message's id.
+#[derive(Debug, Serialize)]
+struct Injected {
+    id: Uuid,
+}
 
 pub(super) async fn received_texts(
     State(state): State<Arc<NotifyState>>,
@@ -45,24 +51,23 @@ pub(super) async fn received_texts(
     all.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     let skip =
         older_than.and_then(|id| all.iter().position(|r| r.id == id).map(|p| p + 1)).unwrap_or(0);
-    let page: Vec<Value> = all
+    let page: Vec<gaap_notify::ReceivedText> = all
         .iter()
         .skip(skip)
         .take(PAGE_SIZE)
-        .map(|r| {
-            json!({"id": r.id, "user_number": r.user_number, "notify_number": r.notify_number,
-                   "created_at": notify_time(r.created_at), "service_id": state.cfg.service_id,
-                   "content": r.content})
+        .map(|r| gaap_notify::ReceivedText {
+            id: r.id,
+            user_number: r.user_number.clone(),
+            notify_number: r.notify_number.clone(),
+            created_at: notify_time(r.created_at),
+            service_id: state.cfg.service_id,
+            content: r.content.clone(),
         })
         .collect();
     let base = format!("{}v2/received-text-messages", state.root());
-    let mut links = json!({"current": base});
-    if let Some(last) = page.last().and_then(|r| r["id"].as_str())
-        && let Some(obj) = links.as_object_mut()
-    {
-        obj.insert("next".to_owned(), json!(format!("{base}?older_than={last}")));
-    }
-    Ok(axum::Json(json!({"received_text_messages": page, "links": links})).into_response())
+    let next = page.last().map(|last| format!("{base}?older_than={}", last.id));
+    let links = Links { current: base, next };
+    Ok(axum::Json(ReceivedTextsPage { received_text_messages: page, links }).into_response())
 }
 
 /// Simulates a text arriving from `user_number`: stored for `GET /v2/received-text-messages` and sent to the
@@ -88,22 +93,16 @@ pub(super) async fn inject_received_text(
         content,
     };
     if let Some(cb) = &state.cfg.received_text_callback {
-        let payload = json!({
-            "id": text.id, "source_number": text.user_number, "destination_number": text.notify_number,
-            "message": text.content, "date_received": notify_time(now),
-        });
-        state.outbound.enqueue(
-            DeliveryKind::NotifyCallback,
-            &cb.url,
-            vec![
-                ("content-type".to_owned(), "application/json".to_owned()),
-                ("authorization".to_owned(), format!("Bearer {}", cb.bearer_token)),
-            ],
-            payload.to_string(),
-            now,
-        );
+        let payload = ReceivedTextCallback {
+            id: text.id,
+            source_number: text.user_number.clone(),
+            destination_number: text.notify_number.clone(),
+            message: text.content.clone(),
+            date_received: notify_time(now),
+        };
+        callback(&state, cb, &payload, now)?;
     }
-    let out = json!({"id": text.id});
+    let out = Injected { id: text.id };
     state.lock().received.push(text);
     state.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(created(out))

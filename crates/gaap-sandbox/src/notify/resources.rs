@@ -2,13 +2,15 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use gaap_notify::{CostDetails, NotificationStatus, TemplateRef};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::TemplateKind;
 
-use super::NotifyState;
 use super::store::{Notification, Outcome};
+use super::{NotifyState, Result, to_json};
 
 /// Notify's `DATETIME_FORMAT`, `%Y-%m-%dT%H:%M:%S.%fZ`.
 pub(super) fn notify_time(t: OffsetDateTime) -> String {
@@ -24,29 +26,77 @@ pub(super) fn notify_time(t: OffsetDateTime) -> String {
     )
 }
 
+/// The resource keys a letter's `address_line_1`..`address_line_6` and `postcode` values go to.
+const ADDRESS_KEYS: [&str; 7] =
+    ["line_1", "line_2", "line_3", "line_4", "line_5", "line_6", "postcode"];
+
+/// The notification resource as Notify serialises it: gaap-notify's [`gaap_notify::Notification`], with a
+/// letter's address values echoed as they were sent. `Notification.serialize` reads them straight from the
+/// personalisation, so a value sent as a number, boolean or list comes back as one, where the type holds text;
+/// those few values are kept aside and put back when the resource is serialised.
+#[derive(Debug)]
+pub(super) struct Resource {
+    pub(super) notification: gaap_notify::Notification,
+    echoed: Vec<(&'static str, Value)>,
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.echoed.is_empty() {
+            return self.notification.serialize(serializer);
+        }
+        let mut value =
+            serde_json::to_value(&self.notification).map_err(serde::ser::Error::custom)?;
+        if let Some(fields) = value.as_object_mut() {
+            for (key, sent) in &self.echoed {
+                fields.insert((*key).to_owned(), sent.clone());
+            }
+        }
+        value.serialize(serializer)
+    }
+}
+
 impl NotifyState {
     pub(super) fn root(&self) -> String {
         format!("{}/", self.base_url.trim_end_matches('/'))
     }
 
-    pub(super) fn status_of(&self, n: &Notification, now: OffsetDateTime) -> &'static str {
+    /// The URI of a notification, as a send response gives it.
+    pub(super) fn notification_uri(&self, id: uuid::Uuid) -> String {
+        format!("{}v2/notifications/{id}", self.root())
+    }
+
+    /// The template reference a response carries, with Notify's template URI.
+    pub(super) fn template_ref(&self, id: uuid::Uuid, version: u32) -> TemplateRef {
+        TemplateRef {
+            id,
+            version: i64::from(version),
+            uri: format!("{}services/{}/templates/{id}", self.root(), self.cfg.service_id),
+        }
+    }
+
+    pub(super) fn status_of(&self, n: &Notification, now: OffsetDateTime) -> NotificationStatus {
         let sending = n.created_at + Duration::from_secs(self.cfg.sending_after_seconds);
         let done = n.created_at + Duration::from_secs(self.cfg.delivered_after_seconds);
         if n.kind == TemplateKind::Letter {
             // Public letter statuses: created|sending → accepted, delivered → received.
-            return if now >= done { "received" } else { "accepted" };
+            return if now >= done {
+                NotificationStatus::Received
+            } else {
+                NotificationStatus::Accepted
+            };
         }
         if now >= done {
             match n.outcome {
-                Outcome::Delivered if n.international => "sent",
-                Outcome::Delivered => "delivered",
-                Outcome::TemporaryFailure => "temporary-failure",
-                Outcome::PermanentFailure => "permanent-failure",
+                Outcome::Delivered if n.international => NotificationStatus::Sent,
+                Outcome::Delivered => NotificationStatus::Delivered,
+                Outcome::TemporaryFailure => NotificationStatus::TemporaryFailure,
+                Outcome::PermanentFailure => NotificationStatus::PermanentFailure,
             }
         } else if now >= sending {
-            "sending"
+            NotificationStatus::Sending
         } else {
-            "created"
+            NotificationStatus::Created
         }
     }
 
@@ -60,53 +110,84 @@ impl NotifyState {
         ((now >= sending).then_some(sending), (now >= done).then_some(done))
     }
 
-    pub(super) fn notification_json(&self, n: &Notification, now: OffsetDateTime) -> Value {
-        let (sent_at, completed_at) = self.times(n, now);
-        // Notify reads these straight from the personalisation (`Notification.serialize`), so the postcode
-        // is never also a `line_N`.
-        let line = |i: usize| -> Value { n.letter_fields.get(i).cloned().unwrap_or(Value::Null) };
-        let (cost, details) = match n.kind {
+    /// The cost in pounds and the `cost_details` Notify gives for a notification.
+    fn cost(n: &Notification) -> (f64, CostDetails) {
+        match n.kind {
             TemplateKind::Sms => {
                 let rate = 0.0227;
                 let multiplier = if n.international { 2.0 } else { 1.0 };
                 let fragments = n.fragments as f64;
-                (
-                    (fragments * rate * multiplier * 10_000.0).round() / 10_000.0,
-                    json!({"billable_sms_fragments": n.fragments, "international_rate_multiplier": multiplier,
-                           "sms_rate": rate}),
-                )
+                let details = CostDetails {
+                    billable_sms_fragments: Some(n.fragments as u64),
+                    international_rate_multiplier: Some(multiplier),
+                    sms_rate: Some(rate),
+                    ..CostDetails::default()
+                };
+                ((fragments * rate * multiplier * 10_000.0).round() / 10_000.0, details)
             }
             TemplateKind::Letter => {
-                (0.68, json!({"billable_sheets_of_paper": 1, "postage": n.postage}))
+                let details = CostDetails {
+                    billable_sheets_of_paper: Some(1),
+                    postage: n.postage.clone(),
+                    ..CostDetails::default()
+                };
+                (0.68, details)
             }
-            TemplateKind::Email => (0.0, json!({})),
-        };
-        let postcode = line(6);
-        let mut out = json!({
-            "id": n.id, "reference": n.reference,
-            "email_address": n.email_address, "phone_number": n.phone_number,
-            "line_1": line(0), "line_2": line(1), "line_3": line(2), "line_4": line(3), "line_5": line(4),
-            "line_6": line(5), "postcode": postcode,
-            "type": n.kind.as_str(), "status": self.status_of(n, now),
-            "template": {"version": n.template_version, "id": n.template_id,
-                         "uri": format!("{}services/{}/templates/{}", self.root(), self.cfg.service_id, n.template_id)},
-            "body": n.body, "subject": n.subject,
-            "created_at": notify_time(n.created_at), "created_by_name": null,
-            "sent_at": sent_at.map(notify_time), "completed_at": completed_at.map(notify_time),
-            "scheduled_for": null, "postage": n.postage,
-            "one_click_unsubscribe_url": n.one_click_unsubscribe_url,
-            "is_cost_data_ready": true, "cost_in_pounds": cost, "cost_details": details,
-        });
-        if n.kind == TemplateKind::Letter
-            && let Some(obj) = out.as_object_mut()
-        {
-            let estimate = (n.created_at + Duration::from_secs(3 * 86_400)).date();
-            obj.insert(
-                "estimated_delivery".to_owned(),
-                json!(format!("{estimate}T16:00:00.000000Z")),
-            );
+            TemplateKind::Email => (0.0, CostDetails::default()),
         }
-        out
+    }
+
+    /// The notification resource (`Notification.serialize_with_cost_data`).
+    pub(super) fn notification_resource(
+        &self,
+        n: &Notification,
+        now: OffsetDateTime,
+    ) -> Result<Resource> {
+        let (sent_at, completed_at) = self.times(n, now);
+        // Notify reads these straight from the personalisation (`Notification.serialize`), so the postcode
+        // is never also a `line_N`.
+        let line = |i: usize| n.letter_fields.get(i).and_then(Value::as_str).map(str::to_owned);
+        let echoed = ADDRESS_KEYS
+            .iter()
+            .zip(&n.letter_fields)
+            .filter(|(_, sent)| !sent.is_null() && !sent.is_string())
+            .map(|(key, sent)| (*key, sent.clone()))
+            .collect();
+        let (cost, details) = Self::cost(n);
+        let estimated_delivery = (n.kind == TemplateKind::Letter).then(|| {
+            let estimate = (n.created_at + Duration::from_secs(3 * 86_400)).date();
+            format!("{estimate}T16:00:00.000000Z")
+        });
+        let notification = gaap_notify::Notification {
+            id: n.id,
+            reference: n.reference.clone(),
+            email_address: n.email_address.clone(),
+            phone_number: n.phone_number.clone(),
+            line_1: line(0),
+            line_2: line(1),
+            line_3: line(2),
+            line_4: line(3),
+            line_5: line(4),
+            line_6: line(5),
+            postcode: line(6),
+            notification_type: n.kind.into(),
+            status: self.status_of(n, now),
+            template: self.template_ref(n.template_id, n.template_version),
+            body: Some(n.body.clone()),
+            subject: n.subject.clone(),
+            created_at: notify_time(n.created_at),
+            created_by_name: None,
+            sent_at: sent_at.map(notify_time),
+            completed_at: completed_at.map(notify_time),
+            scheduled_for: None,
+            postage: n.postage.clone(),
+            estimated_delivery,
+            one_click_unsubscribe_url: n.one_click_unsubscribe_url.clone(),
+            is_cost_data_ready: Some(true),
+            cost_in_pounds: Some(cost),
+            cost_details: Some(to_json(&details)?),
+        };
+        Ok(Resource { notification, echoed })
     }
 }
 

@@ -8,10 +8,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use gaap_notify::callbacks::DeliveryStatusCallback;
+use gaap_notify::{EmailContent, EmailResponse, SmsContent, SmsResponse};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::config::{TemplateConfig, TemplateKind};
+use crate::config::{CallbackConfig, TemplateConfig, TemplateKind};
 use crate::outbound::DeliveryKind;
 
 use super::admission::{admit, check_recipient_allowed, is_smoke_test, simulated_outcome};
@@ -19,7 +23,7 @@ use super::rate_limit::{Channel, check_daily};
 use super::request::{Schema, parse_body};
 use super::resources::notify_time;
 use super::store::Notification;
-use super::{ApiError, NotifyState, Result, personalisation, rules};
+use super::{ApiError, NotifyState, Result, personalisation, rules, to_json};
 
 pub(super) fn template_for(
     state: &NotifyState,
@@ -54,44 +58,60 @@ pub(super) fn check_missing(
     }
 }
 
-pub(super) fn created(value: Value) -> Response {
+pub(super) fn created(value: impl Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(value)).into_response()
 }
 
-pub(super) fn store(state: &NotifyState, n: Notification, callback: bool) {
+/// Queues a callback to the service: the JSON body with the bearer token Notify sends, delivered at `due`.
+pub(super) fn callback(
+    state: &NotifyState,
+    cb: &CallbackConfig,
+    payload: &impl Serialize,
+    due: OffsetDateTime,
+) -> Result<()> {
+    let body = serde_json::to_string(payload).map_err(|_| ApiError::internal())?;
+    state.outbound.enqueue(
+        DeliveryKind::NotifyCallback,
+        &cb.url,
+        vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            ("authorization".to_owned(), format!("Bearer {}", cb.bearer_token)),
+        ],
+        body,
+        due,
+    );
+    Ok(())
+}
+
+pub(super) fn store(state: &NotifyState, n: Notification, with_callback: bool) -> Result<()> {
     let now = state.clock.now();
-    if callback
+    if with_callback
         && n.kind != TemplateKind::Letter
         && let Some(cb) = &state.cfg.delivery_status_callback
     {
         // The status is a function of time, so the final callback body is known now and sent when due.
         let done = n.created_at + Duration::from_secs(state.cfg.delivered_after_seconds);
         let (sent_at, completed_at) = state.times(&n, done);
-        let body = json!({
-            "id": n.id, "reference": n.reference,
-            "to": n.email_address.clone().or_else(|| n.phone_number.clone()),
-            "status": state.status_of(&n, done),
-            "created_at": notify_time(n.created_at),
-            "completed_at": completed_at.map(notify_time), "sent_at": sent_at.map(notify_time),
-            "notification_type": n.kind.as_str(), "template_id": n.template_id,
-            "template_version": n.template_version,
-        });
-        state.outbound.enqueue(
-            DeliveryKind::NotifyCallback,
-            &cb.url,
-            vec![
-                ("content-type".to_owned(), "application/json".to_owned()),
-                ("authorization".to_owned(), format!("Bearer {}", cb.bearer_token)),
-            ],
-            body.to_string(),
-            done.max(now),
-        );
+        let payload = DeliveryStatusCallback {
+            id: n.id,
+            reference: n.reference.clone(),
+            to: n.email_address.clone().or_else(|| n.phone_number.clone()).unwrap_or_default(),
+            status: state.status_of(&n, done),
+            created_at: notify_time(n.created_at),
+            completed_at: completed_at.map(notify_time),
+            sent_at: sent_at.map(notify_time),
+            notification_type: n.kind.into(),
+            template_id: n.template_id,
+            template_version: i64::from(n.template_version),
+        };
+        callback(state, cb, &payload, done.max(now))?;
     }
     let mut data = state.lock();
     let position = data.notifications.len();
     data.index.insert(n.id, position);
     data.notifications.push(n);
     state.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
 }
 
 pub(super) async fn send_sms(
@@ -155,14 +175,14 @@ pub(super) async fn send_sms(
         }
     }
     let id = Uuid::new_v4();
-    let response = json!({
-        "id": id, "reference": reference,
-        "content": {"body": content, "from_number": from_number},
-        "uri": format!("{}v2/notifications/{id}", state.root()),
-        "template": {"id": template.id, "version": template.version,
-                     "uri": format!("{}services/{}/templates/{}", state.root(), state.cfg.service_id, template.id)},
-        "scheduled_for": null,
-    });
+    let response = SmsResponse {
+        id,
+        reference: reference.clone(),
+        content: SmsContent { body: content.clone(), from_number: Some(from_number.clone()) },
+        uri: state.notification_uri(id),
+        template: state.template_ref(template.id, template.version),
+        scheduled_for: None,
+    };
     if !is_smoke_test(&number) {
         let n = Notification {
             id,
@@ -187,7 +207,7 @@ pub(super) async fn send_sms(
             pdf: None,
             reply_to: Some(from_number),
         };
-        store(&state, n, true);
+        store(&state, n, true)?;
     }
     Ok(created(response))
 }
@@ -269,16 +289,20 @@ pub(super) async fn send_email(
         "{}@notifications.service.gov.uk",
         state.cfg.service_name.to_lowercase().replace(' ', ".")
     );
-    let response = json!({
-        "id": id, "reference": reference,
-        "content": {"body": content, "subject": subject, "from_email": from_email,
-                    "one_click_unsubscribe_url": unsubscribe},
-        "uri": format!("{}v2/notifications/{id}", state.root()),
-        "template": {"id": template.id, "version": template.version,
-                     "uri": format!("{}services/{}/templates/{}", state.root(), state.cfg.service_id, template.id)},
-        "scheduled_for": null,
-        "sanitised_content": sanitised_content,
-    });
+    let response = EmailResponse {
+        id,
+        reference: reference.clone(),
+        content: EmailContent {
+            body: content.clone(),
+            subject: subject.clone(),
+            from_email,
+            one_click_unsubscribe_url: unsubscribe.clone(),
+        },
+        uri: state.notification_uri(id),
+        template: state.template_ref(template.id, template.version),
+        scheduled_for: None,
+        sanitised_content: Some(to_json(&sanitised_content)?),
+    };
     if !is_smoke_test(&address) {
         let n = Notification {
             id,
@@ -303,7 +327,7 @@ pub(super) async fn send_email(
             pdf: None,
             reply_to,
         };
-        store(&state, n, true);
+        store(&state, n, true)?;
     }
     Ok(created(response))
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::config::TemplateKind;
 
 use super::KeyType;
-use super::rate_limit::Bucket;
+use super::rate_limit::{Bucket, DailyKey};
 
 /// The final outcome a notification reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ pub(crate) struct NotifyData {
     pub(super) index: HashMap<Uuid, usize>,
     pub(super) received: Vec<ReceivedText>,
     pub(super) buckets: HashMap<KeyType, Bucket>,
-    pub(super) daily: HashMap<String, u64>,
+    pub(super) daily: HashMap<DailyKey, u64>,
 }
 
 impl NotifyData {

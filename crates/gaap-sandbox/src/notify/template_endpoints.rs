@@ -6,14 +6,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use gaap_notify::{TemplateList, TemplatePreview};
+use serde_json::Map;
 
 use crate::config::TemplateKind;
 
 use super::reads::{path_uuid, query_pairs};
 use super::request::{Schema, parse_body};
 use super::send::check_missing;
-use super::{ApiError, NotifyState, Result, rules, templates};
+use super::{ApiError, NotifyState, Result, rules, template_type, templates};
 
 pub(super) async fn get_template(
     State(state): State<Arc<NotifyState>>,
@@ -23,7 +24,7 @@ pub(super) async fn get_template(
     state.authenticate(&headers)?;
     let id = path_uuid(&id, "template_id")?;
     let t = state.template(id).ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(templates::template_json(t)).into_response())
+    Ok(axum::Json(templates::template(t)).into_response())
 }
 
 pub(super) async fn get_template_version(
@@ -38,7 +39,7 @@ pub(super) async fn get_template_version(
     })?;
     let t =
         state.template(id).and_then(|t| t.at_version(version)).ok_or_else(ApiError::not_found)?;
-    Ok(axum::Json(templates::template_json(&t)).into_response())
+    Ok(axum::Json(templates::template(&t)).into_response())
 }
 
 pub(super) async fn list_templates(
@@ -50,11 +51,8 @@ pub(super) async fn list_templates(
     let mut kind = None;
     for (k, v) in query_pairs(raw.as_deref()) {
         match k.as_str() {
-            "type" if ["sms", "email", "letter"].contains(&v.as_str()) => kind = Some(v),
             "type" => {
-                return Err(ApiError::validation(vec![format!(
-                    "type {v} is not one of [sms, email, letter]"
-                )]));
+                kind = Some(template_type("type", &v).map_err(|m| ApiError::validation(vec![m]))?);
             }
             other => {
                 return Err(ApiError::validation(vec![format!(
@@ -63,14 +61,14 @@ pub(super) async fn list_templates(
             }
         }
     }
-    let templates: Vec<Value> = state
+    let templates = state
         .cfg
         .templates
         .iter()
-        .filter(|t| kind.as_deref().is_none_or(|k| k == t.kind.as_str()))
-        .map(templates::template_json)
+        .filter(|t| kind.as_ref().is_none_or(|k| *k == t.kind.into()))
+        .map(templates::template)
         .collect();
-    Ok(axum::Json(json!({"templates": templates})).into_response())
+    Ok(axum::Json(TemplateList { templates }).into_response())
 }
 
 pub(super) async fn preview_template(
@@ -101,10 +99,14 @@ pub(super) async fn preview_template(
             None,
         ),
     };
-    Ok(axum::Json(json!({
-        "id": t.id, "type": t.kind.as_str(), "version": t.version, "body": body_text,
-        "html": html, "subject": if t.kind == TemplateKind::Sms { None } else { subject },
-        "postage": if t.kind == TemplateKind::Letter { t.postage.clone().or_else(|| Some("second".to_owned())) } else { None },
-    }))
+    Ok(axum::Json(TemplatePreview {
+        id: t.id,
+        template_type: t.kind.into(),
+        version: i64::from(t.version),
+        body: body_text,
+        html,
+        subject,
+        postage: templates::postage(t),
+    })
     .into_response())
 }

@@ -45,7 +45,7 @@ impl Notify {
     }
 }
 
-fn sms(to: &str) -> Value {
+pub(crate) fn sms(to: &str) -> Value {
     json!({"phone_number": to, "template_id": default_template_ids::SMS, "personalisation": {"code": "123"}})
 }
 

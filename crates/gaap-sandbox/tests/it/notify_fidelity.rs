@@ -241,23 +241,67 @@ async fn templates_have_notifys_shape() {
     }
 }
 
-#[tokio::test]
-async fn a_letters_postcode_is_not_copied_into_a_line() {
-    let (_h, n) = notify(Config::default()).await;
+/// Sends the default letter template with this personalisation and reads the notification back.
+async fn letter_read_back(n: &Notify, personalisation: Value) -> Value {
     let (status, letter) = n
         .post(
             "/v2/notifications/letter",
-            &json!({"template_id": default_template_ids::LETTER,
-                    "personalisation": {"name": "A", "address_line_1": "A Person", "address_line_2": "Foo",
-                                        "postcode": "SW1 1AA"}}),
+            &json!({"template_id": default_template_ids::LETTER, "personalisation": personalisation}),
         )
         .await;
     assert_eq!(status, 201, "{letter}");
-    let (_, got) = n.get(&format!("/v2/notifications/{}", letter["id"].as_str().unwrap())).await;
+    n.get(&format!("/v2/notifications/{}", letter["id"].as_str().unwrap())).await.1
+}
+
+#[tokio::test]
+async fn a_letters_postcode_is_not_copied_into_a_line() {
+    let (_h, n) = notify(Config::default()).await;
+    let got = letter_read_back(
+        &n,
+        json!({"name": "A", "address_line_1": "A Person", "address_line_2": "Foo", "postcode": "SW1 1AA"}),
+    )
+    .await;
     let lines: Vec<&Value> = (1..=6).map(|i| &got[format!("line_{i}")]).collect();
     assert_eq!(
         lines,
         [&json!("A Person"), &json!("Foo"), &Value::Null, &Value::Null, &Value::Null, &Value::Null]
     );
     assert_eq!(got["postcode"], "SW1 1AA");
+}
+
+#[tokio::test]
+async fn a_letters_address_values_come_back_as_sent_in_the_resource_and_the_list() {
+    let (_h, n) = notify(Config::default()).await;
+    let got = letter_read_back(
+        &n,
+        json!({"name": "A", "address_line_1": "A Person", "address_line_2": 42, "address_line_3": "Town",
+               "postcode": "SW1 1AA"}),
+    )
+    .await;
+    // Notify echoes the personalisation value (`Notification.serialize`), a number stays a number.
+    assert_eq!(got["line_1"], "A Person");
+    assert_eq!(got["line_2"], json!(42));
+    assert_eq!(got["line_3"], "Town");
+    assert_eq!(got["line_4"], Value::Null);
+    assert!(got["estimated_delivery"].is_string(), "{got}");
+    let (_, page) = n.get("/v2/notifications?template_type=letter").await;
+    assert_eq!(page["notifications"][0]["line_2"], json!(42));
+    assert_eq!(page["notifications"][0], got);
+}
+
+#[tokio::test]
+async fn only_letters_carry_estimated_delivery_and_an_empty_page_has_no_next_link() {
+    let (_h, n) = notify(Config::default()).await;
+    let (status, sms) = n.post("/v2/notifications/sms", &crate::notify::sms("07700900123")).await;
+    assert_eq!(status, 201, "{sms}");
+    let (_, got) = n.get(&format!("/v2/notifications/{}", sms["id"].as_str().unwrap())).await;
+    let keys = got.as_object().unwrap();
+    assert!(!keys.contains_key("estimated_delivery"), "{got}");
+    assert_eq!(keys["created_by_name"], Value::Null);
+    assert_eq!(keys["cost_details"]["international_rate_multiplier"], json!(1.0));
+    assert!(keys["cost_details"]["international_rate_multiplier"].is_f64());
+    let (_, page) = n.get("/v2/notifications?template_type=email").await;
+    assert_eq!(page["notifications"], json!([]));
+    assert!(page["links"].get("next").is_none(), "{page}");
+    assert!(page["links"]["current"].as_str().unwrap().ends_with("?template_type=email"));
 }
