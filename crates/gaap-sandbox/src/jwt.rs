@@ -72,12 +72,8 @@ impl EsKey {
     }
 
     /// The public key as a JWK with `alg` and `use`.
-    pub(crate) fn public_jwk(&self) -> Value {
-        self.key
-            .public_jwk()
-            .map(|jwk| jwk.with_alg(Algorithm::ES256).with_use("sig"))
-            .and_then(|jwk| serde_json::to_value(jwk).ok())
-            .unwrap_or(Value::Null)
+    pub(crate) fn public_jwk(&self) -> Option<gaap_jose::Jwk> {
+        self.key.public_jwk().map(|jwk| jwk.with_alg(Algorithm::ES256).with_use("sig"))
     }
 
     /// Signs `claims` as ES256 with `kid` and an optional `typ`.
@@ -85,7 +81,7 @@ impl EsKey {
         &self,
         kid: &str,
         typ: Option<&str>,
-        claims: &Value,
+        claims: &impl serde::Serialize,
     ) -> Result<String, String> {
         let mut header = gaap_jose::Header::new(Algorithm::ES256).with_kid(kid.to_owned());
         if let Some(typ) = typ {
@@ -147,8 +143,7 @@ pub(crate) fn rsa_public_key_from_pem(pem: &str) -> Option<gaap_jose::VerifyingK
     let (0x02, n, rest) = der_tlv(seq)? else { return None };
     let (0x02, e, _) = der_tlv(rest)? else { return None };
     let strip = |v: &[u8]| v.iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>();
-    let jwk = serde_json::json!({"kty": "RSA", "n": b64(strip(n)), "e": b64(strip(e))});
-    let jwk = gaap_jose::Jwk::from_json(jwk.to_string()).ok()?;
+    let jwk = gaap_jose::Jwk::new(gaap_jose::JwkKey::Rsa { n: strip(n), e: strip(e) });
     gaap_jose::VerifyingKey::from_jwk(&jwk).ok()
 }
 
@@ -174,7 +169,8 @@ mod tests {
         let parsed = parse(&token).unwrap();
         assert_eq!(parsed.claims["a"], 1);
         assert_eq!(parsed.header["kid"], "k1");
-        let jwk = gaap_jose::Jwk::from_json(key.public_jwk().to_string()).unwrap();
+        let published = serde_json::to_string(&key.public_jwk().unwrap()).unwrap();
+        let jwk = gaap_jose::Jwk::from_json(published).unwrap();
         let verifying = gaap_jose::VerifyingKey::from_jwk(&jwk).unwrap();
         assert!(gaap_jose::verify(&token, &verifying, &[Algorithm::ES256]).is_ok());
     }

@@ -1,4 +1,5 @@
-use serde::Deserialize;
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Serialize, Serializer};
 use time::Date;
 
 use super::vtr::LevelOfConfidence;
@@ -97,6 +98,109 @@ pub struct BirthDate {
     pub value: Date,
 }
 
+impl Name {
+    /// A current name (no validity dates) of these parts.
+    #[must_use]
+    pub fn new(parts: Vec<NamePart>) -> Self {
+        Self { valid_from: None, valid_until: None, parts }
+    }
+}
+
+impl NamePart {
+    /// A name part.
+    #[must_use]
+    pub fn new(kind: NamePartKind, value: impl Into<String>) -> Self {
+        Self { kind, value: value.into() }
+    }
+}
+
+impl BirthDate {
+    /// A birth date.
+    #[must_use]
+    pub fn new(value: Date) -> Self {
+        Self { value }
+    }
+
+    /// Reads `YYYY-MM-DD`, as the credential writes it; `None` for anything else.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        parse_date(text).map(Self::new)
+    }
+}
+
+/// The core identity credential, the `vc` claim of the `coreIdentityJWT`, as a provider builds it:
+/// `{"type": [...], "credentialSubject": {"name": [...], "birthDate": [...]}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityCredential {
+    types: Vec<String>,
+    names: Vec<Name>,
+    birth_dates: Vec<BirthDate>,
+}
+
+impl IdentityCredential {
+    /// A `VerifiableCredential`, `IdentityCheckCredential` with these names and birth dates.
+    #[must_use]
+    pub fn new(names: Vec<Name>, birth_dates: Vec<BirthDate>) -> Self {
+        let types = vec!["VerifiableCredential".to_owned(), "IdentityCheckCredential".to_owned()];
+        Self { types, names, birth_dates }
+    }
+}
+
+impl Serialize for IdentityCredential {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Subject<'a> {
+            name: &'a [Name],
+            #[serde(rename = "birthDate")]
+            birth_date: &'a [BirthDate],
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("type", &self.types)?;
+        let subject = Subject { name: &self.names, birth_date: &self.birth_dates };
+        map.serialize_entry("credentialSubject", &subject)?;
+        map.end()
+    }
+}
+
+/// A date as the credential writes it, `YYYY-MM-DD`.
+fn date_text<E: serde::ser::Error>(date: Date) -> Result<String, E> {
+    date.format(DATE).map_err(E::custom)
+}
+
+/// `{"validFrom"?, "validUntil"?, "nameParts": [...]}`.
+impl Serialize for Name {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(from) = self.valid_from {
+            map.serialize_entry("validFrom", &date_text::<S::Error>(from)?)?;
+        }
+        if let Some(until) = self.valid_until {
+            map.serialize_entry("validUntil", &date_text::<S::Error>(until)?)?;
+        }
+        map.serialize_entry("nameParts", &self.parts)?;
+        map.end()
+    }
+}
+
+/// `{"value": …, "type": …}`.
+impl Serialize for NamePart {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("type", &self.kind)?;
+        map.end()
+    }
+}
+
+/// `{"value": "YYYY-MM-DD"}`.
+impl Serialize for BirthDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("value", &date_text::<S::Error>(self.value)?)?;
+        map.end()
+    }
+}
+
 /// The `vc` member as sent; parsed leniently and then typed.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawVc {
@@ -155,5 +259,36 @@ impl Name {
                 .map(|p| NamePart { kind: NamePartKind::from(p.kind), value: p.value })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_built_credential_serialises_in_the_credential_shape() {
+        let born = parse_date("1955-04-19").unwrap();
+        let vc = IdentityCredential::new(
+            vec![Name::new(vec![
+                NamePart::new(NamePartKind::GivenName, "GEOFFREY"),
+                NamePart::new(NamePartKind::FamilyName, "HEARNSHAW"),
+            ])],
+            vec![BirthDate::new(born)],
+        );
+        assert_eq!(
+            serde_json::to_value(&vc).unwrap(),
+            serde_json::json!({
+                "type": ["VerifiableCredential", "IdentityCheckCredential"],
+                "credentialSubject": {
+                    "name": [{"nameParts": [{"value": "GEOFFREY", "type": "GivenName"},
+                                            {"value": "HEARNSHAW", "type": "FamilyName"}]}],
+                    "birthDate": [{"value": "1955-04-19"}],
+                },
+            })
+        );
+        let mut old = Name::new(Vec::new());
+        old.valid_until = Some(born);
+        assert_eq!(serde_json::to_value(&old).unwrap()["validUntil"], "1955-04-19");
     }
 }

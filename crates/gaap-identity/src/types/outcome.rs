@@ -45,6 +45,16 @@ gaap_http::open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReturnCode(pub String);
 
+/// `{"code": "X"}`, one item of the `returnCode` claim.
+impl serde::Serialize for ReturnCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("code", &self.0)?;
+        map.end()
+    }
+}
+
 /// What identity proving produced, read from a userinfo response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

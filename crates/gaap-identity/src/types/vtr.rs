@@ -46,6 +46,12 @@ impl LevelOfConfidence {
         }
     }
 
+    /// Reads the wire form (`P0`–`P3`, exact); `None` for anything else.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::from_component(text)
+    }
+
     fn from_component(c: &str) -> Option<Self> {
         match c {
             "P0" => Some(Self::P0),

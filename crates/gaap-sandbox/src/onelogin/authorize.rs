@@ -10,8 +10,11 @@ use gaap_identity::{LevelOfConfidence, Vtr};
 
 use crate::config::TokenAuthMethod;
 
-use super::errors::{oauth_error, redirect_error};
+use super::errors::{OAuthError, oauth_error, redirect_error};
 use super::sign_in::{finish_sign_in, sign_in_page};
+use super::wire::{
+    PKCE_S256, PROMPT_SELECT_ACCOUNT, RESPONSE_TYPE_CODE, SCOPE_OPENID, Wire, wire_enum,
+};
 use super::{AuthRequest, Client, OneLoginState, claims, random_token, request_object};
 
 pub(super) async fn authorize(
@@ -26,94 +29,67 @@ pub(super) async fn authorize(
     };
     let get = |k: &str| q.get(k).map(String::as_str);
     let Some(client) = get("client_id").and_then(|id| s.client(id)) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown client_id");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            OAuthError::InvalidRequest,
+            "Unknown client_id",
+        );
     };
     let Some(redirect_uri) =
         get("redirect_uri").filter(|r| client.cfg.redirect_uris.iter().any(|u| u == r))
     else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             "redirect_uri is not registered for this client",
         );
     };
     let state = get("state");
+    let refuse =
+        |code, description: &str, state| redirect_error(redirect_uri, code, description, state);
+    let invalid = |description: &str, state| refuse(OAuthError::InvalidRequest, description, state);
     let requested_claims = claims::requested(get("claims"), &client.cfg.claims);
     if requested_claims == Err(claims::ClaimsProblem::Malformed) {
-        return redirect_error(redirect_uri, "invalid_request", "Invalid Request", None);
+        return invalid("Invalid Request", None);
     }
-    if get("response_type") != Some("code") {
-        return redirect_error(
-            redirect_uri,
-            "unsupported_response_type",
-            "Unsupported response type",
-            state,
-        );
+    if get("response_type") != Some(RESPONSE_TYPE_CODE) {
+        return refuse(OAuthError::UnsupportedResponseType, "Unsupported response type", state);
     }
-    if let Some(mode) = get("response_mode").filter(|m| !["query", "fragment"].contains(m)) {
+    if let Some(mode) = get("response_mode").filter(|m| ResponseMode::parse(m).is_none()) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             &format!("Unsupported response_mode {mode}"),
         );
     }
     let scopes = match requested_scopes(&client, get("scope")) {
         Ok(scopes) => scopes,
-        Err((code, description)) => return redirect_error(redirect_uri, code, description, state),
+        Err((code, description)) => return refuse(code, description, state),
     };
     let Ok(claims) = requested_claims else {
-        return redirect_error(
-            redirect_uri,
-            "invalid_request",
-            "Request contains invalid claims",
-            state,
-        );
+        return invalid("Request contains invalid claims", state);
     };
     let Some(state) = state else {
-        return redirect_error(
-            redirect_uri,
-            "invalid_request",
-            "Request is missing state parameter",
-            None,
-        );
+        return invalid("Request is missing state parameter", None);
     };
     let Some(nonce) = get("nonce") else {
-        return redirect_error(
-            redirect_uri,
-            "invalid_request",
-            "Request is missing nonce parameter",
-            Some(state),
-        );
+        return invalid("Request is missing nonce parameter", Some(state));
     };
     let Some(vtr) = permitted_vtr(&client, get("vtr")) else {
-        return redirect_error(
-            redirect_uri,
-            "invalid_request",
-            "Request vtr not valid",
-            Some(state),
-        );
+        return invalid("Request vtr not valid", Some(state));
     };
     let code_challenge =
         match pkce_challenge(&client, get("code_challenge"), get("code_challenge_method")) {
             Ok(challenge) => challenge,
-            Err(description) => {
-                return redirect_error(redirect_uri, "invalid_request", description, Some(state));
-            }
+            Err(description) => return invalid(description, Some(state)),
         };
-    if get("prompt").is_some_and(|p| p.split_whitespace().any(|p| p == "select_account")) {
-        return redirect_error(
-            redirect_uri,
-            "unmet_authentication_requirements",
-            "Unmet authentication requirements",
-            Some(state),
-        );
+    if get("prompt").is_some_and(|p| p.split_whitespace().any(|p| p == PROMPT_SELECT_ACCOUNT)) {
+        let description = "Unmet authentication requirements";
+        return refuse(OAuthError::UnmetAuthenticationRequirements, description, Some(state));
     }
-    if let Some(error) = &s.knobs().authorise_error {
-        let (code, description) = match error.as_str() {
-            "TEMPORARILY_UNAVAILABLE" => ("temporarily_unavailable", "Temporarily unavailable"),
-            _ => ("access_denied", "Access denied by resource owner or authorization server"),
-        };
-        return redirect_error(redirect_uri, code, description, Some(state));
+    if let Some(error) = s.knobs().authorise_error {
+        let (code, description) = error.redirect();
+        return refuse(code, description, Some(state));
     }
     let request = AuthRequest {
         client_id: client.cfg.client_id.clone(),
@@ -134,19 +110,26 @@ pub(super) async fn authorize(
     page
 }
 
+wire_enum! {
+    /// The `response_mode`s One Login takes.
+    pub(crate) enum ResponseMode {
+        Query = "query", Fragment = "fragment",
+    }
+}
+
 /// The scopes asked for (`openid` among them, the rest registered for the client), or the error code and
 /// description One Login redirects with.
 pub(super) fn requested_scopes(
     client: &Client,
     raw: Option<&str>,
-) -> Result<Vec<String>, (&'static str, &'static str)> {
+) -> Result<Vec<String>, (OAuthError, &'static str)> {
     let scopes: Vec<String> =
         raw.unwrap_or_default().split_whitespace().map(str::to_owned).collect();
-    if !scopes.iter().any(|sc| sc == "openid") {
-        return Err(("invalid_request", "Request is missing openid scope"));
+    if !scopes.iter().any(|sc| sc == SCOPE_OPENID) {
+        return Err((OAuthError::InvalidRequest, "Request is missing openid scope"));
     }
-    if scopes.iter().any(|sc| !client.cfg.scopes.contains(sc) && sc != "openid") {
-        return Err(("invalid_scope", "Invalid, unknown or malformed scope"));
+    if scopes.iter().any(|sc| !client.cfg.scopes.contains(sc) && sc != SCOPE_OPENID) {
+        return Err((OAuthError::InvalidScope, "Invalid, unknown or malformed scope"));
     }
     Ok(scopes)
 }
@@ -175,7 +158,7 @@ pub(super) fn pkce_challenge(
     method: Option<&str>,
 ) -> Result<Option<String>, &'static str> {
     match (method, challenge) {
-        (Some("S256"), Some(_)) | (None, None) => {}
+        (Some(PKCE_S256), Some(_)) | (None, None) => {}
         (None, Some(_)) | (Some(_), _) => {
             return Err("Invalid value for code_challenge_method parameter");
         }

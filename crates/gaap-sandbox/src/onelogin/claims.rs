@@ -2,15 +2,16 @@
 //! claims One Login knows and one the client is registered for, and a parameter that is not JSON is refused
 //! (the simulator's `parse-auth-request.ts` and `claims-validator.ts`).
 
+use gaap_identity::VocabClaim;
 use serde_json::Value;
 
-/// The claims One Login can release through userinfo (the simulator's `VALID_CLAIMS`).
+/// The claims One Login can release through userinfo (the simulator's `VALID_CLAIMS`, in its order).
 pub(crate) const VALID_CLAIMS: [&str; 5] = [
-    "https://vocab.account.gov.uk/v1/passport",
-    "https://vocab.account.gov.uk/v1/address",
-    "https://vocab.account.gov.uk/v1/drivingPermit",
-    "https://vocab.account.gov.uk/v1/coreIdentityJWT",
-    "https://vocab.account.gov.uk/v1/returnCode",
+    VocabClaim::Passport.url(),
+    VocabClaim::Address.url(),
+    VocabClaim::DrivingPermit.url(),
+    VocabClaim::CoreIdentityJwt.url(),
+    VocabClaim::ReturnCode.url(),
 ];
 
 /// Why a `claims` parameter is refused.

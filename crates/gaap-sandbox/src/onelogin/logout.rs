@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::jwt;
 
 use super::OneLoginState;
-use super::errors::found;
+use super::errors::{OAuthError, found};
+use super::wire::Wire;
 
 pub(super) async fn logout(
     State(s): State<Arc<OneLoginState>>,
@@ -24,7 +25,7 @@ pub(super) async fn logout(
         let mut u = url::Url::parse(&signed_out).ok();
         if let Some(u) = u.as_mut() {
             let mut qp = u.query_pairs_mut();
-            qp.append_pair("error_code", "invalid_request")
+            qp.append_pair("error_code", OAuthError::InvalidRequest.as_str())
                 .append_pair("error_description", description);
             if let Some(st) = state {
                 qp.append_pair("state", st);

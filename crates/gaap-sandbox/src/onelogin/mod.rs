@@ -9,6 +9,7 @@ mod claims;
 mod client_jwks;
 mod client_secret;
 mod errors;
+mod knobs;
 mod logout;
 mod request_object;
 mod runtime_config;
@@ -17,6 +18,7 @@ mod signing_keys;
 mod token_endpoint;
 mod userinfo;
 mod well_known;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,8 +28,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use gaap_http::SharedClock;
-use gaap_identity::{LevelOfConfidence, Vtr};
-use serde_json::json;
+use gaap_identity::{LevelOfConfidence, LogoutTokenClaims, Vtr};
+use gaap_jose::Algorithm;
 use time::OffsetDateTime;
 
 use crate::Error;
@@ -36,7 +38,8 @@ use crate::jwt::{self, EsKey};
 use crate::outbound::{DeliveryKind, Outbound};
 
 use authorize::authorize;
-use errors::{oauth_error, redirect_error};
+use errors::{OAuthError, oauth_error, redirect_error};
+use knobs::{CoreIdentityError, IdTokenError};
 use logout::logout;
 use sign_in::{NOTICE, PRODUCT, sign_in};
 use token_endpoint::token;
@@ -51,29 +54,6 @@ const ID_TOKEN_LIFETIME: Duration = Duration::from_secs(120);
 const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(180);
 const CORE_IDENTITY_LIFETIME: Duration = Duration::from_secs(30 * 60);
 const CODE_LIFETIME: Duration = Duration::from_secs(300);
-const CORE_IDENTITY_CLAIM: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
-const ADDRESS_CLAIM: &str = "https://vocab.account.gov.uk/v1/address";
-const PASSPORT_CLAIM: &str = "https://vocab.account.gov.uk/v1/passport";
-const DRIVING_PERMIT_CLAIM: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
-const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode";
-const ID_TOKEN_ERRORS: [&str; 8] = [
-    "INVALID_ISS",
-    "INVALID_AUD",
-    "INVALID_ALG_HEADER",
-    "INVALID_SIGNATURE",
-    "TOKEN_EXPIRED",
-    "TOKEN_NOT_VALID_YET",
-    "NONCE_NOT_MATCHING",
-    "INCORRECT_VOT",
-];
-const CORE_IDENTITY_ERRORS: [&str; 6] = [
-    "INVALID_ALG_HEADER",
-    "INVALID_SIGNATURE",
-    "INVALID_ISS",
-    "INVALID_AUD",
-    "INCORRECT_SUB",
-    "TOKEN_EXPIRED",
-];
 
 /// A validated authorisation request waiting for the sign-in page.
 #[derive(Debug, Clone)]
@@ -90,8 +70,8 @@ struct AuthRequest {
 
 impl AuthRequest {
     /// The identity level asked for (`P0`–`P3`), if any.
-    fn loc(&self) -> Option<&'static str> {
-        self.vtr.level().map(LevelOfConfidence::as_str)
+    fn loc(&self) -> Option<LevelOfConfidence> {
+        self.vtr.level()
     }
 }
 
@@ -99,8 +79,8 @@ impl AuthRequest {
 struct Grant {
     request: AuthRequest,
     user: usize,
-    id_token_errors: Vec<String>,
-    core_identity_errors: Vec<String>,
+    id_token_errors: Vec<IdTokenError>,
+    core_identity_errors: Vec<CoreIdentityError>,
     issued: OffsetDateTime,
     auth_time: OffsetDateTime,
     sid: String,
@@ -117,6 +97,8 @@ struct OneLoginData {
 #[derive(Debug)]
 struct Client {
     cfg: ClientConfig,
+    /// How its ID tokens are signed (`id_token_signing_algorithm`).
+    id_token_alg: Algorithm,
     rsa_public_key: gaap_jose::VerifyingKey,
     /// The registered secret, for a `client_secret_post` client.
     secret: Option<client_secret::SecretCheck>,
@@ -129,12 +111,15 @@ impl Client {
     /// Checks a client's registration and reads its keys.
     fn new(c: ClientConfig) -> Result<Self, String> {
         let id = &c.client_id;
-        if !signing_keys::ALGORITHMS.contains(&c.id_token_signing_algorithm.as_str()) {
+        let Some(id_token_alg) = signing_keys::ALGORITHMS
+            .into_iter()
+            .find(|a| a.as_str() == c.id_token_signing_algorithm)
+        else {
             return Err(format!(
                 "client {id}: id_token_signing_algorithm must be ES256 or RS256, not {}",
                 c.id_token_signing_algorithm
             ));
-        }
+        };
         let pem = c.public_key_pem.as_deref().unwrap_or(DEFAULT_CLIENT_PRIVATE_KEY_PEM);
         let rsa_public_key = jwt::rsa_public_key_from_pem(pem)
             .ok_or_else(|| format!("client {id}: public_key_pem is not an RSA public key"))?;
@@ -160,7 +145,7 @@ impl Client {
             (TokenAuthMethod::PrivateKeyJwt, None) => None,
         };
         let jwks_url = c.jwks_uri.clone();
-        Ok(Self { cfg: c, rsa_public_key, secret, jwks_url })
+        Ok(Self { cfg: c, id_token_alg, rsa_public_key, secret, jwks_url })
     }
 }
 
@@ -178,13 +163,18 @@ pub(crate) struct OneLoginState {
     cfg: OneLoginConfig,
     live: RwLock<Live>,
     id_token_keys: signing_keys::IdTokenKeys,
-    knobs: Mutex<runtime_config::Knobs>,
+    knobs: Mutex<knobs::Knobs>,
     /// The core identity key; its `kid` is `{did}#{identity_key_id}`, the DID following the issuer.
     identity_key: EsKey,
     identity_key_id: String,
     data: Mutex<OneLoginData>,
     clock: SharedClock,
     outbound: Outbound,
+}
+
+/// The highest identity level `user` reaches (`P0` when `max_loc` is not a level).
+fn max_level(user: &UserConfig) -> LevelOfConfidence {
+    LevelOfConfidence::parse(&user.max_loc).unwrap_or(LevelOfConfidence::P0)
 }
 
 fn random_token() -> String {
@@ -208,13 +198,13 @@ impl OneLoginState {
             .map(|c| Client::new(c).map(Arc::new).map_err(Error::Config))
             .collect::<Result<Vec<_>, _>>()?;
         let mut cfg = cfg;
-        let knobs = runtime_config::Knobs {
-            id_token_errors: cfg.id_token_errors.clone(),
-            core_identity_errors: cfg.core_identity_errors.clone(),
-            authorise_error: cfg.authorise_error.clone(),
-        };
+        let knobs = knobs::Knobs::from_config(&cfg).map_err(Error::Config)?;
         if cfg.users.is_empty() {
             cfg.users.push(UserConfig::default());
+        }
+        // A credential the sandbox builds must be buildable: its birth date is checked here, once.
+        for user in cfg.users.iter().filter(|u| u.core_identity_vc.is_none()) {
+            userinfo::built_credential(user).map_err(Error::Config)?;
         }
         let id_token_keys = signing_keys::IdTokenKeys::new(
             cfg.publish_new_id_token_signing_keys,
@@ -275,11 +265,11 @@ impl OneLoginState {
     }
 
     /// The error knobs in force (the config file's, or what `POST /config` set).
-    fn knobs(&self) -> runtime_config::Knobs {
+    fn knobs(&self) -> knobs::Knobs {
         self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    fn set_knobs(&self, knobs: runtime_config::Knobs) {
+    fn set_knobs(&self, knobs: knobs::Knobs) {
         *self.knobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = knobs;
     }
 
@@ -307,12 +297,17 @@ impl OneLoginState {
             if client_id.is_some_and(|id| id != c.cfg.client_id) {
                 continue;
             }
-            let claims = json!({
-                "iss": issuer, "sub": sub, "aud": c.cfg.client_id, "iat": now.unix_timestamp(),
-                "exp": (now + ID_TOKEN_LIFETIME).unix_timestamp(), "jti": uuid::Uuid::new_v4(),
-                "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
-            });
-            let Ok((token, _)) = self.id_token_keys.sign("ES256", &claims) else { continue };
+            let claims = LogoutTokenClaims::new(
+                issuer.as_str(),
+                sub,
+                c.cfg.client_id.as_str(),
+                now.unix_timestamp(),
+                (now + ID_TOKEN_LIFETIME).unix_timestamp(),
+                &uuid::Uuid::new_v4().to_string(),
+            );
+            let Ok((token, _)) = self.id_token_keys.sign(Algorithm::ES256, &claims) else {
+                continue;
+            };
             let body = url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("logout_token", &token)
                 .finish();

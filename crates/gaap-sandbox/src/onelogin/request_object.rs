@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::{OneLoginState, client_jwks, oauth_error, redirect_error};
+use super::authorize::ResponseMode;
+use super::wire::{RESPONSE_TYPE_CODE, Wire};
+use super::{OAuthError, OneLoginState, client_jwks, oauth_error, redirect_error};
 use crate::jwt;
 
 /// Parameters a request object may carry into the authorisation request.
@@ -44,7 +46,8 @@ pub(crate) async fn apply(
     mut q: HashMap<String, String>,
 ) -> Result<HashMap<String, String>, Box<Response>> {
     let Some(request) = q.get("request").cloned() else { return Ok(q) };
-    let bad = |d: &str| Box::new(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", d));
+    let bad =
+        |d: &str| Box::new(oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, d));
     if q.contains_key("request_uri") {
         return Err(bad(
             "Invalid request: Found mutually exclusive request and request_uri parameters",
@@ -87,34 +90,37 @@ pub(crate) async fn apply(
     else {
         return Err(bad("Invalid Redirect URI in request"));
     };
-    if claim("response_mode").is_some_and(|m| m != "query" && m != "fragment") {
+    if claim("response_mode").is_some_and(|m| ResponseMode::parse(m).is_none()) {
         return Err(bad("Invalid request"));
     }
     let Some(state) = claim("state") else {
         return Err(Box::new(redirect_error(
             redirect_uri,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             "Request is missing state parameter",
             None,
         )));
     };
-    let refuse = |error: &str, description: &str| {
+    let refuse = |error: OAuthError, description: &str| {
         Err(Box::new(redirect_error(redirect_uri, error, description, Some(state))))
     };
-    if q.get("response_type").map(String::as_str) != Some("code") {
-        return refuse("unsupported_response_type", "Unsupported response type");
+    if q.get("response_type").map(String::as_str) != Some(RESPONSE_TYPE_CODE) {
+        return refuse(OAuthError::UnsupportedResponseType, "Unsupported response type");
     }
     if claim("client_id") != Some(query_client.as_str()) {
-        return refuse("unauthorized_client", "Unauthorized client");
+        return refuse(OAuthError::UnauthorizedClient, "Unauthorized client");
     }
     if parsed.claims.get("request").is_some() || parsed.claims.get("request_uri").is_some() {
-        return refuse("invalid_request", "Invalid request");
+        return refuse(OAuthError::InvalidRequest, "Invalid request");
     }
     if claim("aud") != Some(format!("{}authorize", s.issuer()).as_str()) {
-        return refuse("access_denied", "Access denied by resource owner or authorization server");
+        return refuse(
+            OAuthError::AccessDenied,
+            "Access denied by resource owner or authorization server",
+        );
     }
     if claim("iss") != Some(query_client.as_str()) {
-        return refuse("unauthorized_client", "Unauthorized client");
+        return refuse(OAuthError::UnauthorizedClient, "Unauthorized client");
     }
     q.remove("request");
     for name in CARRIED {

@@ -27,22 +27,41 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use gaap_identity::{LevelOfConfidence, ReturnCode, Scope};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::claims::VALID_CLAIMS;
-use super::{CORE_IDENTITY_ERRORS, Client, ID_TOKEN_ERRORS, OneLoginState};
+use super::errors::{OAuthError, oauth_error};
+use super::knobs::{AuthoriseError, CoreIdentityError, IdTokenError, Knobs};
+use super::wire::{SCOPE_OPENID, Wire, wire_enum};
+use super::{Client, OneLoginState, signing_keys};
 use crate::config::{TokenAuthMethod, UserConfig};
 
-/// The simulator's `AuthoriseError` values.
-const AUTHORISE_ERRORS: [&str; 2] = ["ACCESS_DENIED", "TEMPORARILY_UNAVAILABLE"];
 /// The simulator's `VALID_SCOPES`.
-const SCOPES: [&str; 3] = ["openid", "email", "phone"];
+const SCOPES: [&str; 3] = [SCOPE_OPENID, Scope::Email.as_str(), Scope::Phone.as_str()];
 /// The simulator's `VALID_LOC_VALUES`.
-const LOCS: [&str; 4] = ["P0", "P1", "P2", "P3"];
-/// The simulator's `VALID_TOKEN_SIGNING_ALGORITHMS`.
-const SIGNING_ALGORITHMS: [&str; 2] = ["ES256", "RS256"];
-/// The simulator's `VALID_PUBLIC_KEY_SOURCE`.
-const KEY_SOURCES: [&str; 2] = ["STATIC", "JWKS"];
+const LOCS: [&str; 4] = [
+    LevelOfConfidence::P0.as_str(),
+    LevelOfConfidence::P1.as_str(),
+    LevelOfConfidence::P2.as_str(),
+    LevelOfConfidence::P3.as_str(),
+];
+
+wire_enum! {
+    /// Where a client's public key comes from (the simulator's `VALID_PUBLIC_KEY_SOURCE`).
+    ///
+    /// `STATIC`: `publicKey`; `JWKS`: fetched from `jwksUrl`.
+    enum KeySource {
+        Static = "STATIC", Jwks = "JWKS",
+    }
+}
+
+impl KeySource {
+    fn of(client: &Client) -> Self {
+        if client.cfg.jwks_uri.is_some() { Self::Jwks } else { Self::Static }
+    }
+}
 
 const SECTIONS: [&str; 6] = [
     "simulatorUrl",
@@ -80,14 +99,6 @@ const RESPONSE_FIELDS: [&str; 11] = [
 ];
 const ERROR_FIELDS: [&str; 3] = ["idTokenErrors", "coreIdentityErrors", "authoriseErrors"];
 
-/// The error knobs in force.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Knobs {
-    pub(crate) id_token_errors: Vec<String>,
-    pub(crate) core_identity_errors: Vec<String>,
-    pub(crate) authorise_error: Option<String>,
-}
-
 /// Why a `POST /config` body is refused: one field, in express-validator's shape.
 #[derive(Debug)]
 struct Refusal {
@@ -96,12 +107,29 @@ struct Refusal {
     msg: String,
 }
 
+/// One refused field, as express-validator reports it.
+#[derive(Serialize)]
+struct FieldError {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: Value,
+    msg: String,
+    path: String,
+    location: &'static str,
+}
+
+/// The body of a refusal: the refused fields by path.
+#[derive(Serialize)]
+struct FieldErrors {
+    errors: std::collections::BTreeMap<String, FieldError>,
+}
+
 impl Refusal {
     fn into_response(self) -> Response {
         let Self { path, value, msg } = self;
-        let error =
-            json!({"type": "field", "value": value, "msg": msg, "path": path, "location": "body"});
-        (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": {path: error}}))).into_response()
+        let error = FieldError { kind: "field", value, msg, path: path.clone(), location: "body" };
+        let body = FieldErrors { errors: [(path, error)].into() };
+        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
     }
 }
 
@@ -129,6 +157,14 @@ fn only_known(map: &Map<String, Value>, prefix: &str, known: &[&str]) -> Checked
 
 fn string(value: &Value, path: &str) -> Checked<String> {
     value.as_str().map_or_else(|| refuse(path, value, "must be a string"), |s| Ok(s.to_owned()))
+}
+
+/// One of a closed vocabulary's wire strings.
+fn wire<T: Wire>(value: &Value, path: &str) -> Checked<T> {
+    match value.as_str().and_then(T::parse) {
+        Some(v) => Ok(v),
+        None => refuse(path, value, format!("must be one of {}", T::names().join(", "))),
+    }
 }
 
 fn one_of(value: &Value, path: &str, allowed: &[&str]) -> Checked<String> {
@@ -191,13 +227,13 @@ fn client_changes(s: &OneLoginState, section: &Value) -> Checked<Client> {
     };
     let mut cfg = current.cfg.clone();
     let mut jwks_url = current.jwks_url.clone();
-    let mut source = if cfg.jwks_uri.is_some() { "JWKS" } else { "STATIC" }.to_owned();
+    let mut source = KeySource::of(&current);
     for (key, value) in map {
         let p = format!("{path}.{key}");
         match key.as_str() {
             "clientId" => cfg.client_id = string(value, &p)?,
             "publicKey" => cfg.public_key_pem = Some(with_pem_affixes(&string(value, &p)?)),
-            "publicKeySource" => source = one_of(value, &p, &KEY_SOURCES)?,
+            "publicKeySource" => source = wire(value, &p)?,
             "jwksUrl" => jwks_url = Some(url(value, &p)?),
             "scopes" => cfg.scopes = array_of(value, &p, |v, p| one_of(v, p, &SCOPES))?,
             "redirectUrls" => cfg.redirect_uris = array_of(value, &p, url)?,
@@ -207,7 +243,8 @@ fn client_changes(s: &OneLoginState, section: &Value) -> Checked<Client> {
                 cfg.identity_verification_supported = boolean(value, &p)?;
             }
             "idTokenSigningAlgorithm" => {
-                cfg.id_token_signing_algorithm = one_of(value, &p, &SIGNING_ALGORITHMS)?;
+                let algorithms = signing_keys::algorithm_names();
+                cfg.id_token_signing_algorithm = one_of(value, &p, &algorithms)?;
             }
             "clientLoCs" => {
                 let locs = array_of(value, &p, |v, p| one_of(v, p, &LOCS))?;
@@ -219,7 +256,7 @@ fn client_changes(s: &OneLoginState, section: &Value) -> Checked<Client> {
             _ => return refuse(&p, value, "is not a clientConfiguration field"),
         }
     }
-    cfg.jwks_uri = if source == "JWKS" {
+    cfg.jwks_uri = if source == KeySource::Jwks {
         match &jwks_url {
             Some(u) => Some(u.clone()),
             None => {
@@ -236,7 +273,7 @@ fn client_changes(s: &OneLoginState, section: &Value) -> Checked<Client> {
     if cfg.client_id != current.cfg.client_id && s.client(&cfg.client_id).is_some() {
         return refuse(
             "clientConfiguration.clientId",
-            &json!(cfg.client_id),
+            &Value::String(cfg.client_id),
             "names another of the sandbox's clients",
         );
     }
@@ -304,74 +341,142 @@ fn response_changes(s: &OneLoginState, section: &Value) -> Checked<UserConfig> {
     Ok(user)
 }
 
+/// One list of knobs in `errorConfiguration`; empty when left out.
+fn knob_list<T: Wire>(map: &Map<String, Value>, key: &str) -> Checked<Vec<T>> {
+    map.get(key)
+        .map_or_else(|| Ok(Vec::new()), |v| array_of(v, &format!("errorConfiguration.{key}"), wire))
+}
+
 /// The whole error configuration: what is left out is emptied, as the simulator's `populateErrorConfiguration`.
 fn error_changes(section: Option<&Value>) -> Checked<Knobs> {
     let Some(section) = section else { return Ok(Knobs::default()) };
     let path = "errorConfiguration";
     let map = object(section, path)?;
     only_known(map, "errorConfiguration.", &ERROR_FIELDS)?;
-    let list = |key: &str, known: &[&str]| -> Checked<Vec<String>> {
-        map.get(key).map_or_else(
-            || Ok(Vec::new()),
-            |v| array_of(v, &format!("{path}.{key}"), |v, p| one_of(v, p, known)),
-        )
-    };
     Ok(Knobs {
-        id_token_errors: list("idTokenErrors", &ID_TOKEN_ERRORS)?,
-        core_identity_errors: list("coreIdentityErrors", &CORE_IDENTITY_ERRORS)?,
-        authorise_error: list("authoriseErrors", &AUTHORISE_ERRORS)?.into_iter().next(),
+        id_token_errors: knob_list(map, "idTokenErrors")?,
+        core_identity_errors: knob_list(map, "coreIdentityErrors")?,
+        authorise_error: knob_list::<AuthoriseError>(map, "authoriseErrors")?.into_iter().next(),
     })
+}
+
+/// `clientConfiguration` in `GET /config`: the first client.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClientView {
+    client_id: String,
+    public_key_source: KeySource,
+    public_key: Option<String>,
+    jwks_url: Option<String>,
+    scopes: Vec<String>,
+    redirect_urls: Vec<String>,
+    post_logout_redirect_urls: Vec<String>,
+    claims: Vec<String>,
+    identity_verification_supported: bool,
+    id_token_signing_algorithm: String,
+    #[serde(rename = "clientLoCs")]
+    client_locs: Vec<String>,
+    #[serde(rename = "token_auth_method")]
+    token_auth_method: TokenAuthMethod,
+}
+
+impl ClientView {
+    fn of(c: &Client) -> Self {
+        Self {
+            client_id: c.cfg.client_id.clone(),
+            public_key_source: KeySource::of(c),
+            public_key: c.cfg.public_key_pem.clone(),
+            jwks_url: c.jwks_url.clone(),
+            scopes: c.cfg.scopes.clone(),
+            redirect_urls: c.cfg.redirect_uris.clone(),
+            post_logout_redirect_urls: c.cfg.post_logout_redirect_uris.clone(),
+            claims: c.cfg.claims.clone(),
+            identity_verification_supported: c.cfg.identity_verification_supported,
+            id_token_signing_algorithm: c.cfg.id_token_signing_algorithm.clone(),
+            client_locs: c.cfg.client_locs.clone(),
+            token_auth_method: c.cfg.token_auth_method,
+        }
+    }
+}
+
+/// `responseConfiguration` in `GET /config`: the first user.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResponseView {
+    sub: String,
+    email: String,
+    email_verified: bool,
+    phone_number: Option<String>,
+    phone_number_verified: bool,
+    #[serde(rename = "maxLoCAchieved")]
+    max_loc_achieved: String,
+    core_identity_verifiable_credentials: Option<Value>,
+    passport_details: Option<Value>,
+    driving_permit_details: Option<Value>,
+    postal_address_details: Option<Value>,
+    return_codes: Vec<ReturnCode>,
+}
+
+impl ResponseView {
+    fn of(u: &UserConfig) -> Result<Self, String> {
+        Ok(Self {
+            sub: u.sub.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified,
+            phone_number: u.phone_number.clone(),
+            phone_number_verified: u.phone_number_verified,
+            max_loc_achieved: u.max_loc.clone(),
+            core_identity_verifiable_credentials: super::core_identity_vc(u)?,
+            passport_details: u.passport.clone(),
+            driving_permit_details: u.driving_permit.clone(),
+            postal_address_details: u.address.clone(),
+            return_codes: u.return_codes.iter().cloned().map(ReturnCode).collect(),
+        })
+    }
+}
+
+/// `errorConfiguration` in `GET /config`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorView {
+    id_token_errors: Vec<IdTokenError>,
+    core_identity_errors: Vec<CoreIdentityError>,
+    authorise_errors: Vec<AuthoriseError>,
+}
+
+/// The body of `GET /config`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigView {
+    client_configuration: Option<ClientView>,
+    error_configuration: ErrorView,
+    response_configuration: Option<ResponseView>,
+    simulator_url: String,
+    publish_new_id_token_keys_enabled: bool,
+    using_new_id_token_signing_keys: bool,
 }
 
 pub(super) async fn get_config(State(s): State<Arc<OneLoginState>>) -> Response {
     let live = s.read();
-    let client = live.clients.first().map(|c| {
-        json!({
-            "clientId": c.cfg.client_id,
-            "publicKeySource": if c.cfg.jwks_uri.is_some() { "JWKS" } else { "STATIC" },
-            "publicKey": c.cfg.public_key_pem,
-            "jwksUrl": c.jwks_url,
-            "scopes": c.cfg.scopes,
-            "redirectUrls": c.cfg.redirect_uris,
-            "postLogoutRedirectUrls": c.cfg.post_logout_redirect_uris,
-            "claims": c.cfg.claims,
-            "identityVerificationSupported": c.cfg.identity_verification_supported,
-            "idTokenSigningAlgorithm": c.cfg.id_token_signing_algorithm,
-            "clientLoCs": c.cfg.client_locs,
-            "token_auth_method": match c.cfg.token_auth_method {
-                TokenAuthMethod::PrivateKeyJwt => "private_key_jwt",
-                TokenAuthMethod::ClientSecretPost => "client_secret_post",
-            },
-        })
-    });
-    let response = live.users.first().map(|u| {
-        json!({
-            "sub": u.sub,
-            "email": u.email,
-            "emailVerified": u.email_verified,
-            "phoneNumber": u.phone_number,
-            "phoneNumberVerified": u.phone_number_verified,
-            "maxLoCAchieved": u.max_loc,
-            "coreIdentityVerifiableCredentials": super::core_identity_vc(u),
-            "passportDetails": u.passport,
-            "drivingPermitDetails": u.driving_permit,
-            "postalAddressDetails": u.address,
-            "returnCodes": u.return_codes.iter().map(|c| json!({"code": c})).collect::<Vec<_>>(),
-        })
-    });
+    let response = match live.users.first().map(ResponseView::of).transpose() {
+        Ok(response) => response,
+        Err(e) => {
+            return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, OAuthError::ServerError, &e);
+        }
+    };
     let knobs = s.knobs();
-    let body = json!({
-        "clientConfiguration": client,
-        "errorConfiguration": {
-            "idTokenErrors": knobs.id_token_errors,
-            "coreIdentityErrors": knobs.core_identity_errors,
-            "authoriseErrors": knobs.authorise_error.iter().collect::<Vec<_>>(),
+    let body = ConfigView {
+        client_configuration: live.clients.first().map(|c| ClientView::of(c)),
+        error_configuration: ErrorView {
+            id_token_errors: knobs.id_token_errors,
+            core_identity_errors: knobs.core_identity_errors,
+            authorise_errors: knobs.authorise_error.into_iter().collect(),
         },
-        "responseConfiguration": response,
-        "simulatorUrl": live.issuer.trim_end_matches('/'),
-        "publishNewIdTokenKeysEnabled": s.id_token_keys.publishing_next(),
-        "usingNewIdTokenSigningKeys": s.id_token_keys.using_next(),
-    });
+        response_configuration: response,
+        simulator_url: live.issuer.trim_end_matches('/').to_owned(),
+        publish_new_id_token_keys_enabled: s.id_token_keys.publishing_next(),
+        using_new_id_token_signing_keys: s.id_token_keys.using_next(),
+    };
     drop(live);
     axum::Json(body).into_response()
 }
@@ -452,6 +557,7 @@ pub(super) async fn post_config(State(s): State<Arc<OneLoginState>>, body: Bytes
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn public_keys_take_the_pem_armour_when_they_lack_it() {
@@ -463,7 +569,8 @@ mod tests {
     #[test]
     fn error_configuration_is_replaced_whole() {
         let knobs = error_changes(Some(&json!({"idTokenErrors": ["INVALID_AUD"]}))).unwrap();
-        assert_eq!(knobs.id_token_errors, ["INVALID_AUD"]);
+        let names: Vec<&str> = knobs.id_token_errors.iter().map(|e| e.as_str()).collect();
+        assert_eq!(names, ["INVALID_AUD"]);
         assert!(knobs.core_identity_errors.is_empty() && knobs.authorise_error.is_none());
         let cleared = error_changes(None).unwrap();
         assert!(cleared.id_token_errors.is_empty());

@@ -5,14 +5,21 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use gaap_identity::VocabClaim;
 
 use crate::jwt;
 
-use super::errors::{found, oauth_error, redirect_error};
-use super::{
-    AuthRequest, CORE_IDENTITY_ERRORS, Grant, ID_TOKEN_ERRORS, OneLoginState, RETURN_CODE_CLAIM,
-    random_token,
-};
+use super::errors::{OAuthError, found, oauth_error, redirect_error};
+use super::knobs::{CoreIdentityError, IdTokenError, parse_all};
+use super::wire::Wire;
+use super::{AuthRequest, Grant, OneLoginState, max_level, random_token};
+
+/// The outcomes the sign-in page offers besides success: the errors One Login's journey can end in.
+const OUTCOME_ERRORS: [OAuthError; 3] =
+    [OAuthError::AccessDenied, OAuthError::TemporarilyUnavailable, OAuthError::LoginRequired];
+
+/// The sign-in page's value for success.
+const SUCCESS: &str = "success";
 
 /// The product name in the header of One Login's pages.
 pub(super) const PRODUCT: &str = "GOV.UK One Login sandbox";
@@ -39,11 +46,9 @@ pub(super) fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest)
             (i.to_string(), label, i == 0)
         })
         .collect();
-    let mut outcomes = vec![("success".to_owned(), format!("Sign in ({})", r.vtr), true)];
-    for error in ["access_denied", "temporarily_unavailable", "login_required"] {
-        outcomes.push((error.to_owned(), error.to_owned(), false));
-    }
-    let errors = |names: &[&str]| -> Vec<(String, String, bool)> {
+    let mut outcomes = vec![(SUCCESS.to_owned(), format!("Sign in ({})", r.vtr), true)];
+    outcomes.extend(OUTCOME_ERRORS.map(|e| (e.as_str().to_owned(), e.as_str().to_owned(), false)));
+    let errors = |names: Vec<&str>| -> Vec<(String, String, bool)> {
         names.iter().map(|n| ((*n).to_owned(), (*n).to_owned(), false)).collect()
     };
     let service =
@@ -59,13 +64,13 @@ pub(super) fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest)
             "checkbox",
             "id_token_error",
             "ID token errors",
-            &errors(&ID_TOKEN_ERRORS)
+            &errors(IdTokenError::names())
         ),
         crate::pages::choices(
             "checkbox",
             "core_identity_error",
             "Core identity errors",
-            &errors(&CORE_IDENTITY_ERRORS)
+            &errors(CoreIdentityError::names())
         ),
     );
     crate::pages::page(PRODUCT, NOTICE, &format!("Sign in to {service}"), &main).into_response()
@@ -80,37 +85,41 @@ pub(super) async fn sign_in(
     let all = |k: &str| -> Vec<String> {
         pairs.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect()
     };
+    let bad = |description: &str| {
+        oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, description)
+    };
     let Some(request) = get("request_id").and_then(|id| s.lock().pending.remove(id)) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Unknown or used sign-in request",
-        );
+        return bad("Unknown or used sign-in request");
     };
     let user = get("user").and_then(|u| u.parse::<usize>().ok()).unwrap_or(0);
     if user >= s.read().users.len() {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Unknown user");
+        return bad("Unknown user");
     }
-    let outcome = get("outcome").filter(|o| *o != "success");
-    finish_sign_in(&s, request, user, outcome, all("id_token_error"), all("core_identity_error"))
-}
-
-pub(super) fn loc_rank(loc: &str) -> u8 {
-    match loc {
-        "P1" => 1,
-        "P2" => 2,
-        "P3" => 3,
-        _ => 0,
-    }
+    let outcome = match get("outcome").filter(|o| *o != SUCCESS) {
+        None => None,
+        Some(o) => match OUTCOME_ERRORS.into_iter().find(|e| e.as_str() == o) {
+            Some(error) => Some(error),
+            None => return bad(&format!("Unknown outcome {o}")),
+        },
+    };
+    let id_token_errors = match parse_all(&all("id_token_error")) {
+        Ok(errors) => errors,
+        Err(name) => return bad(&format!("Unknown ID token error {name}")),
+    };
+    let core_identity_errors = match parse_all(&all("core_identity_error")) {
+        Ok(errors) => errors,
+        Err(name) => return bad(&format!("Unknown core identity error {name}")),
+    };
+    finish_sign_in(&s, request, user, outcome, id_token_errors, core_identity_errors)
 }
 
 pub(super) fn finish_sign_in(
     s: &OneLoginState,
     request: AuthRequest,
     user: usize,
-    outcome: Option<&str>,
-    id_token_errors: Vec<String>,
-    core_identity_errors: Vec<String>,
+    outcome: Option<OAuthError>,
+    id_token_errors: Vec<IdTokenError>,
+    core_identity_errors: Vec<CoreIdentityError>,
 ) -> Response {
     if let Some(error) = outcome {
         return redirect_error(
@@ -122,12 +131,12 @@ pub(super) fn finish_sign_in(
     }
     // Identity below the requested level: access_denied, unless the client asked for return codes.
     if let (Some(loc), Some(u)) = (request.loc(), s.user(user))
-        && loc_rank(loc) > loc_rank(&u.max_loc)
-        && !request.claims.iter().any(|c| c == RETURN_CODE_CLAIM)
+        && loc > max_level(&u)
+        && !request.claims.iter().any(|c| c == VocabClaim::ReturnCode.url())
     {
         return redirect_error(
             &request.redirect_uri,
-            "access_denied",
+            OAuthError::AccessDenied,
             "Access denied by resource owner or authorization server",
             Some(&request.state),
         );
@@ -137,7 +146,11 @@ pub(super) fn finish_sign_in(
     let mut location = match url::Url::parse(&request.redirect_uri) {
         Ok(u) => u,
         Err(_) => {
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "Invalid redirect_uri");
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                OAuthError::InvalidRequest,
+                "Invalid redirect_uri",
+            );
         }
     };
     location.query_pairs_mut().append_pair("code", &code).append_pair("state", &request.state);

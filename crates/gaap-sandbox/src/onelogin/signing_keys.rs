@@ -8,8 +8,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use gaap_jose::{Algorithm, Header, SigningKey, VerifyingKey};
-use serde_json::Value;
+use gaap_jose::{Algorithm, Header, Jwk, JwkSet, SigningKey, VerifyingKey};
+use serde::Serialize;
 
 const RSA_KEY_PEM: &str = include_str!("id_token_rsa_key.pem");
 const RSA_NEXT_KEY_PEM: &str = include_str!("id_token_rsa_key_next.pem");
@@ -36,17 +36,18 @@ impl Key {
         Ok(Self { key: key.with_kid(kid.clone()), kid, alg: Algorithm::RS256 })
     }
 
-    fn public_jwk(&self) -> Value {
-        self.key
-            .public_jwk()
-            .map(|jwk| jwk.with_alg(self.alg).with_use("sig"))
-            .and_then(|jwk| serde_json::to_value(jwk).ok())
-            .unwrap_or(Value::Null)
+    fn public_jwk(&self) -> Option<Jwk> {
+        self.key.public_jwk().map(|jwk| jwk.with_alg(self.alg).with_use("sig"))
     }
 }
 
 /// The ID-token algorithms a client may register.
-pub(crate) const ALGORITHMS: [&str; 2] = ["ES256", "RS256"];
+pub(crate) const ALGORITHMS: [Algorithm; 2] = [Algorithm::ES256, Algorithm::RS256];
+
+/// The algorithms' names, for messages and the simulator's validation.
+pub(crate) fn algorithm_names() -> Vec<&'static str> {
+    ALGORITHMS.iter().map(|a| a.as_str()).collect()
+}
 
 /// The OP's ID-token keys: current and next, ES256 and RS256.
 #[derive(Debug)]
@@ -89,20 +90,24 @@ impl IdTokenKeys {
     }
 
     /// Signs ID-token claims with the key for `alg` (`ES256` unless `RS256`); the token and the `kid` used.
-    pub(crate) fn sign(&self, alg: &str, claims: &Value) -> Result<(String, String), String> {
-        let key = self.key(alg == "RS256");
+    pub(crate) fn sign(
+        &self,
+        alg: Algorithm,
+        claims: &impl Serialize,
+    ) -> Result<(String, String), String> {
+        let key = self.key(alg == Algorithm::RS256);
         let header = Header::new(key.alg).with_kid(key.kid.clone());
         let token = gaap_jose::sign_json(&header, claims, &key.key).map_err(|e| e.to_string())?;
         Ok((token, key.kid.clone()))
     }
 
     /// The JWKS: the current pair, and the next pair once published.
-    pub(crate) fn jwks(&self) -> Value {
-        let mut keys: Vec<Value> = self.current.iter().map(Key::public_jwk).collect();
+    pub(crate) fn jwks(&self) -> JwkSet {
+        let mut keys: Vec<Jwk> = self.current.iter().filter_map(Key::public_jwk).collect();
         if self.publishing_next() {
-            keys.extend(self.next.iter().map(Key::public_jwk));
+            keys.extend(self.next.iter().filter_map(Key::public_jwk));
         }
-        serde_json::json!({ "keys": keys })
+        JwkSet::new(keys)
     }
 
     /// Whether one of these keys signed `token` (for `id_token_hint`).
@@ -121,22 +126,23 @@ mod tests {
     #[test]
     fn rotation_publishes_then_uses_the_next_keys() {
         let claims = serde_json::json!({"sub": "s"});
+        let jwks = |keys: &IdTokenKeys| serde_json::to_value(keys.jwks()).unwrap();
         let keys = IdTokenKeys::new(false, false).unwrap();
-        assert_eq!(keys.jwks()["keys"].as_array().unwrap().len(), 2);
-        let (rs, kid) = keys.sign("RS256", &claims).unwrap();
+        assert_eq!(jwks(&keys)["keys"].as_array().unwrap().len(), 2);
+        let (rs, kid) = keys.sign(Algorithm::RS256, &claims).unwrap();
         assert!(keys.signed(&rs));
         assert!(
-            keys.jwks()["keys"]
+            jwks(&keys)["keys"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|k| k["kid"] == kid.as_str() && k["alg"] == "RS256")
         );
         let published = IdTokenKeys::new(true, false).unwrap();
-        assert_eq!(published.jwks()["keys"].as_array().unwrap().len(), 4);
-        let (_, current_kid) = published.sign("ES256", &claims).unwrap();
+        assert_eq!(jwks(&published)["keys"].as_array().unwrap().len(), 4);
+        let (_, current_kid) = published.sign(Algorithm::ES256, &claims).unwrap();
         let switched = IdTokenKeys::new(true, true).unwrap();
-        let (_, next_rs) = switched.sign("RS256", &claims).unwrap();
+        let (_, next_rs) = switched.sign(Algorithm::RS256, &claims).unwrap();
         assert_ne!(next_rs, kid, "the next RSA key signs once in use");
         assert_ne!(current_kid, "");
     }

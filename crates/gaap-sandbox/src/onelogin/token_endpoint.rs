@@ -7,8 +7,11 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use gaap_identity::{AccessToken, Credential, IdToken, IdTokenClaims, TokenResponse};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::wire::{GRANT_AUTHORIZATION_CODE, JWT_BEARER_ASSERTION};
 
 use super::*;
 
@@ -37,37 +40,39 @@ fn verify_assertion(
     jwks_key: Option<&gaap_jose::VerifyingKey>,
     now: OffsetDateTime,
 ) -> Result<String, Box<Response>> {
-    let bad = |status, error: &str, description: &str| {
+    let bad = |status, error: OAuthError, description: &str| {
         Err(Box::new(no_store(oauth_error(status, error, description))))
     };
-    if form.client_assertion_type.as_deref()
-        != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-    {
-        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+    if form.client_assertion_type.as_deref() != Some(JWT_BEARER_ASSERTION) {
+        return bad(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, "Invalid private_key_jwt");
     }
     let Some(parsed) = form.client_assertion.as_deref().and_then(jwt::parse) else {
-        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+        return bad(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, "Invalid private_key_jwt");
     };
     let claim = |k: &str| parsed.claims.get(k).and_then(Value::as_str);
     let Some(client) = claim("iss").and_then(|iss| s.client(iss)) else {
-        return bad(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
+        return bad(
+            StatusCode::UNAUTHORIZED,
+            OAuthError::InvalidClient,
+            "Client authentication failed",
+        );
     };
     if form.client_id.as_deref().is_some_and(|id| id != client.cfg.client_id) {
         return bad(
             StatusCode::BAD_REQUEST,
-            "invalid_client",
+            OAuthError::InvalidClient,
             "Invalid signature in private_key_jwt",
         );
     }
     let alg = parsed.header.get("alg").and_then(Value::as_str).unwrap_or_default();
-    if !["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"].contains(&alg) {
-        return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+    if !jwt::CLIENT_ASSERTION_ALGS.iter().any(|a| a.as_str() == alg) {
+        return bad(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, "Invalid private_key_jwt");
     }
     let token = form.client_assertion.as_deref().unwrap_or_default();
     if !jwt::verify_rsa(token, jwks_key.unwrap_or(&client.rsa_public_key)) {
         return bad(
             StatusCode::BAD_REQUEST,
-            "invalid_client",
+            OAuthError::InvalidClient,
             "Invalid signature in private_key_jwt",
         );
     }
@@ -84,42 +89,54 @@ fn verify_assertion(
     if claim("sub") != claim("iss") || !aud_ok {
         return bad(
             StatusCode::BAD_REQUEST,
-            "invalid_client",
+            OAuthError::InvalidClient,
             "Invalid signature in private_key_jwt",
         );
     }
     let until = match assertion_times::check(&parsed.claims, now) {
         Ok(until) => until,
         Err(assertion_times::TimeProblem::Malformed) => {
-            return bad(StatusCode::BAD_REQUEST, "invalid_request", "Invalid private_key_jwt");
+            return bad(
+                StatusCode::BAD_REQUEST,
+                OAuthError::InvalidRequest,
+                "Invalid private_key_jwt",
+            );
         }
         Err(assertion_times::TimeProblem::Expired) => {
-            return bad(StatusCode::BAD_REQUEST, "invalid_grant", "private_key_jwt has expired");
+            return bad(
+                StatusCode::BAD_REQUEST,
+                OAuthError::InvalidGrant,
+                "private_key_jwt has expired",
+            );
         }
         Err(assertion_times::TimeProblem::NotValidNow) => {
             return bad(
                 StatusCode::BAD_REQUEST,
-                "invalid_client",
+                OAuthError::InvalidClient,
                 "Invalid signature in private_key_jwt",
             );
         }
         Err(assertion_times::TimeProblem::TooFarAhead) => {
             return bad(
                 StatusCode::BAD_REQUEST,
-                "invalid_grant",
+                OAuthError::InvalidGrant,
                 "private_key_jwt expires too far in the future",
             );
         }
     };
     let Some(jti) = claim("jti") else {
-        return bad(StatusCode::BAD_REQUEST, "invalid_client", "private_key_jwt is missing jti");
+        return bad(
+            StatusCode::BAD_REQUEST,
+            OAuthError::InvalidClient,
+            "private_key_jwt is missing jti",
+        );
     };
     let mut data = s.lock();
     data.used_jtis.retain(|_, until| *until > now);
     if data.used_jtis.insert(format!("{}:{jti}", client.cfg.client_id), until).is_some() {
         return bad(
             StatusCode::BAD_REQUEST,
-            "invalid_client",
+            OAuthError::InvalidClient,
             "private_key_jwt jti has already been used",
         );
     }
@@ -133,40 +150,50 @@ fn id_token(
     now: OffsetDateTime,
 ) -> Result<String, String> {
     let user = s.user(grant.user).unwrap_or_default();
-    let errors = &grant.id_token_errors;
-    let has = |e: &str| errors.iter().any(|x| x == e);
+    let has = |e: IdTokenError| grant.id_token_errors.contains(&e);
     let mut iat = now;
     let mut exp = now + ID_TOKEN_LIFETIME;
-    if has("TOKEN_EXPIRED") {
+    if has(IdTokenError::TokenExpired) {
         exp = now - Duration::from_secs(86_400);
     }
-    if has("TOKEN_NOT_VALID_YET") {
+    if has(IdTokenError::TokenNotValidYet) {
         iat = now + Duration::from_secs(86_400);
     }
-    let vot = match (has("INCORRECT_VOT"), grant.request.vtr.credential().as_str()) {
-        (true, "Cl") => "Cl.Cm",
-        (true, _) => "Cl",
+    let vot = match (has(IdTokenError::IncorrectVot), grant.request.vtr.credential()) {
+        (true, Credential::Cl) => Credential::ClCm,
+        (true, _) => Credential::Cl,
         (false, c) => c,
     };
-    let claims = json!({
-        "at_hash": jwt::at_hash(access_token),
-        "sub": user.sub,
-        "aud": if has("INVALID_AUD") { "invalid-client-id".to_owned() } else { grant.request.client_id.clone() },
-        "iss": if has("INVALID_ISS") { "https://invalid-issuer.account.gov.uk/".to_owned() } else { s.issuer() },
-        "vot": vot,
-        "exp": exp.unix_timestamp(),
-        "iat": iat.unix_timestamp(),
-        "nonce": if has("NONCE_NOT_MATCHING") { random_token() } else { grant.request.nonce.clone() },
-        "vtm": s.url("trustmark"),
-        "sid": grant.sid,
-        "auth_time": grant.auth_time.unix_timestamp(),
-    });
-    let alg = s
-        .client(&grant.request.client_id)
-        .map_or_else(|| "ES256".to_owned(), |c| c.cfg.id_token_signing_algorithm.clone());
-    let (token, kid) = s.id_token_keys.sign(&alg, &claims)?;
-    Ok(apply_signature_knobs(&token, has("INVALID_ALG_HEADER"), has("INVALID_SIGNATURE"), &kid))
+    let aud = if has(IdTokenError::InvalidAud) {
+        INVALID_AUDIENCE.to_owned()
+    } else {
+        grant.request.client_id.clone()
+    };
+    let iss = if has(IdTokenError::InvalidIss) { INVALID_ISSUER.to_owned() } else { s.issuer() };
+    let nonce = if has(IdTokenError::NonceNotMatching) {
+        random_token()
+    } else {
+        grant.request.nonce.clone()
+    };
+    let (exp, iat) = (exp.unix_timestamp(), iat.unix_timestamp());
+    let claims = IdTokenClaims::new(&iss, &user.sub, &aud, vot.as_str(), exp, iat)
+        .with_bindings(&nonce, &jwt::at_hash(access_token))
+        .with_vtm(&s.url("trustmark"))
+        .with_session(&grant.sid, grant.auth_time.unix_timestamp());
+    let alg = s.client(&grant.request.client_id).map_or(Algorithm::ES256, |c| c.id_token_alg);
+    let (token, kid) = s.id_token_keys.sign(alg, &claims)?;
+    apply_signature_knobs(
+        &token,
+        has(IdTokenError::InvalidAlgHeader),
+        has(IdTokenError::InvalidSignature),
+        &kid,
+    )
 }
+
+/// The `iss` of a token with the `INVALID_ISS` knob, the simulator's.
+pub(super) const INVALID_ISSUER: &str = "https://invalid-issuer.account.gov.uk/";
+/// The `aud` of a token with the `INVALID_AUD` knob, the simulator's.
+pub(super) const INVALID_AUDIENCE: &str = "invalid-client-id";
 
 /// The simulator's `INVALID_ALG_HEADER` (HS256 header, fixed unknown kid) and `INVALID_SIGNATURE` (32 random bytes).
 pub(super) fn apply_signature_knobs(
@@ -174,7 +201,7 @@ pub(super) fn apply_signature_knobs(
     bad_alg: bool,
     bad_sig: bool,
     kid: &str,
-) -> String {
+) -> Result<String, String> {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     if bad_alg && let Some(h) = parts.first_mut() {
         let unknown = if kid.starts_with("did:") {
@@ -185,12 +212,13 @@ pub(super) fn apply_signature_knobs(
         } else {
             "60c01993-94cd-4d32-a4da-2a44dba7e45b".to_owned()
         };
-        *h = jwt::b64(json!({"alg": "HS256", "kid": unknown}).to_string());
+        let header = gaap_jose::Header::new(Algorithm::HS256).with_kid(unknown);
+        *h = jwt::b64(serde_json::to_vec(&header).map_err(|e| e.to_string())?);
     }
     if bad_sig && let Some(sig) = parts.last_mut() {
         *sig = jwt::b64(rand::random::<[u8; 32]>());
     }
-    parts.join(".")
+    Ok(parts.join("."))
 }
 
 /// Checks `client_secret_post` credentials (the simulator's `validateClientSecretPost`); returns the client id.
@@ -200,7 +228,8 @@ async fn verify_client_secret(
     secret: client_secret::ClientSecret,
 ) -> Result<String, Box<Response>> {
     let bad = |description: &str| {
-        Err(Box::new(no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", description))))
+        let refusal = oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidClient, description);
+        Err(Box::new(no_store(refusal)))
     };
     let Some(client) = s.client(client_id) else { return bad("Client authentication failed") };
     if client.cfg.token_auth_method != TokenAuthMethod::ClientSecretPost {
@@ -213,7 +242,7 @@ async fn verify_client_secret(
         Ok(false) => bad("Invalid client secret"),
         Err(e) => Err(Box::new(no_store(oauth_error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
+            OAuthError::ServerError,
             &format!("the client secret could not be checked: {e}"),
         )))),
     }
@@ -233,17 +262,17 @@ pub(super) async fn token(
     let missing = |what: &str| {
         no_store(oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             &format!("Request is missing {what} parameter"),
         ))
     };
     match form.grant_type.as_deref() {
         None => return missing("grant_type"),
-        Some("authorization_code") => {}
+        Some(GRANT_AUTHORIZATION_CODE) => {}
         Some(_) => {
             return no_store(oauth_error(
                 StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
+                OAuthError::UnsupportedGrantType,
                 "Unsupported grant type",
             ));
         }
@@ -265,7 +294,7 @@ pub(super) async fn token(
     } else {
         return no_store(oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             "Invalid token authentication method used",
         ));
     };
@@ -304,7 +333,7 @@ async fn private_key_jwt_client(
             Err(_reason) => {
                 return Err(Box::new(no_store(oauth_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
+                    OAuthError::ServerError,
                     client_jwks::JWKS_ERROR,
                 ))));
             }
@@ -321,7 +350,7 @@ fn exchange_code(
     now: OffsetDateTime,
 ) -> Response {
     let invalid_grant =
-        |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", d));
+        |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidGrant, d));
     // Single use: the code is removed whatever happens next.
     let Some(grant) = form.code.as_deref().and_then(|c| s.lock().codes.remove(c)) else {
         return invalid_grant("Invalid authorization code");
@@ -345,13 +374,18 @@ fn exchange_code(
     let id_token = match id_token(s, &grant, &access_token, now) {
         Ok(t) => t,
         Err(e) => {
-            return no_store(oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e));
+            return no_store(oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                OAuthError::ServerError,
+                &e,
+            ));
         }
     };
     s.lock().access_tokens.insert(access_token.clone(), (grant, now + ACCESS_TOKEN_LIFETIME));
-    no_store(
-        axum::Json(json!({"access_token": access_token, "token_type": "Bearer",
-                          "expires_in": ACCESS_TOKEN_LIFETIME.as_secs(), "id_token": id_token}))
-        .into_response(),
-    )
+    let response = TokenResponse::bearer(
+        AccessToken::new(access_token),
+        Some(ACCESS_TOKEN_LIFETIME.as_secs()),
+        IdToken::new(id_token),
+    );
+    no_store(axum::Json(response).into_response())
 }
