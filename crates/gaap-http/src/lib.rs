@@ -29,6 +29,7 @@ mod clock;
 #[cfg(feature = "retry")]
 mod limit;
 mod open_enum;
+pub use open_enum::OpenEnum;
 #[cfg(feature = "retry")]
 mod retry;
 mod secret;

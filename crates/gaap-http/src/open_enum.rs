@@ -1,10 +1,50 @@
 //! [`open_enum!`](crate::open_enum): the one shape of a server-controlled string enum in the gaap crates.
 
+/// What every [`open_enum!`](crate::open_enum) type implements, for code generic over them (the methods are
+/// the type's own, which win in code that names the type).
+///
+/// [`OpenEnum::known`] reads a closed vocabulary: a server that refuses values it does not know parses with
+/// it and answers `None` with [`OpenEnum::WIRE_VALUES`] as the values it takes.
+///
+/// ```
+/// use gaap_http::OpenEnum;
+///
+/// gaap_http::open_enum! {
+///     /// A response mode.
+///     pub enum Mode {
+///         /// `query`.
+///         Query = "query",
+///     }
+/// }
+///
+/// assert_eq!(Mode::known("query"), Some(Mode::Query));
+/// assert_eq!(Mode::known("form_post"), None);
+/// assert_eq!(<Mode as OpenEnum>::WIRE_VALUES, ["query"]);
+/// ```
+pub trait OpenEnum: Sized {
+    /// The wire strings this version knows, in declaration order.
+    const WIRE_VALUES: &'static [&'static str];
+
+    /// The wire string.
+    fn as_str(&self) -> &str;
+
+    /// Reads a wire string (exact match); an unknown value is kept in `Unknown`.
+    fn parse(value: &str) -> Self;
+
+    /// Whether this is a value this version knows.
+    fn is_known(&self) -> bool;
+
+    /// The value with this wire string when this version knows it; `None` for anything else.
+    fn known(value: &str) -> Option<Self> {
+        Some(Self::parse(value)).filter(Self::is_known)
+    }
+}
+
 /// Declares an open enum: the wire strings a platform sends today as variants, plus
 /// `Unknown(String)` for a value added later, so decoding never fails on a new value and the value
 /// is kept as sent.
 ///
-/// The enum is `#[non_exhaustive]` and derives `Debug, Clone, PartialEq, Eq, Hash` (more derives
+/// The enum implements [`OpenEnum`](crate::OpenEnum), is `#[non_exhaustive]` and derives `Debug, Clone, PartialEq, Eq, Hash` (more derives
 /// may be written before `enum`, `Default` with a `#[default]` variant among them). It gets:
 ///
 /// - `as_str()`: the wire string, and `WIRE_VALUES`: the known wire strings in declaration order;
@@ -78,6 +118,22 @@ macro_rules! open_enum {
             #[must_use]
             $vis fn is_known(&self) -> bool {
                 !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl $crate::OpenEnum for $name {
+            const WIRE_VALUES: &'static [&'static str] = Self::WIRE_VALUES;
+
+            fn as_str(&self) -> &str {
+                Self::as_str(self)
+            }
+
+            fn parse(value: &str) -> Self {
+                Self::parse(value)
+            }
+
+            fn is_known(&self) -> bool {
+                Self::is_known(self)
             }
         }
 

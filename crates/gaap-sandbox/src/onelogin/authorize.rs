@@ -12,9 +12,7 @@ use crate::config::TokenAuthMethod;
 
 use super::errors::{OAuthError, oauth_error, redirect_error};
 use super::sign_in::{finish_sign_in, sign_in_page};
-use super::wire::{
-    PKCE_S256, PROMPT_SELECT_ACCOUNT, RESPONSE_TYPE_CODE, SCOPE_OPENID, Wire, wire_enum,
-};
+use super::wire::{PKCE_S256, PROMPT_SELECT_ACCOUNT, RESPONSE_TYPE_CODE, SCOPE_OPENID};
 use super::{AuthRequest, Client, OneLoginState, claims, random_token, request_object};
 
 pub(super) async fn authorize(
@@ -31,7 +29,7 @@ pub(super) async fn authorize(
     let Some(client) = get("client_id").and_then(|id| s.client(id)) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             "Unknown client_id",
         );
     };
@@ -40,13 +38,13 @@ pub(super) async fn authorize(
     else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             "redirect_uri is not registered for this client",
         );
     };
     let state = get("state");
     let refuse =
-        |code, description: &str, state| redirect_error(redirect_uri, code, description, state);
+        |code, description: &str, state| redirect_error(redirect_uri, &code, description, state);
     let invalid = |description: &str, state| refuse(OAuthError::InvalidRequest, description, state);
     let requested_claims = claims::requested(get("claims"), &client.cfg.claims);
     if requested_claims == Err(claims::ClaimsProblem::Malformed) {
@@ -55,10 +53,10 @@ pub(super) async fn authorize(
     if get("response_type") != Some(RESPONSE_TYPE_CODE) {
         return refuse(OAuthError::UnsupportedResponseType, "Unsupported response type", state);
     }
-    if let Some(mode) = get("response_mode").filter(|m| ResponseMode::parse(m).is_none()) {
+    if let Some(mode) = get("response_mode").filter(|m| !ResponseMode::parse(m).is_known()) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             &format!("Unsupported response_mode {mode}"),
         );
     }
@@ -110,7 +108,7 @@ pub(super) async fn authorize(
     page
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// The `response_mode`s One Login takes.
     pub(crate) enum ResponseMode {
         Query = "query", Fragment = "fragment",

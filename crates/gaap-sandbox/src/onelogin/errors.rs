@@ -5,9 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gaap_identity::OAuthErrorResponse;
 
-use super::wire::{Wire, wire_enum};
-
-wire_enum! {
+gaap_http::open_enum! {
     /// An OAuth error code One Login answers with (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, OpenID Connect
     /// Core §3.1.2.6).
     pub(crate) enum OAuthError {
@@ -20,13 +18,13 @@ wire_enum! {
     }
 }
 
-pub(super) fn oauth_error(status: StatusCode, error: OAuthError, description: &str) -> Response {
+pub(super) fn oauth_error(status: StatusCode, error: &OAuthError, description: &str) -> Response {
     (status, axum::Json(OAuthErrorResponse::new(error.as_str(), description))).into_response()
 }
 
 pub(super) fn redirect_error(
     redirect_uri: &str,
-    error: OAuthError,
+    error: &OAuthError,
     description: &str,
     state: Option<&str>,
 ) -> Response {
@@ -35,7 +33,7 @@ pub(super) fn redirect_error(
         Err(_) => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
-                OAuthError::InvalidRequest,
+                &OAuthError::InvalidRequest,
                 "Invalid redirect_uri",
             );
         }
@@ -54,7 +52,7 @@ pub(super) fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(v) => (StatusCode::FOUND, [(header::LOCATION, v)]).into_response(),
         Err(_) => {
-            oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, "Invalid redirect")
+            oauth_error(StatusCode::BAD_REQUEST, &OAuthError::InvalidRequest, "Invalid redirect")
         }
     }
 }
@@ -76,14 +74,17 @@ pub(super) fn unauthorised(description: Option<&str>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use gaap_http::OpenEnum;
+
     use super::*;
 
     #[test]
     fn error_codes_serialise_as_their_wire_codes() {
-        for code in OAuthError::ALL {
-            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
-            assert_eq!(OAuthError::parse(code.as_str()), Some(*code));
+        for wire in OAuthError::WIRE_VALUES {
+            let code = OAuthError::known(wire).unwrap();
+            assert_eq!(serde_json::to_value(&code).unwrap(), *wire);
+            assert_eq!(code.as_str(), *wire);
         }
-        assert_eq!(OAuthError::parse("Invalid_Request"), None);
+        assert_eq!(OAuthError::known("Invalid_Request"), None);
     }
 }

@@ -2,9 +2,9 @@
 //! wrong on purpose (the simulator's `IdTokenError`, `CoreIdentityError` and `AuthoriseError`).
 
 use super::errors::OAuthError;
-use super::wire::{Wire, wire_enum};
+use gaap_http::OpenEnum;
 
-wire_enum! {
+gaap_http::open_enum! {
     /// A fault in the ID token (the simulator's `idTokenErrors`).
     ///
     /// A wrong `iss` or `aud`; an `HS256` header naming an unknown key; 32 random bytes for a signature;
@@ -17,7 +17,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// A fault in the core identity JWT (the simulator's `coreIdentityErrors`).
     ///
     /// An `HS256` header naming an unknown key; 32 random bytes for a signature; a wrong `iss`, `aud` or
@@ -28,7 +28,7 @@ wire_enum! {
     }
 }
 
-wire_enum! {
+gaap_http::open_enum! {
     /// An error `/authorize` answers every request with (the simulator's `authoriseErrors`).
     pub(crate) enum AuthoriseError {
         AccessDenied = "ACCESS_DENIED", TemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE",
@@ -37,12 +37,13 @@ wire_enum! {
 
 impl AuthoriseError {
     /// The error code and description of the redirect, the simulator's words.
-    pub(crate) fn redirect(self) -> (OAuthError, &'static str) {
+    pub(crate) fn redirect(&self) -> (OAuthError, &'static str) {
         match self {
             Self::TemporarilyUnavailable => {
                 (OAuthError::TemporarilyUnavailable, "Temporarily unavailable")
             }
-            Self::AccessDenied => (
+            // Knob names are read with `known`, so `Unknown` never gets here; it would deny access.
+            Self::AccessDenied | Self::Unknown(_) => (
                 OAuthError::AccessDenied,
                 "Access denied by resource owner or authorization server",
             ),
@@ -59,27 +60,27 @@ pub(crate) struct Knobs {
 }
 
 /// Reads knob names (the config file's, or the sign-in page's); the first unknown name, otherwise.
-pub(crate) fn parse_all<T: Wire>(names: &[String]) -> Result<Vec<T>, String> {
-    names.iter().map(|n| T::parse(n).ok_or_else(|| n.clone())).collect()
+pub(crate) fn parse_all<T: OpenEnum>(names: &[String]) -> Result<Vec<T>, String> {
+    names.iter().map(|n| T::known(n).ok_or_else(|| n.clone())).collect()
 }
 
 impl Knobs {
     /// The knobs of the config file; why one is not a knob the simulator knows, otherwise.
     pub(crate) fn from_config(cfg: &crate::config::OneLoginConfig) -> Result<Self, String> {
-        let unknown = |what: &str, name: String, known: Vec<&str>| {
+        let unknown = |what: &str, name: String, known: &[&str]| {
             format!("one_login.{what}: {name} is not one of {}", known.join(", "))
         };
         let authorise_error = match &cfg.authorise_error {
             None => None,
-            Some(name) => Some(AuthoriseError::parse(name).ok_or_else(|| {
-                unknown("authorise_error", name.clone(), AuthoriseError::names())
+            Some(name) => Some(AuthoriseError::known(name).ok_or_else(|| {
+                unknown("authorise_error", name.clone(), AuthoriseError::WIRE_VALUES)
             })?),
         };
         Ok(Self {
             id_token_errors: parse_all(&cfg.id_token_errors)
-                .map_err(|n| unknown("id_token_errors", n, IdTokenError::names()))?,
+                .map_err(|n| unknown("id_token_errors", n, IdTokenError::WIRE_VALUES))?,
             core_identity_errors: parse_all(&cfg.core_identity_errors)
-                .map_err(|n| unknown("core_identity_errors", n, CoreIdentityError::names()))?,
+                .map_err(|n| unknown("core_identity_errors", n, CoreIdentityError::WIRE_VALUES))?,
             authorise_error,
         })
     }
@@ -92,16 +93,16 @@ mod tests {
     #[test]
     fn knob_names_are_the_simulators() {
         assert_eq!(
-            IdTokenError::parse("TOKEN_NOT_VALID_YET"),
+            IdTokenError::known("TOKEN_NOT_VALID_YET"),
             Some(IdTokenError::TokenNotValidYet)
         );
         assert_eq!(
-            CoreIdentityError::parse("INCORRECT_SUB"),
+            CoreIdentityError::known("INCORRECT_SUB"),
             Some(CoreIdentityError::IncorrectSub)
         );
-        assert_eq!(CoreIdentityError::parse("INCORRECT_VOT"), None);
+        assert_eq!(CoreIdentityError::known("INCORRECT_VOT"), None);
         assert_eq!(serde_json::to_value(AuthoriseError::AccessDenied).unwrap(), "ACCESS_DENIED");
-        assert_eq!(IdTokenError::names().len(), 8);
+        assert_eq!(IdTokenError::WIRE_VALUES.len(), 8);
         let cfg = crate::config::OneLoginConfig {
             id_token_errors: vec!["INVALID_AUD".to_owned(), "NOPE".to_owned()],
             ..Default::default()

@@ -11,7 +11,6 @@ use crate::jwt;
 
 use super::OneLoginState;
 use super::errors::{OAuthError, found};
-use super::wire::Wire;
 
 pub(super) async fn logout(
     State(s): State<Arc<OneLoginState>>,

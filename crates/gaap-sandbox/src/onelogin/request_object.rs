@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::authorize::ResponseMode;
-use super::wire::{RESPONSE_TYPE_CODE, Wire};
+use super::wire::RESPONSE_TYPE_CODE;
 use super::{OAuthError, OneLoginState, client_jwks, oauth_error, redirect_error};
 use crate::jwt;
 
@@ -47,7 +47,7 @@ pub(crate) async fn apply(
 ) -> Result<HashMap<String, String>, Box<Response>> {
     let Some(request) = q.get("request").cloned() else { return Ok(q) };
     let bad =
-        |d: &str| Box::new(oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, d));
+        |d: &str| Box::new(oauth_error(StatusCode::BAD_REQUEST, &OAuthError::InvalidRequest, d));
     if q.contains_key("request_uri") {
         return Err(bad(
             "Invalid request: Found mutually exclusive request and request_uri parameters",
@@ -90,19 +90,19 @@ pub(crate) async fn apply(
     else {
         return Err(bad("Invalid Redirect URI in request"));
     };
-    if claim("response_mode").is_some_and(|m| ResponseMode::parse(m).is_none()) {
+    if claim("response_mode").is_some_and(|m| !ResponseMode::parse(m).is_known()) {
         return Err(bad("Invalid request"));
     }
     let Some(state) = claim("state") else {
         return Err(Box::new(redirect_error(
             redirect_uri,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             "Request is missing state parameter",
             None,
         )));
     };
     let refuse = |error: OAuthError, description: &str| {
-        Err(Box::new(redirect_error(redirect_uri, error, description, Some(state))))
+        Err(Box::new(redirect_error(redirect_uri, &error, description, Some(state))))
     };
     if q.get("response_type").map(String::as_str) != Some(RESPONSE_TYPE_CODE) {
         return refuse(OAuthError::UnsupportedResponseType, "Unsupported response type");

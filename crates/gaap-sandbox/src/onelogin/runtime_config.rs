@@ -34,7 +34,9 @@ use serde_json::{Map, Value};
 use super::claims::VALID_CLAIMS;
 use super::errors::{OAuthError, oauth_error};
 use super::knobs::{AuthoriseError, CoreIdentityError, IdTokenError, Knobs};
-use super::wire::{SCOPE_OPENID, Wire, wire_enum};
+use gaap_http::OpenEnum;
+
+use super::wire::SCOPE_OPENID;
 use super::{Client, OneLoginState, signing_keys};
 use crate::config::{TokenAuthMethod, UserConfig};
 
@@ -48,7 +50,7 @@ const LOCS: [&str; 4] = [
     LevelOfConfidence::P3.as_str(),
 ];
 
-wire_enum! {
+gaap_http::open_enum! {
     /// Where a client's public key comes from (the simulator's `VALID_PUBLIC_KEY_SOURCE`).
     ///
     /// `STATIC`: `publicKey`; `JWKS`: fetched from `jwksUrl`.
@@ -160,10 +162,10 @@ fn string(value: &Value, path: &str) -> Checked<String> {
 }
 
 /// One of a closed vocabulary's wire strings.
-fn wire<T: Wire>(value: &Value, path: &str) -> Checked<T> {
-    match value.as_str().and_then(T::parse) {
+fn wire<T: OpenEnum>(value: &Value, path: &str) -> Checked<T> {
+    match value.as_str().and_then(T::known) {
         Some(v) => Ok(v),
-        None => refuse(path, value, format!("must be one of {}", T::names().join(", "))),
+        None => refuse(path, value, format!("must be one of {}", T::WIRE_VALUES.join(", "))),
     }
 }
 
@@ -342,7 +344,7 @@ fn response_changes(s: &OneLoginState, section: &Value) -> Checked<UserConfig> {
 }
 
 /// One list of knobs in `errorConfiguration`; empty when left out.
-fn knob_list<T: Wire>(map: &Map<String, Value>, key: &str) -> Checked<Vec<T>> {
+fn knob_list<T: OpenEnum>(map: &Map<String, Value>, key: &str) -> Checked<Vec<T>> {
     map.get(key)
         .map_or_else(|| Ok(Vec::new()), |v| array_of(v, &format!("errorConfiguration.{key}"), wire))
 }
@@ -461,7 +463,7 @@ pub(super) async fn get_config(State(s): State<Arc<OneLoginState>>) -> Response 
     let response = match live.users.first().map(ResponseView::of).transpose() {
         Ok(response) => response,
         Err(e) => {
-            return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, OAuthError::ServerError, &e);
+            return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, &OAuthError::ServerError, &e);
         }
     };
     let knobs = s.knobs();

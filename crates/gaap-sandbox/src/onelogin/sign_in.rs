@@ -11,7 +11,6 @@ use crate::jwt;
 
 use super::errors::{OAuthError, found, oauth_error, redirect_error};
 use super::knobs::{CoreIdentityError, IdTokenError, parse_all};
-use super::wire::Wire;
 use super::{AuthRequest, Grant, OneLoginState, max_level, random_token};
 
 /// The outcomes the sign-in page offers besides success: the errors One Login's journey can end in.
@@ -48,7 +47,7 @@ pub(super) fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest)
         .collect();
     let mut outcomes = vec![(SUCCESS.to_owned(), format!("Sign in ({})", r.vtr), true)];
     outcomes.extend(OUTCOME_ERRORS.map(|e| (e.as_str().to_owned(), e.as_str().to_owned(), false)));
-    let errors = |names: Vec<&str>| -> Vec<(String, String, bool)> {
+    let errors = |names: &[&str]| -> Vec<(String, String, bool)> {
         names.iter().map(|n| ((*n).to_owned(), (*n).to_owned(), false)).collect()
     };
     let service =
@@ -64,13 +63,13 @@ pub(super) fn sign_in_page(s: &OneLoginState, request_id: &str, r: &AuthRequest)
             "checkbox",
             "id_token_error",
             "ID token errors",
-            &errors(IdTokenError::names())
+            &errors(IdTokenError::WIRE_VALUES)
         ),
         crate::pages::choices(
             "checkbox",
             "core_identity_error",
             "Core identity errors",
-            &errors(CoreIdentityError::names())
+            &errors(CoreIdentityError::WIRE_VALUES)
         ),
     );
     crate::pages::page(PRODUCT, NOTICE, &format!("Sign in to {service}"), &main).into_response()
@@ -86,7 +85,7 @@ pub(super) async fn sign_in(
         pairs.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect()
     };
     let bad = |description: &str| {
-        oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, description)
+        oauth_error(StatusCode::BAD_REQUEST, &OAuthError::InvalidRequest, description)
     };
     let Some(request) = get("request_id").and_then(|id| s.lock().pending.remove(id)) else {
         return bad("Unknown or used sign-in request");
@@ -124,7 +123,7 @@ pub(super) fn finish_sign_in(
     if let Some(error) = outcome {
         return redirect_error(
             &request.redirect_uri,
-            error,
+            &error,
             "Sign-in outcome chosen on the sandbox page",
             Some(&request.state),
         );
@@ -136,7 +135,7 @@ pub(super) fn finish_sign_in(
     {
         return redirect_error(
             &request.redirect_uri,
-            OAuthError::AccessDenied,
+            &OAuthError::AccessDenied,
             "Access denied by resource owner or authorization server",
             Some(&request.state),
         );
@@ -148,7 +147,7 @@ pub(super) fn finish_sign_in(
         Err(_) => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
-                OAuthError::InvalidRequest,
+                &OAuthError::InvalidRequest,
                 "Invalid redirect_uri",
             );
         }

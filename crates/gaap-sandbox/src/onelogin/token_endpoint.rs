@@ -41,7 +41,7 @@ fn verify_assertion(
     now: OffsetDateTime,
 ) -> Result<String, Box<Response>> {
     let bad = |status, error: OAuthError, description: &str| {
-        Err(Box::new(no_store(oauth_error(status, error, description))))
+        Err(Box::new(no_store(oauth_error(status, &error, description))))
     };
     if form.client_assertion_type.as_deref() != Some(JWT_BEARER_ASSERTION) {
         return bad(StatusCode::BAD_REQUEST, OAuthError::InvalidRequest, "Invalid private_key_jwt");
@@ -228,7 +228,7 @@ async fn verify_client_secret(
     secret: client_secret::ClientSecret,
 ) -> Result<String, Box<Response>> {
     let bad = |description: &str| {
-        let refusal = oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidClient, description);
+        let refusal = oauth_error(StatusCode::BAD_REQUEST, &OAuthError::InvalidClient, description);
         Err(Box::new(no_store(refusal)))
     };
     let Some(client) = s.client(client_id) else { return bad("Client authentication failed") };
@@ -242,7 +242,7 @@ async fn verify_client_secret(
         Ok(false) => bad("Invalid client secret"),
         Err(e) => Err(Box::new(no_store(oauth_error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            OAuthError::ServerError,
+            &OAuthError::ServerError,
             &format!("the client secret could not be checked: {e}"),
         )))),
     }
@@ -262,7 +262,7 @@ pub(super) async fn token(
     let missing = |what: &str| {
         no_store(oauth_error(
             StatusCode::BAD_REQUEST,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             &format!("Request is missing {what} parameter"),
         ))
     };
@@ -272,7 +272,7 @@ pub(super) async fn token(
         Some(_) => {
             return no_store(oauth_error(
                 StatusCode::BAD_REQUEST,
-                OAuthError::UnsupportedGrantType,
+                &OAuthError::UnsupportedGrantType,
                 "Unsupported grant type",
             ));
         }
@@ -294,7 +294,7 @@ pub(super) async fn token(
     } else {
         return no_store(oauth_error(
             StatusCode::BAD_REQUEST,
-            OAuthError::InvalidRequest,
+            &OAuthError::InvalidRequest,
             "Invalid token authentication method used",
         ));
     };
@@ -333,7 +333,7 @@ async fn private_key_jwt_client(
             Err(_reason) => {
                 return Err(Box::new(no_store(oauth_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    OAuthError::ServerError,
+                    &OAuthError::ServerError,
                     client_jwks::JWKS_ERROR,
                 ))));
             }
@@ -350,7 +350,7 @@ fn exchange_code(
     now: OffsetDateTime,
 ) -> Response {
     let invalid_grant =
-        |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, OAuthError::InvalidGrant, d));
+        |d: &str| no_store(oauth_error(StatusCode::BAD_REQUEST, &OAuthError::InvalidGrant, d));
     // Single use: the code is removed whatever happens next.
     let Some(grant) = form.code.as_deref().and_then(|c| s.lock().codes.remove(c)) else {
         return invalid_grant("Invalid authorization code");
@@ -376,7 +376,7 @@ fn exchange_code(
         Err(e) => {
             return no_store(oauth_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                OAuthError::ServerError,
+                &OAuthError::ServerError,
                 &e,
             ));
         }

@@ -113,7 +113,7 @@ pub(super) async fn userinfo(State(s): State<Arc<OneLoginState>>, headers: Heade
     let user = s.user(grant.user).unwrap_or_default();
     match userinfo_of(&s, &grant, &user, now) {
         Ok(info) => axum::Json(info).into_response(),
-        Err(e) => oauth_error(StatusCode::INTERNAL_SERVER_ERROR, OAuthError::ServerError, &e),
+        Err(e) => oauth_error(StatusCode::INTERNAL_SERVER_ERROR, &OAuthError::ServerError, &e),
     }
 }
 
