@@ -25,6 +25,7 @@ use super::strings::StringTable;
 use super::{Extra, NONE32, Row, WELSH_FIELDS, extra, field};
 
 mod batch;
+mod candidate;
 mod dictionary;
 mod model;
 mod retrieval;
@@ -69,11 +70,7 @@ impl SearchIndex {
     /// The sorted, distinct terms of an address: those of its strings, its number and its postcode.
     pub(crate) fn doc_terms(&self, r: &Row, extras: &[Extra], out: &mut Vec<u32>) {
         out.clear();
-        let mut add = |id: u32| {
-            let s = self.string_term_start.get(id as usize).copied().unwrap_or(0) as usize;
-            let e = self.string_term_start.get(id as usize + 1).copied().unwrap_or(0) as usize;
-            out.extend_from_slice(self.string_terms.get(s..e).unwrap_or_default());
-        };
+        let mut add = |id: u32| out.extend_from_slice(self.string_terms_of(id));
         for f in TERM_FIELDS {
             add(r.text[f]);
         }
@@ -85,8 +82,7 @@ impl SearchIndex {
             add(x.text[extra::NUMBER]);
         }
         if r.building_number != NONE32
-            && let Ok(i) = self.numbers.binary_search(&r.building_number)
-            && let Some(&t) = self.number_terms.get(i)
+            && let Some(t) = self.number_term(r.building_number)
         {
             out.push(t);
         }

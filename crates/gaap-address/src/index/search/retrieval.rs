@@ -58,11 +58,11 @@ impl Matcher<'_> {
         let index = self.index;
         let s = &index.search;
         let Some(row) = row.or_else(|| index.rows.get(doc as usize)) else { return };
-        let a = index.materialise(&row);
+        let candidate = index.candidate(&row);
         s.doc_terms(&row, &index.extras, &mut self.buf);
         let text: Vec<&str> = self.buf.iter().filter_map(|&t| s.term(t)).collect();
         let words = Words { ids: &self.buf, text: &text };
-        let score = self.query.score_candidate(s, &a, &words);
+        let score = self.query.score_candidate(s, &candidate, &words, || index.materialise(&row));
         if self.best.is_none_or(|(b, bd)| score > b || (score == b && doc < bd)) {
             self.best = Some((score, doc));
         }

@@ -1,49 +1,16 @@
 //! Scoring one candidate address against a messy query.
 
-use std::collections::HashSet;
-
 use super::SearchIndex;
+use super::candidate::{AddressWords, Candidate};
 use super::model::ScoreModel;
 use crate::index::text::{allowed_edits, bounded_levenshtein, is_number_token, tokens};
 use crate::types::address::Address;
 use crate::types::postcode::Postcode;
 
-/// Tokens of the premise and street only: what a messy address must account for. Also where the street's own
-/// words start among them.
-fn premise_tokens(a: &Address) -> (Vec<String>, usize) {
-    // Keep reading order (joined-token matching looks at neighbours); drop repeats.
-    let mut out: Vec<String> = Vec::with_capacity(10);
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut push = |out: &mut Vec<String>, t: String| {
-        if seen.insert(t.clone()) {
-            out.push(t);
-        }
-    };
-    for f in [&a.organisation, &a.sub_building, &a.building_name].into_iter().flatten() {
-        tokens(f).for_each(|t| push(&mut out, t));
-    }
-    if let Some(label) = a.number_label() {
-        tokens(&label).for_each(|t| push(&mut out, t));
-    }
-    let street_from = out.len();
-    for f in [&a.dependent_thoroughfare, &a.thoroughfare].into_iter().flatten() {
-        tokens(f).for_each(|t| push(&mut out, t));
-    }
-    (out, street_from)
-}
-
 /// The address's house numbers: its building number and any number in its name (`12A`).
-fn house_numbers(a: &Address) -> Vec<String> {
-    let named =
-        a.building_name.as_deref().into_iter().flat_map(tokens).filter(|t| is_number_token(t));
-    let number = a.number_label().into_iter().flat_map(|l| tokens(&l).collect::<Vec<_>>());
-    number.chain(named).collect()
-}
-
-/// True when the address has a house number (`12`, or a lettered one as its name, `12A`).
-fn has_house_number(a: &Address) -> bool {
-    a.building_number.is_some()
-        || a.building_name.as_deref().is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+fn house_numbers<'c>(c: &Candidate<'c>) -> Vec<&'c str> {
+    let named = c.building_name.iter().flatten().copied().filter(|t| is_number_token(t));
+    c.number.iter().copied().chain(named).collect()
 }
 
 /// Query tokens with their weights, for scoring candidates.
@@ -157,12 +124,12 @@ impl<'q> QueryProfile<'q> {
 
     /// 1.0 when the address has no locality or the query mentions it; a little less otherwise (a locality is
     /// usually written when there is one).
-    fn locality_said(&self, a: &Address) -> f32 {
+    fn locality_said(&self, c: &Candidate<'_>) -> f32 {
         let m = self.model;
         let mut any = false;
-        for l in [&a.double_dependent_locality, &a.dependent_locality].into_iter().flatten() {
+        for l in c.localities.iter().flatten() {
             any = true;
-            if tokens(l).any(|t| self.tokens.iter().any(|(q, _)| *q == t)) {
+            if l.iter().any(|t| self.tokens.iter().any(|(q, _)| q == t)) {
                 return 1.0;
             }
         }
@@ -171,20 +138,18 @@ impl<'q> QueryProfile<'q> {
 
     /// False when the address has a building name and the query says less than half of it by word weight
     /// (`LODGE` does not say `GROVE LODGE`; a word of the post town said once is the town).
-    fn building_said(&self, s: &SearchIndex, a: &Address) -> bool {
-        let Some(name) = a.building_name.as_deref() else { return true };
-        let town: Vec<String> =
-            a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
+    fn building_said(&self, s: &SearchIndex, c: &Candidate<'_>) -> bool {
+        let Some(name) = c.building_name.as_deref() else { return true };
         let (mut said, mut all) = (0.0, 0.0);
-        for n in tokens(name) {
-            let w = s.word_idf(&n);
+        for &n in name {
+            let w = s.word_idf(n);
             let times = self
                 .tokens
                 .iter()
-                .filter(|(q, _)| self.model.best_quality(q, &[n.as_str()]).is_some())
+                .filter(|(q, _)| self.model.best_quality(q, &[n]).is_some())
                 .count();
             all += w;
-            if times > usize::from(town.contains(&n)) {
+            if times > usize::from(c.town.contains(&n)) {
                 said += w;
             }
         }
@@ -193,27 +158,26 @@ impl<'q> QueryProfile<'q> {
 
     /// True when the address is a house known by its name alone (no flat, no number), the query has no numbers
     /// either, and it says the name (see [`Self::building_said`]).
-    fn names_house(&self, s: &SearchIndex, premise: &[String], a: &Address) -> bool {
-        a.building_name.is_some()
-            && a.sub_building.is_none()
-            && !premise.iter().any(|p| is_number_token(p))
+    fn names_house(&self, s: &SearchIndex, c: &Candidate<'_>) -> bool {
+        c.building_name.is_some()
+            && c.sub_building.is_none()
+            && !c.premise.iter().any(|p| is_number_token(p))
             && !self.tokens.iter().any(|(t, _)| is_number_token(t))
-            && self.building_said(s, a)
+            && self.building_said(s, c)
     }
 
     /// 1.0 unless the query names a flat (`FLAT 7`) and the address is a house whose number is the flat's
     /// (`7 VICTORIA WAY`, `7A`): a flat number and a house number name different premises; or another numbered
     /// flat.
-    fn flat_role(&self, a: &Address) -> f32 {
+    fn flat_role(&self, c: &Candidate<'_>) -> f32 {
         let m = self.model;
-        if let Some(sub) = a.sub_building.as_deref()
+        if let Some(sub) = c.sub_building.as_deref()
             && !self.houses.is_empty()
         {
             // `FLAT, 26` is not flat 26.
-            let house = house_numbers(a);
+            let house = house_numbers(c);
             let flat_only = |h: &&str| {
-                tokens(sub).any(|t| t == *h)
-                    && !house.iter().any(|n| number_stem(n) == number_stem(h))
+                sub.contains(h) && !house.iter().any(|n| number_stem(n) == number_stem(h))
             };
             if self.houses.iter().any(flat_only) {
                 return m.flat_as_house;
@@ -222,13 +186,13 @@ impl<'q> QueryProfile<'q> {
         if self.flats.is_empty() {
             return 1.0;
         }
-        if let Some(sub) = a.sub_building.as_deref() {
+        if let Some(sub) = c.sub_building.as_deref() {
             // `FLAT 15` is not flat 6 of the same block.
-            let mut own = tokens(sub).filter(|t| is_number_token(t)).peekable();
-            let other = own.peek().is_some() && !own.any(|t| self.flats.contains(&t.as_str()));
+            let mut own = sub.iter().filter(|t| is_number_token(t)).peekable();
+            let other = own.peek().is_some() && !own.any(|t| self.flats.contains(t));
             return if other { m.number_conflict } else { 1.0 };
         }
-        let house = house_numbers(a);
+        let house = house_numbers(c);
         if self.flats.iter().any(|f| house.iter().any(|h| number_stem(h) == number_stem(f))) {
             m.flat_as_house
         } else {
@@ -239,7 +203,7 @@ impl<'q> QueryProfile<'q> {
     /// 1.0 unless the query carries a house or flat number that the address lacks: a different number in the
     /// same street is a different premise, whatever the rest of the text says; no number at all is weaker
     /// evidence against.
-    fn number_agreement(&self, premise: &[String]) -> f32 {
+    fn number_agreement(&self, premise: &[&str]) -> f32 {
         let m = self.model;
         let query_numbers = || self.tokens.iter().map(|(t, _)| *t).filter(|t| is_number_token(t));
         if query_numbers().next().is_none() {
@@ -249,7 +213,7 @@ impl<'q> QueryProfile<'q> {
         if own.peek().is_none() {
             return m.number_missing;
         }
-        if query_numbers().any(|q| premise.iter().any(|p| p == q)) {
+        if query_numbers().any(|q| premise.contains(&q)) {
             1.0
         } else if query_numbers()
             .any(|q| premise.iter().any(|p| is_number_token(p) && number_stem(p) == number_stem(q)))
@@ -264,14 +228,13 @@ impl<'q> QueryProfile<'q> {
     /// True when the query carries numbers and they are exactly the address's own (as sets), in their roles:
     /// a stated flat number (`FLAT 7`) is the address's flat's, and the address's house number is not stated
     /// as a flat's. The counts agree too.
-    fn same_numbers(&self, premise: &[String], a: &Address) -> bool {
-        let sub: Vec<String> =
-            a.sub_building.as_deref().map(|s| tokens(s).collect()).unwrap_or_default();
-        if !self.flats.iter().all(|f| sub.iter().any(|t| t == f)) {
+    fn same_numbers(&self, c: &Candidate<'_>) -> bool {
+        let (premise, sub) = (&c.premise, c.sub_building.as_deref().unwrap_or_default());
+        if !self.flats.iter().all(|f| sub.contains(f)) {
             return false;
         }
-        let house = house_numbers(a);
-        if !house.iter().all(|h| self.others.contains(&h.as_str())) {
+        let house = house_numbers(c);
+        if !house.iter().all(|h| self.others.contains(h)) {
             return false;
         }
         // As many numbers on each side: `FLAT 2, 2` is not flat 2 of a block without a house number.
@@ -281,7 +244,7 @@ impl<'q> QueryProfile<'q> {
         }
         let mut any = false;
         for (q, _) in self.tokens.iter().filter(|(t, _)| is_number_token(t)) {
-            if !premise.iter().any(|p| p == q) {
+            if !premise.contains(q) {
                 return false;
             }
             any = true;
@@ -294,14 +257,7 @@ impl<'q> QueryProfile<'q> {
 
     /// Harmonic mean of how much of the query the address explains and how much of the address's premise and
     /// street the query mentions.
-    fn similarity(
-        &self,
-        s: &SearchIndex,
-        words: &Words<'_>,
-        premise: &[String],
-        street_from: usize,
-        a: &Address,
-    ) -> f32 {
+    fn similarity(&self, s: &SearchIndex, words: &Words<'_>, c: &Candidate<'_>) -> f32 {
         let m = self.model;
         let mut matched = 0.0f32;
         let mut used: Vec<(&str, f32)> = Vec::with_capacity(self.tokens.len() + 2);
@@ -316,7 +272,7 @@ impl<'q> QueryProfile<'q> {
             if let Some((q, term)) = best {
                 matched += w * q;
                 used.push((term, q));
-            } else if let Some((first, second)) = joined_words(t, premise) {
+            } else if let Some((first, second)) = joined_words(t, &c.premise) {
                 // Two words run together (`MONTAGUELODGE`).
                 matched += w * m.joined;
                 used.push((first, m.joined));
@@ -325,23 +281,21 @@ impl<'q> QueryProfile<'q> {
         }
         let precision = if self.total > 0.0 { matched / self.total } else { 0.0 };
         // A word of the post town said once (`LONDON`) is the town, not the street (`LONDON DRIVE`).
-        let town: Vec<String> =
-            a.post_town.as_deref().map(|t| tokens(t).collect()).unwrap_or_default();
         let mut covered = 0.0f32;
         let mut premise_total = 0.0f32;
         // The street's own words (not also in the premise): how much they weigh and whether any is said.
         let (mut street_weight, mut street_said) = (0.0f32, false);
-        for (i, p) in premise.iter().enumerate() {
+        for (i, &p) in c.premise.iter().enumerate() {
             let w =
                 if is_number_token(p) { m.number_weight } else { s.word_idf(p).min(m.recall_cap) };
             premise_total += w;
             let q =
-                used.iter().filter(|(term, _)| term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
-            if i >= street_from && !is_number_token(p) {
+                used.iter().filter(|(term, _)| *term == p).map(|(_, q)| *q).fold(0.0f32, f32::max);
+            if i >= c.street_from && !is_number_token(p) {
                 street_weight += w;
                 street_said |= q > 0.0;
             }
-            if town.contains(p) && self.tokens.iter().filter(|(t, _)| t == p).count() < 2 {
+            if c.town.contains(&p) && self.tokens.iter().filter(|(t, _)| *t == p).count() < 2 {
                 continue;
             }
             covered += w * q;
@@ -359,22 +313,31 @@ impl<'q> QueryProfile<'q> {
 }
 
 impl QueryProfile<'_> {
-    /// The score of one candidate address, given the words of its record: as
-    /// recorded, or, for a lettered house when the query states a flat, as a flat of the bare number.
-    pub(super) fn score_candidate(&self, s: &SearchIndex, a: &Address, words: &Words<'_>) -> f32 {
-        let mut score = self.score(s, a, words);
+    /// The score of one candidate address, given the words of its record: as recorded, or, for a lettered
+    /// house when the query states a flat, as a flat of the bare number. `address` gives the candidate as an
+    /// `Address`, which only that second reading needs.
+    pub(super) fn score_candidate(
+        &self,
+        s: &SearchIndex,
+        c: &Candidate<'_>,
+        words: &Words<'_>,
+        address: impl FnOnce() -> Address,
+    ) -> f32 {
+        let mut score = self.score(s, c, words);
         // `FLAT 2, 28` or `FIRST FLOOR FLAT, 28` for `28A`: a lettered house is often a flat of the house
         // with the bare number, and written as one.
         if self.states_flat
+            && c.may_be_lettered
             && let Some((flat, label)) =
-                flat_of_lettered(a, |l| self.tokens.iter().any(|(t, _)| *t == l))
+                flat_of_lettered(&address(), |l| self.tokens.iter().any(|(t, _)| *t == l))
             && let Some(number) = flat.building_number.map(|n| n.to_string())
             // The query says the bare number as a house's (`FLAT 1, ARTHUR WAY` is no flat of `1A`).
             && self.others.contains(&number.as_str())
         {
+            let flat_words = AddressWords::of(&flat);
+            let flat = flat_words.candidate();
             let mut text: Vec<&str> = words.text.iter().copied().filter(|w| *w != label).collect();
-            let premise = premise_tokens(&flat).0;
-            text.extend(premise.iter().map(String::as_str));
+            text.extend(flat.premise.iter().copied());
             let words = Words { ids: &[], text: &text };
             score = score.max(self.model.lettered_as_flat * self.score(s, &flat, &words));
         }
@@ -382,29 +345,28 @@ impl QueryProfile<'_> {
     }
 
     /// Scores one address, given the words of its record.
-    fn score(&self, s: &SearchIndex, a: &Address, words: &Words<'_>) -> f32 {
+    fn score(&self, s: &SearchIndex, c: &Candidate<'_>, words: &Words<'_>) -> f32 {
         let m = self.model;
-        let (premise, street_from) = premise_tokens(a);
-        let mut score = self.similarity(s, words, &premise, street_from, a)
-            * self.number_agreement(&premise)
-            * self.flat_role(a)
-            * self.locality_said(a);
-        match (self.stated, a.postcode) {
+        let mut score = self.similarity(s, words, c)
+            * self.number_agreement(&c.premise)
+            * self.flat_role(c)
+            * self.locality_said(c);
+        match (self.stated, c.postcode) {
             (Some(q), Some(d)) if q == d => {
                 // Postcode and house/flat numbers together name a premise, even when the street or a house
                 // name is wrong or added.
-                if self.same_numbers(&premise, a) {
+                if self.same_numbers(c) {
                     // A house number is a stronger key than a flat number alone (every block has a flat 1),
                     // which names a flat only with its block.
-                    let key = if has_house_number(a) {
+                    let key = if c.has_house_number {
                         m.house_key
-                    } else if self.building_said(s, a) {
+                    } else if self.building_said(s, c) {
                         m.number_key
                     } else {
                         0.0
                     };
                     score += key * (1.0 - score);
-                } else if self.names_house(s, &premise, a) {
+                } else if self.names_house(s, c) {
                     // So do postcode and a house name, when neither side has a number.
                     score += m.house_key * (1.0 - score);
                 }
@@ -413,7 +375,7 @@ impl QueryProfile<'_> {
             (Some(q), Some(d)) => {
                 let mut sim = m.postcode_similarity(&q, &d);
                 // Near the stated postcode, a house number and street still go a long way.
-                if sim >= m.pcs_outward && self.same_numbers(&premise, a) && has_house_number(a) {
+                if sim >= m.pcs_outward && self.same_numbers(c) && c.has_house_number {
                     // Every word and number said, both ways: only the postcode's inward part is off, however
                     // far within the outward code.
                     if score >= m.exact_text {
@@ -512,26 +474,19 @@ pub(super) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The two premise words that `token` runs together (`MONTAGUELODGE`).
-fn joined_words<'p>(token: &str, premise: &'p [String]) -> Option<(&'p str, &'p str)> {
-    let splits = |p: &[String]| {
-        token.len() == p[0].len() + p[1].len()
-            && token.starts_with(p[0].as_str())
-            && token.ends_with(p[1].as_str())
+fn joined_words<'p>(token: &str, premise: &[&'p str]) -> Option<(&'p str, &'p str)> {
+    let splits = |p: &[&str]| {
+        token.len() == p[0].len() + p[1].len() && token.starts_with(p[0]) && token.ends_with(p[1])
     };
     if let Some(pair) = premise.windows(2).find(|p| splits(p)) {
-        return Some((pair[0].as_str(), pair[1].as_str()));
+        return Some((pair[0], pair[1]));
     }
     // Premise words are deduplicated, so neighbours in a field may not be neighbours here (`JAMES COURT` after
     // `GREEN COURT`): any second word will do.
-    premise.iter().filter(|p| token.len() > p.len() && token.starts_with(p.as_str())).find_map(
-        |first| {
-            let rest = &token[first.len()..];
-            premise
-                .iter()
-                .find(|p| p.as_str() == rest)
-                .map(|second| (first.as_str(), second.as_str()))
-        },
-    )
+    premise.iter().filter(|p| token.len() > p.len() && token.starts_with(**p)).find_map(|&first| {
+        let rest = &token[first.len()..];
+        premise.iter().find(|p| **p == rest).map(|&second| (first, second))
+    })
 }
 
 /// The number of a token that is one letter and then digits (`2` of `A2`).
