@@ -19,6 +19,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::fault::{FAULT_HEADER, FaultConfig, FaultKind};
+use crate::notify::ApiError;
+use crate::onelogin::{OAuthError, oauth_error};
+use crate::pay::PayError;
 
 /// Which platform a router stands in for; decides the shape of injected error bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,31 +32,31 @@ pub(crate) enum Service {
 }
 
 impl Service {
+    /// The platform's own error body for an injected status: its rate-limit error for a 429, its
+    /// unexpected-failure error otherwise.
     fn fault_response(self, status: StatusCode) -> Response {
-        let body = match (self, status) {
-            (Self::Notify, StatusCode::TOO_MANY_REQUESTS) => serde_json::json!({
-                "status_code": 429,
-                "errors": [{"error": "RateLimitError",
-                            "message": "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"}]
-            }),
-            (Self::Notify, _) => serde_json::json!({
-                "status_code": status.as_u16(),
-                "errors": [{"error": "Exception", "message": "Internal server error"}]
-            }),
-            (Self::Pay, StatusCode::TOO_MANY_REQUESTS) => {
-                serde_json::json!({"code": "P0900", "description": "Too many requests"})
+        let limited = status == StatusCode::TOO_MANY_REQUESTS;
+        let mut response = match self {
+            Self::Notify if limited => ApiError::new(
+                429,
+                "RateLimitError",
+                "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds",
+            )
+            .into_response(),
+            Self::Notify => {
+                ApiError::new(status.as_u16(), "Exception", "Internal server error").into_response()
             }
-            (Self::Pay, _) => {
-                serde_json::json!({"code": "P0999", "description": "GOV.UK Pay is unavailable"})
+            Self::Pay if limited => {
+                PayError::new(429, "P0900", "Too many requests").into_response()
             }
-            (Self::OneLogin, StatusCode::TOO_MANY_REQUESTS) => {
-                serde_json::json!({"error": "temporarily_unavailable", "error_description": "Too many requests"})
+            Self::Pay => {
+                PayError::new(status.as_u16(), "P0999", "GOV.UK Pay is unavailable").into_response()
             }
-            (Self::OneLogin, _) => {
-                serde_json::json!({"error": "server_error", "error_description": "Injected fault"})
+            Self::OneLogin if limited => {
+                oauth_error(status, &OAuthError::TemporarilyUnavailable, "Too many requests")
             }
+            Self::OneLogin => oauth_error(status, &OAuthError::ServerError, "Injected fault"),
         };
-        let mut response = (status, axum::Json(body)).into_response();
         response.headers_mut().insert("sandbox-fault-injected", HeaderValue::from_static("true"));
         response
     }

@@ -131,6 +131,15 @@ pub struct SearchPage<T> {
     pub links: SearchLinks,
 }
 
+impl<T> SearchPage<T> {
+    /// Page `page` of `total` matches, holding `results` (so `count` is their number), with its links: the
+    /// page a server answers with.
+    #[must_use]
+    pub fn new(total: u64, page: u64, results: Vec<T>, links: SearchLinks) -> Self {
+        Self { total, count: results.len() as u64, page, results, links }
+    }
+}
+
 /// Query parameters for a search. Pay ignores none silently: an invalid one gives 422 with every bad name.
 ///
 /// ```

@@ -18,7 +18,7 @@ gaap_http::open_enum! {
     }
 }
 
-pub(super) fn oauth_error(status: StatusCode, error: &OAuthError, description: &str) -> Response {
+pub(crate) fn oauth_error(status: StatusCode, error: &OAuthError, description: &str) -> Response {
     (status, axum::Json(OAuthErrorResponse::new(error.as_str(), description))).into_response()
 }
 

@@ -38,7 +38,8 @@ use crate::jwt::{self, EsKey};
 use crate::outbound::{DeliveryKind, Outbound};
 
 use authorize::authorize;
-use errors::{OAuthError, oauth_error, redirect_error};
+use errors::redirect_error;
+pub(crate) use errors::{OAuthError, oauth_error};
 use knobs::{CoreIdentityError, IdTokenError};
 use logout::logout;
 use sign_in::{NOTICE, PRODUCT, sign_in};

@@ -1,13 +1,13 @@
 //! A payment's life: state changes through gaap-pay's state machine, the webhooks they cause, and expiry.
 
+use gaap_pay::webhook::{EventType, WebhookMessage};
 use gaap_pay::{PaymentEvent, PaymentState};
-use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::outbound::DeliveryKind;
 
 use super::store::{Event, Payment, Wire};
-use super::{CAPTURABLE_EXPIRY, EXPIRY, IDEMPOTENCY_TTL, PayState, pay_time, random_id};
+use super::{CAPTURABLE_EXPIRY, EXPIRY, IDEMPOTENCY_TTL, PayState, random_id, to_millis};
 
 impl PayState {
     /// Moves a payment, recording the event and queueing the webhook it causes.
@@ -47,11 +47,16 @@ impl PayState {
             }
             let mut resource = self.payment_resource(p, None);
             resource.links = None;
-            let body = json!({
-                "webhook_message_id": random_id(), "created_date": pay_time(now), "resource_id": p.payment_id,
-                "api_version": 1, "resource_type": "payment", "event_type": event_type, "resource": resource,
-            })
-            .to_string();
+            let message = WebhookMessage {
+                webhook_message_id: random_id(),
+                created_date: to_millis(now),
+                resource_id: p.payment_id.clone(),
+                api_version: 1,
+                resource_type: "payment".to_owned(),
+                event_type: EventType::parse(event_type),
+                resource,
+            };
+            let Ok(body) = serde_json::to_string(&message) else { continue };
             let signature = gaap_pay::webhook::sign(
                 &gaap_pay::SigningSecret::new(self.webhook_secret.clone()),
                 body.as_bytes(),

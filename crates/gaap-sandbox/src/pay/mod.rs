@@ -52,7 +52,7 @@ pub(crate) struct PayError {
 }
 
 impl PayError {
-    fn new(status: u16, code: &str, description: &str) -> Self {
+    pub(crate) fn new(status: u16, code: &str, description: &str) -> Self {
         Self { status, body: Some(RequestError::new(code, description)) }
     }
 
@@ -122,18 +122,16 @@ fn new_api_key() -> String {
     format!("api_test_{token}{checksum}")
 }
 
-/// Pay's timestamp: UTC with milliseconds, `2016-01-21T17:15:00.000Z`.
+/// Pay's timestamp: UTC with milliseconds, `2016-01-21T17:15:00.000Z` (gaap-pay's format, of the time cut to
+/// the millisecond as Pay stores it).
 fn pay_time(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    gaap_pay::types::pay_time::format(to_millis(t))
+}
+
+/// A time cut to the millisecond, as Pay keeps its timestamps: what gaap-pay's `pay_time` then prints is what Pay
+/// sends.
+fn to_millis(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(u32::from(t.millisecond()) * 1_000_000).unwrap_or(t)
 }
 
 impl PayState {

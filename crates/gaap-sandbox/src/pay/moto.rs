@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use gaap_pay::{PaymentEvent, PaymentState};
 use serde_json::{Map, Value};
 
-use super::pages::{CardOutcome, card_json, card_outcome};
+use super::pages::{CardOutcome, card_details, card_outcome};
 use super::{PayError, PayState, Result};
 
 /// A field's string value, or Pay's 422 for a missing or out-of-range one.
@@ -124,7 +124,7 @@ pub(super) async fn authorise(State(state): State<Arc<PayState>>, body: Bytes) -
     if !luhn(number) || !number.starts_with(['2', '3', '4', '5', '6']) {
         return Err(PayError::new(402, "P0010", "The card_number is not a valid card number"));
     }
-    p.card = Some(card_json(number, name, expiry));
+    p.card = Some(card_details(number, name, expiry));
     state.apply(p, PaymentEvent::PayerStarted, now);
     // Pay's sandbox PSP: its good cards authorise, 4000000000000119 errors, anything else is declined
     // ("Unsupported card details").

@@ -9,10 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use gaap_pay::types::AgreementStatus;
+use gaap_pay::types::{Address, AgreementStatus, CardDetails, CardType};
 use gaap_pay::{Money, PaymentEvent, PaymentState};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::PayState;
 use crate::pages::{self, esc, text_input};
@@ -76,17 +76,17 @@ fn card_brand(number: &str) -> (&'static str, &'static str) {
 }
 
 /// The `card_details` Pay returns for a card (no billing address is collected).
-pub(super) fn card_json(number: &str, cardholder_name: &str, expiry_date: &str) -> Value {
+pub(super) fn card_details(number: &str, cardholder_name: &str, expiry_date: &str) -> CardDetails {
     let (_, brand) = card_brand(number);
-    json!({
-        "last_digits_card_number": number.get(number.len().saturating_sub(4)..),
-        "first_digits_card_number": number.get(..6),
-        "cardholder_name": if cardholder_name.is_empty() { Value::Null } else { json!(cardholder_name) },
-        "expiry_date": expiry_date,
-        "billing_address": null,
-        "card_brand": brand,
-        "card_type": if number.starts_with('4') { "debit" } else { "credit" },
-    })
+    CardDetails {
+        last_digits_card_number: number.get(number.len().saturating_sub(4)..).map(str::to_owned),
+        first_digits_card_number: number.get(..6).map(str::to_owned),
+        cardholder_name: (!cardholder_name.is_empty()).then(|| cardholder_name.to_owned()),
+        expiry_date: Some(expiry_date.to_owned()),
+        card_brand: Some(brand.to_owned()),
+        card_type: Some(if number.starts_with('4') { CardType::Debit } else { CardType::Credit }),
+        ..CardDetails::default()
+    }
 }
 
 pub(super) fn router() -> Router<Arc<PayState>> {
@@ -334,18 +334,21 @@ async fn submit_card(
             let year = form.expiry_year.trim();
             let year = if year.len() == 4 { year.get(2..).unwrap_or(year) } else { year };
             let expiry = format!("{:0>2}/{year:0>2}", form.expiry_month.trim());
-            let mut card = card_json(&number, &form.cardholder_name, &expiry);
+            let mut card = card_details(&number, &form.cardholder_name, &expiry);
             if !form.address_line1.trim().is_empty() {
-                card["billing_address"] = json!({
-                    "line1": form.address_line1, "line2": form.address_line2, "postcode": form.address_postcode,
-                    "city": form.address_city, "country": form.address_country,
+                card.billing_address = Some(Address {
+                    line1: Some(form.address_line1.clone()),
+                    line2: Some(form.address_line2.clone()),
+                    postcode: Some(form.address_postcode.clone()),
+                    city: Some(form.address_city.clone()),
+                    country: Some(form.address_country.clone()),
                 });
             }
             p.card = Some(card);
             if !form.email.is_empty()
                 && let Some(obj) = Some(&mut p.body)
             {
-                obj.insert("email".to_owned(), json!(form.email));
+                obj.insert("email".to_owned(), Value::String(form.email.clone()));
             }
             match card_outcome(&number) {
                 CardOutcome::Authorised => state.apply(p, PaymentEvent::Authorised, now),
@@ -364,7 +367,7 @@ async fn confirm_page(State(state): State<Arc<PayState>>, Path(id): Path<String>
         drop(data);
         return outcome_page(&state, &id);
     }
-    let last4 = p.card.as_ref().and_then(|c| c["last_digits_card_number"].as_str()).unwrap_or("");
+    let last4 = p.card.as_ref().and_then(|c| c.last_digits_card_number.as_deref()).unwrap_or("");
     page(
         "Confirm your payment",
         &format!(

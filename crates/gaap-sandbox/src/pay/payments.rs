@@ -109,8 +109,8 @@ pub(super) async fn create_payment(
     };
     if let Some(card) = agreement_card {
         // User not present: authorised at once with the agreement's card; 5105105105105100 declines recurring.
-        let declined = card["first_digits_card_number"] == "510510"
-            && card["last_digits_card_number"] == "5100";
+        let declined = card.first_digits_card_number.as_deref() == Some("510510")
+            && card.last_digits_card_number.as_deref() == Some("5100");
         payment.card = Some(card);
         state.apply(&mut payment, PaymentEvent::PayerStarted, now);
         if declined {

@@ -10,16 +10,9 @@ use gaap_pay::types::{
 };
 use gaap_pay::{Money, PaymentState};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 
 use super::store::{Agreement, PayData, Payment, Refund};
-use super::{PayError, PayState, Result, pay_time};
-
-/// `t` cut to the milliseconds Pay's timestamps carry, so gaap-pay's `pay_time` prints what the sandbox's
-/// `pay_time` prints.
-fn to_millis(t: OffsetDateTime) -> OffsetDateTime {
-    t.replace_nanosecond(u32::from(t.millisecond()) * 1_000_000).unwrap_or(t)
-}
+use super::{PayError, PayState, Result, pay_time, to_millis};
 
 /// A refund resource; `with_payment_id` on search results.
 pub(super) fn refund_json(
@@ -54,7 +47,7 @@ pub(super) fn agreement_json(a: &Agreement) -> AgreementResource {
         cancelled_date: a.cancelled_date.map(to_millis),
         payment_instrument: a.card.as_ref().map(|card| PaymentInstrument {
             instrument_type: "card".to_owned(),
-            card_details: serde_json::from_value(card.clone()).ok(),
+            card_details: Some(card.clone()),
             created_date: Some(pay_time(a.created_date)),
         }),
     }
@@ -152,8 +145,7 @@ impl PayState {
     pub(super) fn payment_resource(&self, p: &Payment, token: Option<&str>) -> PaymentResource {
         let state = p.state.state();
         let text = |key: &str| p.field(key).and_then(Value::as_str).map(str::to_owned);
-        let card: Option<CardDetails> =
-            p.card.as_ref().and_then(|c| serde_json::from_value(c.clone()).ok());
+        let card: Option<CardDetails> = p.card.clone();
         PaymentResource {
             payment_id: p.payment_id.clone(),
             amount: Money::from_pence(p.amount),

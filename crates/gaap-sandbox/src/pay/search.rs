@@ -6,9 +6,10 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use gaap_pay::SearchPage;
 use gaap_pay::types::SearchLinks;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::rate_limit::RateBucket;
@@ -92,8 +93,7 @@ pub(super) fn search_page<T: Serialize>(
     links.last_page = Some(href(last));
     links.prev_page = (page > 1).then(|| href(page - 1));
     links.next_page = (page < last).then(|| href(page + 1));
-    Ok(axum::Json(json!({"total": total, "count": items.len(), "page": page, "results": items, "_links": links}))
-        .into_response())
+    Ok(axum::Json(SearchPage::new(total as u64, page as u64, items, links)).into_response())
 }
 
 /// Pay's 422 for bad search parameters, naming each one.
@@ -164,12 +164,14 @@ pub(super) async fn search_payments(
         })
         .filter(|p| get("to_date").and_then(parse_search_time).is_none_or(|t| p.created_date < t))
         .filter(|p| {
-            get("last_digits_card_number")
-                .is_none_or(|d| p.card.as_ref().is_some_and(|c| c["last_digits_card_number"] == d))
+            get("last_digits_card_number").is_none_or(|d| {
+                p.card.as_ref().is_some_and(|c| c.last_digits_card_number.as_deref() == Some(d))
+            })
         })
         .filter(|p| {
-            get("first_digits_card_number")
-                .is_none_or(|d| p.card.as_ref().is_some_and(|c| c["first_digits_card_number"] == d))
+            get("first_digits_card_number").is_none_or(|d| {
+                p.card.as_ref().is_some_and(|c| c.first_digits_card_number.as_deref() == Some(d))
+            })
         })
         .map(|p| {
             let mut resource = state.payment_resource(p, None);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use gaap_pay::PaymentState;
-use gaap_pay::types::{AgreementStatus, AuthorisationMode, RefundStatus};
+use gaap_pay::types::{AgreementStatus, AuthorisationMode, CardDetails, RefundStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -55,7 +55,7 @@ pub(crate) struct Payment {
     pub(super) created_date: OffsetDateTime,
     pub(super) state: Wire,
     pub(super) events: Vec<Event>,
-    pub(super) card: Option<Value>,
+    pub(super) card: Option<CardDetails>,
     pub(super) refunds: Vec<Refund>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub(super) captured_at: Option<OffsetDateTime>,
@@ -100,7 +100,7 @@ pub(super) struct Agreement {
     pub(super) created_date: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub(super) cancelled_date: Option<OffsetDateTime>,
-    pub(super) card: Option<Value>,
+    pub(super) card: Option<CardDetails>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
