@@ -145,4 +145,17 @@ mod tests {
         assert_eq!(value[VocabClaim::ReturnCode.url()][0]["code"], "X");
         assert_eq!(UserInfo::from_json(&value).unwrap(), info);
     }
+
+    // Found by the `identity_userinfo` fuzz target: a number JSON writes as `222e-33` was read to a float
+    // whose shortest printing, `2.22e-31`, then read to the next float up, so a response printed and read
+    // again differed. Numbers are read exactly rounded (serde_json's `float_roundtrip`).
+    #[test]
+    fn fuzz_finding_a_claims_numbers_survive_printing_and_reading_again() {
+        let body = br#"{"sub": "2Yw=", "": [33333, 3322, 3322e-33333, 222e-33], " htt": [{}]}"#;
+        let info = UserInfo::from_json(&serde_json::from_slice(body).unwrap()).unwrap();
+        let printed = serde_json::to_string(&info.raw).unwrap();
+        let again = UserInfo::from_json(&serde_json::from_str(&printed).unwrap()).unwrap();
+        assert_eq!(again, info, "{printed}");
+        assert_eq!(info.raw[""][3].as_f64(), Some(2.22e-31));
+    }
 }

@@ -274,6 +274,26 @@ fn fuzz_finding_leading_zeros_before_a_tv_number_normalise_as_notify_normalises_
     assert_eq!(PhoneNumber::parse("0007700900").unwrap().normalised(), "44007700900");
 }
 
+// Found by the long `notify_phone` run: `4300007700500` is accepted as `430007700500`, and each pass
+// with a plus in front drops one more zero after `43`: `43007700500`, `4307700500`, then `437700500`,
+// which is stable. notifications-utils gives the same five answers, every one valid, so the target
+// asserts that passes converge (each drops zeros only) rather than that the second is stable.
+#[test]
+fn fuzz_finding_zeros_after_a_calling_code_go_one_a_pass_as_notify_drops_them() {
+    let all = PhonePermissions { international: true, uk_landline: true };
+    let mut number = PhoneNumber::parse("4300007700500").unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        assert!(number.validate(all).is_ok(), "{}", number.normalised());
+        seen.push(number.normalised().clone());
+        number = PhoneNumber::parse(&format!("+{}", number.normalised())).unwrap();
+    }
+    assert_eq!(
+        seen,
+        ["430007700500", "43007700500", "4307700500", "437700500", "437700500", "437700500"]
+    );
+}
+
 // Whitespace inside a number that libphonenumber does not take for punctuation fails the first
 // parse; Notify's retry turns a tab into a space and refuses a newline.
 #[test]
