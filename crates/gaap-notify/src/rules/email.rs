@@ -162,8 +162,12 @@ fn href(link: &str) -> String {
     out
 }
 
+/// A link. `title` and `text` come from the template's HTML source, where `&`, `<` and `>` are already
+/// escaped; the title sits in a double-quoted attribute, so its quotes are escaped too, or a quote in it
+/// would end the attribute and start others.
 fn html_link(link: &str, title: Option<&str>, text: &str) -> String {
-    let title = title.map(|t| format!(" title=\"{t}\"")).unwrap_or_default();
+    let title =
+        title.map(|t| format!(" title=\"{}\"", t.replace('"', "&quot;"))).unwrap_or_default();
     format!("<a style=\"{LINK_STYLE}\" href=\"{}\"{title}>{text}</a>", href(link))
 }
 

@@ -164,3 +164,54 @@ fn html_written_in_the_template_body_is_escaped_like_values() {
     // The plain text keeps what was written.
     assert!(email.plain_text.contains("string <em>with</em> html"), "{}", email.plain_text);
 }
+
+/// The attribute names of every tag in `html`, read as a browser reads them (values in double quotes).
+fn attribute_names(html: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let mut rest = tag.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '/');
+        loop {
+            rest = rest.trim_start();
+            if rest.is_empty() || rest.starts_with('>') {
+                break;
+            }
+            let end = rest
+                .find(|c: char| c == '=' || c == '>' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            names.push(rest[..end].to_owned());
+            rest = &rest[end..];
+            if let Some(value) = rest.strip_prefix("=\"") {
+                rest = value.split_once('"').map_or("", |(_, after)| after);
+            } else if let Some(value) = rest.strip_prefix('=') {
+                rest = value.trim_start_matches(|c: char| c != '>' && !c.is_whitespace());
+            }
+        }
+    }
+    names
+}
+
+// Long-run fuzz finding (`notify_email`, fuzz/findings/README.md): a link title holding a double quote
+// closed the `title` attribute early, so the rest of the title became attributes of the link, an `on*`
+// handler among them. A title is text in a double-quoted attribute: its quotes are written `&quot;`.
+#[test]
+fn fuzz_finding_a_quote_in_a_link_title_stays_inside_the_title() {
+    let body = "[Pay](https://example.com \"now\" onmouseover=\"steal\")";
+    let email = render_email("Subject", body, &Map::new());
+    assert!(
+        email.html.contains(
+            "href=\"https://example.com\" title=\"now&quot; onmouseover=&quot;steal\">Pay</a>"
+        ),
+        "{}",
+        email.html
+    );
+    // The input the fuzzer found, as it came.
+    let found = "Cl[J](ar( \"title\")( onitle\")[Je](aript:laert(2( \"title[he[Je](aript:lae2( \"titlrt(1( onitle\")[Je](aript:laert(2( \"title[here]2CCC";
+    for body in [body, found] {
+        let html = render_email("Subject", body, &Map::new()).html;
+        let names = attribute_names(&html);
+        assert!(
+            names.iter().all(|n| n == "style" || n == "href" || n == "title"),
+            "{names:?} in {html}"
+        );
+    }
+}
