@@ -1,7 +1,8 @@
 //! Phone numbers: parsing fuzzed text must not panic. A number Notify accepts must normalise to digits only,
 //! as many as Notify's rules allow (a calling code of 1 to 3 digits and a significant number of 2 to 17, as
 //! libphonenumber parses them), and its normalised form (with `+`) must parse back to the same number and get
-//! the same verdict for the same permissions: a validator never accepts what the platform's rules refuse.
+//! the same verdict for the same permissions (or settle, or be refused, only where Notify does the same): a
+//! validator never accepts what the platform's rules refuse.
 #![no_main]
 
 use gaap_notify::rules::phone::{
@@ -25,36 +26,50 @@ fuzz_target!(|data: &[u8]| {
         // Notify's rule, not E.164's 15 digits: it accepts `49544+14007478130` as the 16 digits
         // `4954414007478130` and the TV number `+4477000` as 7 (fuzz/findings/README.md).
         assert!((3..=20).contains(&normalised.len()), "{text:?} accepted as {normalised:?}");
-        let again = PhoneNumber::parse(&format!("+{normalised}")).unwrap_or_else(|e| {
-            panic!("{text:?} normalised to {normalised:?}, which does not parse: {e:?}")
-        });
-        if again.normalised() == normalised {
-            assert_eq!(
+        match PhoneNumber::parse(&format!("+{normalised}")) {
+            Ok(again) if again.normalised() == normalised => assert_eq!(
                 again.validate(permissions),
                 number.validate(permissions),
                 "{text:?} and {normalised:?} get different verdicts"
-            );
-        } else {
+            ),
             // Notify's own normalisation is not idempotent where zeros follow a calling code
             // (`00007700900` -> `440007700900` -> `44007700900`; `4300007700500` drops one zero after
             // `43` a pass: fuzz/findings/README.md). Passes must converge: each drops zeros only.
-            converges(&normalised, |n| {
+            Ok(_) => converges(&normalised, |n| {
                 PhoneNumber::parse(&format!("+{n}")).ok().map(|p| p.normalised().clone())
-            });
+            }),
+            Err(e) => assert!(
+                foreign_tv_number(&number),
+                "{text:?} normalised to {normalised:?}, which does not parse: {e:?}"
+            ),
         }
     }
     if let Ok(normalised) = validate_phone_number(text, permissions) {
-        let again =
-            validate_phone_number(&format!("+{normalised}"), permissions).unwrap_or_else(|e| {
-                panic!("{text:?} validated as {normalised:?}, then refused: {e:?}")
-            });
-        if again != normalised {
+        match validate_phone_number(&format!("+{normalised}"), permissions) {
+            Ok(again) if again == normalised => {}
             // Not idempotent where Notify is not (above); passes must converge.
-            converges(&normalised, |n| validate_phone_number(&format!("+{n}"), permissions).ok());
+            Ok(_) => {
+                converges(&normalised, |n| {
+                    validate_phone_number(&format!("+{n}"), permissions).ok()
+                });
+            }
+            Err(e) => assert!(
+                PhoneNumber::parse(text).is_ok_and(|n| foreign_tv_number(&n)),
+                "{text:?} validated as {normalised:?}, then refused: {e:?}"
+            ),
         }
     }
     let _ = check_for_api(text, permissions);
 });
+
+/// Whether Notify takes `number`, on a calling code other than 44, for a UK number only because its national
+/// number looks like an OFCOM TV number (`7700` and a digit), which Notify checks whatever the calling code.
+/// Such a number may be refused when read again with a plus: `57050770002600` is accepted as `570770002600`
+/// (`+57`, the national prefix `0` and carrier code `5` stripped), and `+570770002600` loses `07` the same way
+/// and is refused, by Notify as by gaap (fuzz/findings/README.md).
+fn foreign_tv_number(number: &PhoneNumber) -> bool {
+    !number.is_uk() && !number.is_international()
+}
 
 /// Asserts that passing `first` through `pass` again and again reaches a number `pass` keeps, each pass taking
 /// away only zeros (so within as many passes as `first` has digits), and that no pass refuses its input.

@@ -294,6 +294,28 @@ fn fuzz_finding_zeros_after_a_calling_code_go_one_a_pass_as_notify_drops_them() 
     );
 }
 
+// Found by the long `notify_phone` run: `57050770002600` is accepted as the Colombian `570770002600`
+// (`+57`, then the national prefix `0` and the carrier code `5` are stripped), and it counts as a UK
+// number because Notify's TV-number rule reads `770002600` whatever the calling code. With a plus in
+// front, `0` and `7` are stripped once more, and the number is refused. notifications-utils (with
+// phonenumbers 9.0.33) gives the same answers, so the target lets a second pass refuse only such a number.
+#[test]
+fn fuzz_finding_a_foreign_number_read_as_a_tv_number_is_refused_with_a_plus_as_notify_refuses_it() {
+    let number = PhoneNumber::parse("57050770002600").unwrap();
+    assert_eq!(number.normalised(), "570770002600");
+    assert!(!number.is_uk() && !number.is_international());
+    let all = PhonePermissions { international: true, uk_landline: true };
+    assert!(number.validate(all).is_ok());
+    assert_eq!(number.validate(UK_ONLY).unwrap_err().code, PhoneErrorCode::NotAUkMobile);
+    for again in ["+570770002600", "570770002600"] {
+        assert_eq!(
+            PhoneNumber::parse(again).unwrap_err().code,
+            PhoneErrorCode::InvalidNumber,
+            "{again}"
+        );
+    }
+}
+
 // Whitespace inside a number that libphonenumber does not take for punctuation fails the first
 // parse; Notify's retry turns a tab into a space and refuses a newline.
 #[test]
