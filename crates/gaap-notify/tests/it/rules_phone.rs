@@ -297,8 +297,9 @@ fn fuzz_finding_zeros_after_a_calling_code_go_one_a_pass_as_notify_drops_them() 
 // Found by the long `notify_phone` run: `57050770002600` is accepted as the Colombian `570770002600`
 // (`+57`, then the national prefix `0` and the carrier code `5` are stripped), and it counts as a UK
 // number because Notify's TV-number rule reads `770002600` whatever the calling code. With a plus in
-// front, `0` and `7` are stripped once more, and the number is refused. notifications-utils (with
-// phonenumbers 9.0.33) gives the same answers, so the target lets a second pass refuse only such a number.
+// front, `0` and `7` are stripped once more, and the number is refused. `570500770077000` takes one more
+// pass: `5700770077000`, then `570770077000`, which is refused. notifications-utils (with phonenumbers
+// 9.0.33) gives the same answers, so the target lets a pass refuse only a number that came from such a one.
 #[test]
 fn fuzz_finding_a_foreign_number_read_as_a_tv_number_is_refused_with_a_plus_as_notify_refuses_it() {
     let number = PhoneNumber::parse("57050770002600").unwrap();
@@ -314,6 +315,15 @@ fn fuzz_finding_a_foreign_number_read_as_a_tv_number_is_refused_with_a_plus_as_n
             "{again}"
         );
     }
+    let first = PhoneNumber::parse("570500770077000").unwrap();
+    assert_eq!(first.normalised(), "5700770077000");
+    let second = PhoneNumber::parse(&format!("+{}", first.normalised())).unwrap();
+    assert_eq!(second.normalised(), "570770077000");
+    assert!(!second.is_uk() && !second.is_international());
+    assert_eq!(
+        PhoneNumber::parse(&format!("+{}", second.normalised())).unwrap_err().code,
+        PhoneErrorCode::InvalidNumber
+    );
 }
 
 // Whitespace inside a number that libphonenumber does not take for punctuation fails the first
